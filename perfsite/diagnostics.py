@@ -1,0 +1,90 @@
+"""Diagnostics: problems found in content, as values.
+
+Every layer returns diagnostics instead of raising, so one run reports every problem of every
+file (the way a compiler does), and the CLI decides the exit status from them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Level(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place: ``path:line:col: level CODE message`` plus an optional hint.
+
+    ``line`` and ``col`` are 1-based, as editors count; 0 means "the whole file".
+    """
+
+    path: str
+    line: int
+    col: int
+    level: Level = field(compare=False)
+    code: str
+    message: str
+    hint: str = field(default="", compare=False)
+
+    def format(self) -> str:
+        where = self.path if self.line == 0 else f"{self.path}:{self.line}:{self.col}"
+        text = f"{where}: {self.level.value} {self.code} {self.message}"
+        if self.hint:
+            text += f"\n  = 提示 (hint): {self.hint}"
+        return text
+
+    def promoted(self) -> Diagnostic:
+        """The same problem as an error (``--strict``)."""
+        return Diagnostic(self.path, self.line, self.col, Level.ERROR, self.code, self.message, self.hint)
+
+
+class Report:
+    """Collects diagnostics; sorted by place when read, so output is stable."""
+
+    def __init__(self) -> None:
+        self._items: list[Diagnostic] = []
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self._items.append(diagnostic)
+
+    def extend(self, diagnostics: list[Diagnostic]) -> None:
+        self._items.extend(diagnostics)
+
+    def error(self, path: str, line: int, col: int, code: str, message: str, hint: str = "") -> None:
+        self.add(Diagnostic(path, line, col, Level.ERROR, code, message, hint))
+
+    def warning(self, path: str, line: int, col: int, code: str, message: str, hint: str = "") -> None:
+        self.add(Diagnostic(path, line, col, Level.WARNING, code, message, hint))
+
+    def items(self, strict: bool = False) -> list[Diagnostic]:
+        items = [d.promoted() if strict else d for d in self._items]
+        return sorted(set(items), key=lambda d: (d.path, d.line, d.col, d.code, d.message))
+
+    def has_errors(self, strict: bool = False) -> bool:
+        return any(d.level is Level.ERROR or strict for d in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as the user should see it: relative to the working directory when it can be."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
+
+
+def summary(diagnostics: list[Diagnostic]) -> str:
+    errors = sum(d.level is Level.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    return f"{errors} 个错误 (errors), {warnings} 个警告 (warnings)"

@@ -1,0 +1,105 @@
+"""Load a content tree: find the files, parse and validate each, and check across files.
+
+Returns every project that is valid plus every diagnostic of every file, so one run shows all
+problems. Layout: ``<content>/site.yaml`` and ``<content>/<year>/**/*.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import rules
+from .config import CONFIG_NAME, SiteConfig, load_config
+from .diagnostics import Diagnostic, Level, Report, display_path
+from .model import Project, build_project
+from .source import load_file
+
+_YEAR_DIR = re.compile(r"^\d{4}$")
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Entry:
+    """A valid project and where it came from."""
+
+    project: Project
+    path: Path
+    display: str
+    id_pos: tuple[int, int] = (0, 0)
+
+
+@dataclass
+class Content:
+    root: Path
+    config: SiteConfig | None
+    entries: list[Entry] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+
+
+def _visible(path: Path, root: Path) -> bool:
+    return not any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def project_files(root: Path) -> tuple[list[Path], list[Path]]:
+    """(files in year folders, YAML files elsewhere that look misplaced), both sorted."""
+    found, misplaced = [], []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.suffix not in SUFFIXES or not _visible(path, root):
+            continue
+        rel = path.relative_to(root)
+        if rel.parts == (CONFIG_NAME,):
+            continue
+        (found if len(rel.parts) >= 2 and _YEAR_DIR.match(rel.parts[0]) else misplaced).append(path)
+    return found, misplaced
+
+
+def load_project(path: Path, display: str, year_dir: int,
+                 config: SiteConfig | None) -> tuple[Entry | None, list[Diagnostic]]:
+    """Parse, validate and check one project file."""
+    source, diags = load_file(path, display)
+    if source is None:
+        return None, diags
+    project, problems = build_project(source)
+    diags += problems
+    if project is None:
+        return None, diags
+    if project.year != year_dir:
+        diags.append(source.diag(("年度",), Level.ERROR, "E025",
+                                 f"年度 {project.year} 与所在目录 {year_dir}/ 不一致",
+                                 f"把文件移到 {project.year}/ 目录，或把年度改为 {year_dir}"))
+    if config is not None:
+        diags += rules.check(project, source, config.profile(project.year))
+    return Entry(project, path, display, source.pos(("id",))), diags
+
+
+def load_content(root: Path) -> Content:
+    config, config_diags = load_config(root)
+    content = Content(root=root, config=config)
+    content.report.extend(config_diags)
+    files, misplaced = project_files(root)
+    for path in misplaced:
+        content.report.error(display_path(path), 0, 0, "E028", "项目文件不在年度目录中，不会发布",
+                             f"移到 {display_path(root)}/<年度>/ 下，如 {display_path(root)}/2022/{path.name}")
+    first_by_id: dict[tuple[int, str], Entry] = {}
+    for path in files:
+        display = display_path(path)
+        year_dir = int(path.relative_to(root).parts[0])
+        entry, diags = load_project(path, display, year_dir, config)
+        content.report.extend(diags)
+        if entry is None:
+            continue
+        project = entry.project
+        key = (project.year, project.id)
+        if key in first_by_id:
+            content.report.error(display, *entry.id_pos, "E026",
+                                 f"项目 id「{project.id}」在 {project.year} 年重复（已用于 {first_by_id[key].display}）",
+                                 "每个项目的 id 在同一年度内必须唯一；新项目请换一个 id")
+            continue
+        first_by_id[key] = entry
+        content.entries.append(entry)
+    if not files and not misplaced and config is not None:
+        content.report.warning(display_path(root), 0, 0, "W010", "没有找到任何项目文件",
+                               f"在 {display_path(root)}/<年度>/ 下添加项目 YAML 文件")
+    return content

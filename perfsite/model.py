@@ -1,0 +1,237 @@
+"""The table as types: Project, Funds, Row. Keys are the form's Chinese labels.
+
+Built with pydantic so that one declaration gives three things: validation of the YAML tree (each
+error's location is the YAML path, so it maps onto ``file:line:col``), typed objects for the rest
+of the pipeline, and the JSON Schema that editors use for completion and inline errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+from typing import Annotated, Any, Iterator, Literal
+
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
+                      WithJsonSchema)
+from pydantic_core import PydanticCustomError
+
+from .diagnostics import Diagnostic, Level
+from .source import NodePath, Source
+from .values import Value, parse
+
+_AMOUNT_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
+_THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_DEPT_CODE_RE = re.compile(r"^\s*(\d{2,})\s*[-－—_ ]\s*(.+)$")
+
+
+def _amount(value: Any) -> Any:
+    """An exact decimal from what staff typed: '10.38', '1,234.5', full-width digits. Never a float."""
+    if isinstance(value, Decimal) or value is None:
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("amount_type", "应为金额数字")
+    text = unicodedata.normalize("NFKC", value).strip()
+    if _THOUSANDS_RE.match(text):
+        text = text.replace(",", "")
+    if not _AMOUNT_RE.match(text):
+        raise PydanticCustomError("amount", "「{input}」不是金额数字", {"input": value})
+    amount = Decimal(text)
+    if amount < 0:
+        raise PydanticCustomError("amount_negative", "金额不能为负数：{input}", {"input": value})
+    if amount.adjusted() >= 12:
+        raise PydanticCustomError("amount_range", "金额过大：{input}", {"input": value})
+    return amount
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "不能为空")
+    return value
+
+
+def _year(value: Any) -> Any:
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if not re.fullmatch(r"\d{4}", text):
+            raise PydanticCustomError("year", "「{input}」不是四位数的年份", {"input": value})
+        return int(text)
+    return value
+
+
+_AMOUNT_SCHEMA = {"type": ["number", "string"], "pattern": r"^\d+(\.\d+)?$", "minimum": 0}
+Amount = Annotated[Decimal, BeforeValidator(_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
+OptAmount = Annotated[Decimal | None, BeforeValidator(_amount),
+                      WithJsonSchema({"anyOf": [_AMOUNT_SCHEMA, {"type": "null"}]})]
+Text = Annotated[str, AfterValidator(_text)]
+Year = Annotated[int, BeforeValidator(_year), Field(ge=1990, le=2100),
+                 WithJsonSchema({"type": ["integer", "string"], "minimum": 1990, "maximum": 2100})]
+ProjectId = Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False,
+                              ignored_types=(cached_property,))
+
+
+class Row(_Strict):
+    """One 三级指标 row. ``指标值`` is kept exactly as published; ``value`` is derived from it."""
+
+    name: Text = Field(alias="三级指标", description="三级指标名称，照原表填写")
+    value_text: Text = Field(
+        alias="指标值", description="指标值原文，如 ≥90%、2022年12月31日、≤10.38万元；系统自动识别比较符、数字、单位和日期")
+    note: str | None = Field(None, alias="说明", description="说明（可空）")
+
+    @property
+    def value(self) -> Value:
+        return parse(self.value_text)
+
+
+Level2 = Annotated[dict[Text, Annotated[list[Row], Field(min_length=1)]], Field(min_length=1)]
+
+
+class Funds(_Strict):
+    """The fund block; amounts as exact decimals in ``单位`` (万元 unless the source says 元)."""
+
+    unit: Literal["万元", "元"] = Field("万元", alias="单位", description="金额单位：万元（默认）或 元")
+    source: str | None = Field(None, alias="资金来源", description="资金来源，照原表填写，如 财政资金")
+    total: Amount = Field(alias="资金总额", description="年度资金总额")
+    fiscal: OptAmount = Field(None, alias="财政拨款", description="财政拨款")
+    upper: OptAmount = Field(None, alias="上级补助", description="其中：上级补助（原表空白则留空）")
+    local: OptAmount = Field(None, alias="本级安排", description="其中：本级安排")
+    other: OptAmount = Field(None, alias="其他资金", description="其他资金（原表空白则留空）")
+
+    def wan(self, amount: Decimal | None) -> Decimal | None:
+        """An amount of this block in 万元."""
+        if amount is None or self.unit == "万元":
+            return amount
+        return (amount / 10000).normalize() if amount else amount
+
+
+class Project(_Strict):
+    """One 项目支出绩效目标表."""
+
+    id: ProjectId = Field(description="稳定的项目标识：小写字母、数字和连字符；用于网址和跨年对比，逐年保持不变")
+    year: Year = Field(alias="年度", description="预算年度，须与所在目录 content/<年度>/ 一致")
+    name: Text = Field(alias="项目名称")
+    department: Text = Field(alias="主管部门及代码", description="主管部门，可带代码前缀，如 219-某某局")
+    implementer: Text = Field(alias="实施单位")
+    leader: str | None = Field(None, alias="项目负责人")
+    phone: str | None = Field(None, alias="联系电话")
+    attribute: str | None = Field(None, alias="项目属性", description="如 延续项目、新增项目")
+    period: str | None = Field(None, alias="项目期", description="如 一年、三年")
+    funds: Funds = Field(alias="资金")
+    goals: Annotated[list[Text], Field(min_length=1)] = Field(
+        alias="年度目标", description="年度目标，每项一条，可用 Markdown")
+    indicators: Annotated[dict[Text, Level2], Field(min_length=1)] = Field(
+        alias="绩效指标", description="一级指标 → 二级指标 → 三级指标行（三级指标、指标值、说明）")
+
+    @property
+    def department_code(self) -> str | None:
+        match = _DEPT_CODE_RE.match(self.department)
+        return match[1] if match else None
+
+    @property
+    def department_name(self) -> str:
+        match = _DEPT_CODE_RE.match(self.department)
+        return match[2].strip() if match else self.department.strip()
+
+    def rows(self) -> Iterator[tuple[str, str, int, Row]]:
+        """(一级, 二级, index within 二级, row) in table order."""
+        for level1, groups in self.indicators.items():
+            for level2, rows in groups.items():
+                for index, row in enumerate(rows):
+                    yield level1, level2, index, row
+
+    @staticmethod
+    def row_path(level1: str, level2: str, index: int, field: str | None = None) -> NodePath:
+        path: NodePath = ("绩效指标", level1, level2, index)
+        return path + (field,) if field else path
+
+
+_TYPE_NAMES = {"string_type": "文本", "dict_type": "映射（字段: 值）", "list_type": "列表（- 开头的各项）",
+               "model_type": "映射（字段: 值）", "model_attributes_type": "映射（字段: 值）",
+               "int_type": "整数", "int_parsing": "整数"}
+
+
+def _aliases(model: type[BaseModel]) -> list[str]:
+    names: list[str] = []
+    for name, info in model.model_fields.items():
+        names.append(info.alias or name)
+    return names
+
+
+def _field_label(loc: tuple[Any, ...]) -> str:
+    for part in reversed(loc):
+        if isinstance(part, str):
+            return part
+    return "此项"
+
+
+def diagnostics_from(error: ValidationError, source: Source, models: list[type[BaseModel]]) -> list[Diagnostic]:
+    """pydantic errors → Chinese diagnostics at the right line and column."""
+    known = [a for m in models for a in _aliases(m)]
+    out: list[Diagnostic] = []
+    for err in error.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if p != "[key]")
+        kind = err["type"]
+        label = _field_label(loc)
+        if kind == "missing":
+            parent = loc[:-1]
+            where = _field_label(parent) if parent else "文件顶层"
+            out.append(source.diag(parent, Level.ERROR, "E020", f"缺少必填字段「{loc[-1]}」（在「{where}」中）",
+                                   f"添加一行“{loc[-1]}: …”", key=True))
+        elif kind == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.4)
+            hint = f"是不是「{close[0]}」？" if close else "删除这个字段，或检查拼写与缩进"
+            out.append(source.diag(loc, Level.ERROR, "E021", f"未知字段「{loc[-1]}」", hint, key=True))
+        elif kind in _TYPE_NAMES:
+            out.append(source.diag(loc, Level.ERROR, "E022",
+                                   f"「{label}」应为{_TYPE_NAMES[kind]}",
+                                   "检查这一项的写法与缩进"))
+        elif kind in ("amount", "amount_type", "amount_negative", "amount_range"):
+            out.append(source.diag(loc, Level.ERROR, "E010", f"「{label}」{err['msg']}",
+                                   "金额写成阿拉伯数字，如 10.38（单位见“单位”字段，默认万元）"))
+        elif kind in ("blank", "string_too_short"):
+            out.append(source.diag(loc, Level.ERROR, "E023", f"「{label}」不能为空", "填写内容，或删除这一项"))
+        elif kind == "too_short":
+            out.append(source.diag(loc, Level.ERROR, "E023", f"「{label}」至少要有一项", "至少填写一项"))
+        elif kind == "string_pattern_mismatch" and label == "id":
+            out.append(source.diag(loc, Level.ERROR, "E024", f"id「{err['input']}」格式不对",
+                                   "只用小写字母、数字和连字符，如 wuye-houqin；不以连字符开头或结尾"))
+        elif kind == "literal_error":
+            expected = err.get("ctx", {}).get("expected", "")
+            out.append(source.diag(loc, Level.ERROR, "E027", f"「{label}」的值「{err['input']}」无效，只能是 {expected}",
+                                   "改为允许的值之一"))
+        elif kind in ("year", "greater_than_equal", "less_than_equal"):
+            out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」{err['msg'] if kind == 'year' else '不在 1990–2100 之间'}",
+                                   "年度写四位数字，如 2022"))
+        elif kind.startswith("url_"):
+            out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」不是有效的网址：{err['input']}",
+                                   "写完整网址，如 https://example.gov.cn/xxgk/jxmb/"))
+        else:
+            message = str(err["msg"]).removeprefix("Value error, ")
+            out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」无效：{message}", "检查这一项的写法"))
+    return out
+
+
+def build_project(source: Source) -> tuple[Project | None, list[Diagnostic]]:
+    """Validate a parsed file into a :class:`Project`."""
+    if not isinstance(source.data, dict):
+        what = "空文件" if source.data is None else "不是“字段: 值”的映射"
+        return None, [source.diag((), Level.ERROR, "E006", f"项目文件{what}",
+                                  "项目文件的顶层是“id: …”“项目名称: …”等字段")]
+    try:
+        return Project.model_validate(source.data), []
+    except ValidationError as exc:
+        return None, diagnostics_from(exc, source, [Project, Funds, Row])
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a project file (for editors)."""
+    schema = Project.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "项目支出绩效目标表 (perfsite project)"
+    return schema

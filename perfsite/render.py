@@ -1,0 +1,101 @@
+"""The Jinja environment: strict, autoescaped, and the two filters pages need (money, goal text).
+
+Only this module knows Jinja. Template mistakes come back as diagnostics naming the template file
+and line, like content errors, instead of tracebacks.
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown as md
+import nh3
+from markupsafe import Markup
+
+from .diagnostics import Diagnostic, Level, display_path
+from .rules import fmt_amount
+
+REQUIRED = ("base.html", "project.html", "index.html", "year.html")
+
+_ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "code", "blockquote",
+                 "sub", "sup", "span", "del", "ins", "hr"}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def goal_html(text: str) -> Markup:
+    """Markdown → HTML → sanitized: raw HTML such as the seed's <p> survives as paragraphs,
+    while <script>, event handlers and javascript: links never reach a page."""
+    html = md.markdown(text, output_format="html")
+    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+                            url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer"))
+
+
+def money(amount: Decimal | None) -> str:
+    return "" if amount is None else fmt_amount(amount)
+
+
+class TemplateProblem(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.format())
+        self.diagnostic = diagnostic
+
+
+class Renderer:
+    """Renders named templates from one directory."""
+
+    def __init__(self, templates: Path) -> None:
+        self.templates = templates
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates), encoding="utf-8"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        self.env.filters["money"] = money
+        self.env.filters["goal"] = goal_html
+
+    def check(self) -> list[Diagnostic]:
+        """Missing templates and syntax errors, all at once, before anything is rendered."""
+        out = []
+        for name in REQUIRED:
+            path = self.templates / name
+            if not path.is_file():
+                out.append(Diagnostic(display_path(path), 0, 0, Level.ERROR, "E050", f"缺少模板 {name}",
+                                      f"模板目录 {display_path(self.templates)} 中必须有 {'、'.join(REQUIRED)}"))
+        for name in sorted(self.env.list_templates(extensions=["html"])):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                out.append(self._problem(exc, name).diagnostic)
+            except UnicodeDecodeError:
+                out.append(Diagnostic(display_path(self.templates / name), 0, 0, Level.ERROR, "E005",
+                                      "模板不是 UTF-8 编码", "把模板另存为 UTF-8"))
+        return out
+
+    def render(self, name: str, **context: Any) -> str:
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateError as exc:
+            raise self._problem(exc, name) from None
+
+    def _problem(self, exc: jinja2.TemplateError, name: str) -> TemplateProblem:
+        filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+        if line is None:  # runtime errors: the template frame is in the traceback Jinja rewrote
+            tb = sys.exc_info()[2]
+            while tb is not None:
+                code = tb.tb_frame.f_code
+                if code.co_filename.endswith(".html"):
+                    filename, line = code.co_filename, tb.tb_lineno
+                tb = tb.tb_next
+        path = display_path(Path(filename)) if filename else display_path(self.templates / name)
+        kind = "模板语法错误" if isinstance(exc, jinja2.TemplateSyntaxError) else "模板渲染错误"
+        return TemplateProblem(Diagnostic(path, line or 0, 1 if line else 0, Level.ERROR, "E051",
+                                          f"{kind}：{exc.message or exc}",
+                                          "检查模板中的变量名和 {% %} 标签是否成对"))

@@ -1,0 +1,164 @@
+"""Consistency rules for one project: one small function per code.
+
+E0xx are errors (nothing is published while one stands); W0xx are warnings (``--strict`` makes them
+errors). A rule gets the validated project, its source (for positions) and the year's taxonomy
+profile, and returns diagnostics. A new rule is one function added to ``RULES``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+from .diagnostics import Diagnostic, Level
+from .model import Project
+from .source import Source
+from .taxonomy import TIMELINESS, Profile
+
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Context:
+    project: Project
+    source: Source
+    profile: Profile
+
+    def error(self, path: tuple, code: str, message: str, hint: str = "", *, key: bool = False) -> Diagnostic:
+        return self.source.diag(path, Level.ERROR, code, message, hint, key=key)
+
+    def warning(self, path: tuple, code: str, message: str, hint: str = "", *, key: bool = False) -> Diagnostic:
+        return self.source.diag(path, Level.WARNING, code, message, hint, key=key)
+
+
+def fmt_amount(amount: Decimal | None) -> str:
+    """An amount as published: 10.38, 36.4, 0 (never 36.40 or 3.64E+1)."""
+    if amount is None:
+        return "0"
+    text = format(amount, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _equal(a: Decimal, b: Decimal, unit: str) -> bool:
+    if unit == "万元":
+        return a.quantize(_CENT) == b.quantize(_CENT)
+    return a == b
+
+
+def check_total(ctx: Context) -> list[Diagnostic]:
+    """E012 资金总额 = 财政拨款 + 其他资金 (budget systems refuse to save otherwise)."""
+    funds = ctx.project.funds
+    if funds.fiscal is None and funds.other is None:
+        return []
+    expected = (funds.fiscal or 0) + (funds.other or 0)
+    if _equal(funds.total, expected, funds.unit):
+        return []
+    return [ctx.error(("资金", "资金总额"), "E012",
+                      f"资金总额 {fmt_amount(funds.total)} ≠ 财政拨款 {fmt_amount(funds.fiscal)} + 其他资金 {fmt_amount(funds.other)}",
+                      f"资金总额应为 {fmt_amount(expected)}（{funds.unit}），或改正财政拨款、其他资金")]
+
+
+def check_fiscal(ctx: Context) -> list[Diagnostic]:
+    """E013 财政拨款 = 上级补助 + 本级安排 (budget systems compute it)."""
+    funds = ctx.project.funds
+    if funds.fiscal is None or (funds.upper is None and funds.local is None):
+        return []
+    expected = (funds.upper or 0) + (funds.local or 0)
+    if _equal(funds.fiscal, expected, funds.unit):
+        return []
+    return [ctx.error(("资金", "财政拨款"), "E013",
+                      f"财政拨款 {fmt_amount(funds.fiscal)} ≠ 上级补助 {fmt_amount(funds.upper)} + 本级安排 {fmt_amount(funds.local)}",
+                      f"财政拨款应为 {fmt_amount(expected)}（{funds.unit}），或改正上级补助、本级安排")]
+
+
+def check_taxonomy(ctx: Context) -> list[Diagnostic]:
+    """E030–E033: every category known to the year's profile, each 二级 under its own 一级."""
+    profile = ctx.profile
+    out: list[Diagnostic] = []
+    seen1: dict[str, str] = {}
+    for level1, groups in ctx.project.indicators.items():
+        canon1 = profile.level1(level1)
+        path1 = ("绩效指标", level1)
+        if canon1 is None:
+            out.append(ctx.error(path1, "E030", f"未知的一级指标「{level1}」（{profile.key} 指标体系）",
+                                 f"可用的一级指标：{'、'.join(profile.tree)}；"
+                                 f"指标体系在 site.yaml 的“指标体系”中按年度设置", key=True))
+            continue
+        if canon1 in seen1:
+            out.append(ctx.error(path1, "E033", f"一级指标「{level1}」与「{seen1[canon1]}」是同一类",
+                                 "把两组三级指标合并到同一个一级指标下", key=True))
+        seen1[canon1] = level1
+        seen2: dict[str, str] = {}
+        for level2 in groups:
+            path2 = path1 + (level2,)
+            canon2 = profile.level2(level2)
+            if canon2 is None:
+                out.append(ctx.error(path2, "E031", f"未知的二级指标「{level2}」（在一级指标「{level1}」下）",
+                                     f"「{canon1}」下可用的二级指标：{'、'.join(profile.tree[canon1])}", key=True))
+            elif profile.parent(canon2) != canon1:
+                out.append(ctx.error(path2, "E032",
+                                     f"二级指标「{level2}」属于一级指标「{profile.parent(canon2)}」，不应放在「{level1}」下",
+                                     f"把「{level2}」及其三级指标移到「{profile.parent(canon2)}」下", key=True))
+            elif canon2 in seen2:
+                out.append(ctx.error(path2, "E033", f"二级指标「{level2}」与「{seen2[canon2]}」是同一类",
+                                     "把两组三级指标合并到同一个二级指标下", key=True))
+            else:
+                seen2[canon2] = level2
+    return out
+
+
+def check_cost_sum(ctx: Context) -> list[Diagnostic]:
+    """W001 the ≤N万元 ceilings of the cost rows add up to 资金总额."""
+    project, profile = ctx.project, ctx.profile
+    ceilings: list[Decimal] = []
+    anchor: tuple | None = None
+    for level1, level2, _index, row in project.rows():
+        if not profile.is_cost(profile.level1(level1), profile.level2(level2)):
+            continue
+        anchor = anchor or (("绩效指标", level1, level2) if profile.cost[0] == 2 else ("绩效指标", level1))
+        value = row.value
+        if value.wan_yuan is not None and value.comparator in (None, "≤", "<", "="):
+            ceilings.append(value.wan_yuan)
+    if not ceilings or anchor is None:
+        return []
+    total = project.funds.wan(project.funds.total)
+    ceiling_sum = sum(ceilings, Decimal(0))
+    if total is None or ceiling_sum.quantize(_CENT) == total.quantize(_CENT):
+        return []
+    return [ctx.warning(anchor, "W001",
+                        f"成本指标上限合计 {fmt_amount(ceiling_sum)} 万元（{len(ceilings)} 行）≠ 资金总额 {fmt_amount(total)} 万元",
+                        f"各项成本上限（≤N万元）之和通常等于资金总额 {fmt_amount(total)}；"
+                        "若成本行是单位成本或比例，可忽略此警告", key=True)]
+
+
+def check_dates(ctx: Context) -> list[Diagnostic]:
+    """W002 时效 dates fall within the budget year."""
+    project, profile = ctx.project, ctx.profile
+    out: list[Diagnostic] = []
+    for level1, level2, index, row in project.rows():
+        if profile.level2(level2) != TIMELINESS:
+            continue
+        for date in row.value.dates:
+            if date.year != project.year:
+                out.append(ctx.warning(Project.row_path(level1, level2, index, "指标值"), "W002",
+                                       f"时效日期 {date.isoformat()} 不在预算年度 {project.year} 年内",
+                                       f"完成时限通常是 {project.year}年12月31日；请核对年份"))
+    return out
+
+
+def check_placeholders(ctx: Context) -> list[Diagnostic]:
+    """W003 template placeholders (≥**个) left in by a careless filer."""
+    return [ctx.warning(Project.row_path(level1, level2, index, "指标值"), "W003",
+                        f"指标值「{row.value_text}」是未填写的模板占位符", "填写实际的目标值")
+            for level1, level2, index, row in ctx.project.rows() if row.value.kind == "placeholder"]
+
+
+RULES: list[Callable[[Context], list[Diagnostic]]] = [
+    check_total, check_fiscal, check_taxonomy, check_cost_sum, check_dates, check_placeholders,
+]
+
+
+def check(project: Project, source: Source, profile: Profile) -> list[Diagnostic]:
+    ctx = Context(project, source, profile)
+    return [d for rule in RULES for d in rule(ctx)]

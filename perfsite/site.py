@@ -1,0 +1,151 @@
+"""The whole site as plain data: pages, their URLs, table grids with rowspans, totals.
+
+Templates only lay this data out; every grouping, span and sum is computed here, once, so that a
+template edit cannot break the arithmetic and the arithmetic can be tested without HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import groupby
+
+from .config import SiteConfig
+from .load import Entry
+from .model import Project
+from .rules import fmt_amount
+
+
+@dataclass(frozen=True)
+class Span:
+    """A merged cell: shown on the first row of its group, spanning ``rowspan`` rows."""
+
+    text: str
+    rowspan: int
+    id: str
+
+
+@dataclass(frozen=True)
+class GridRow:
+    level1: Span | None
+    level2: Span | None
+    name: str
+    value: str
+    note: str
+    id: str
+    headers: str  # ids of the header cells that label this row's cells
+
+
+@dataclass(frozen=True)
+class FundLine:
+    label: str
+    amount: str  # as published ("10.38", "36.4", "0"), "" where the form is blank
+    key: str
+    indent: bool = False
+
+
+@dataclass
+class ProjectPage:
+    project: Project
+    path: str
+    root: str
+    funds: list[FundLine]
+    grid: list[GridRow]
+    total: Decimal
+
+    @property
+    def title(self) -> str:
+        return self.project.name
+
+
+@dataclass
+class Department:
+    name: str
+    code: str | None
+    projects: list[ProjectPage]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.total for p in self.projects), Decimal(0))
+
+
+@dataclass
+class YearPage:
+    year: int
+    path: str
+    root: str
+    departments: list[Department]
+    profile_title: str
+
+    @property
+    def projects(self) -> list[ProjectPage]:
+        return [p for d in self.departments for p in d.projects]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((d.total for d in self.departments), Decimal(0))
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    years: list[YearPage] = field(default_factory=list)
+
+    @property
+    def projects(self) -> list[ProjectPage]:
+        return [p for y in self.years for p in y.projects]
+
+
+_FUND_LINES = (("资金来源", "source", False), ("资金总额", "total", False), ("财政拨款", "fiscal", False),
+               ("其中：上级补助", "upper", True), ("本级安排", "local", True), ("其他资金", "other", False))
+
+
+def fund_lines(project: Project) -> list[FundLine]:
+    funds = project.funds
+    lines = []
+    for label, attr, indent in _FUND_LINES:
+        raw = getattr(funds, attr)
+        if attr == "source":
+            text = raw or ""
+        else:
+            text = "" if raw is None else fmt_amount(funds.wan(raw))
+        lines.append(FundLine(label, text, attr, indent))
+    return lines
+
+
+def grid(project: Project) -> list[GridRow]:
+    """The indicator grid, 一级 and 二级 merged over their rows, with header ids for screen readers."""
+    rows: list[GridRow] = []
+    for i, (level1, groups) in enumerate(project.indicators.items(), start=1):
+        id1 = f"l1-{i}"
+        span1: Span | None = Span(level1, sum(len(r) for r in groups.values()), id1)
+        for j, (level2, items) in enumerate(groups.items(), start=1):
+            id2 = f"l2-{i}-{j}"
+            span2: Span | None = Span(level2, len(items), id2)
+            for row in items:
+                row_id = f"r-{len(rows) + 1}"
+                rows.append(GridRow(span1, span2, row.name, row.value_text, row.note or "", row_id,
+                                    f"{id1} {id2} {row_id}"))
+                span1 = span2 = None
+    return rows
+
+
+def _department_key(page: ProjectPage) -> tuple[str, str]:
+    p = page.project
+    return (p.department_code or "", p.department_name)
+
+
+def make_site(config: SiteConfig, entries: list[Entry]) -> Site:
+    """Arrange valid projects into pages: by year (newest first), then department, then name."""
+    site = Site(config=config)
+    pages = [ProjectPage(project=e.project, path=f"{e.project.year}/{e.project.id}.html", root="../",
+                         funds=fund_lines(e.project), grid=grid(e.project),
+                         total=e.project.funds.wan(e.project.funds.total) or Decimal(0))
+             for e in entries]
+    pages.sort(key=lambda p: (-p.project.year, _department_key(p), p.project.name, p.project.id))
+    for year, year_pages in groupby(pages, key=lambda p: p.project.year):
+        departments = [Department(name=key[1], code=key[0] or None, projects=list(items))
+                       for key, items in groupby(year_pages, key=_department_key)]
+        site.years.append(YearPage(year=year, path=f"{year}/index.html", root="../", departments=departments,
+                                   profile_title=config.profile(year).title))
+    return site

@@ -1,0 +1,88 @@
+"""The two indicator taxonomies in use, and the many names units give their categories.
+
+Content keeps the names the unit wrote (产出指标, 进度指标…); checks use canonical names. A new
+alias is one line in ``_ALIASES``; a new profile is one entry in ``PROFILES``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+_ALIASES_1 = {
+    "效果": "效益",
+}
+_ALIASES_2 = {
+    "进度": "时效",
+    "环境效益": "生态效益",
+    "社会公众或服务对象满意度": "服务对象满意度",
+    "社会公众满意度": "服务对象满意度",
+    "生态成本": "生态环境成本",
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One taxonomy: which 二级 categories sit under which 一级."""
+
+    key: str
+    title: str
+    tree: dict[str, tuple[str, ...]]
+    cost: tuple[int, str]  # (level, name): where the cost rows live
+
+    def level1(self, name: str) -> str | None:
+        """Canonical 一级 name for what a unit wrote, or None if unknown."""
+        return _resolve(name, set(self.tree), _ALIASES_1)
+
+    def level2(self, name: str) -> str | None:
+        """Canonical 二级 name (in any 一级 of this profile), or None if unknown."""
+        return _resolve(name, {n for names in self.tree.values() for n in names}, _ALIASES_2)
+
+    def parent(self, level2: str) -> str:
+        return next(l1 for l1, names in self.tree.items() if level2 in names)
+
+    def is_cost(self, level1: str | None, level2: str | None) -> bool:
+        level, name = self.cost
+        return (level1 if level == 1 else level2) == name
+
+    def names(self) -> str:
+        return "；".join(f"{l1}：{'、'.join(l2s)}" for l1, l2s in self.tree.items())
+
+
+def _resolve(name: str, canonical: set[str], aliases: dict[str, str]) -> str | None:
+    text = unicodedata.normalize("NFKC", name).strip().replace(" ", "")
+    for candidate in (text, text.removesuffix("指标")):
+        if candidate in canonical:
+            return candidate
+        if candidate in aliases:
+            return aliases[candidate]
+    return None
+
+
+_BENEFIT = ("经济效益", "社会效益", "生态效益", "可持续影响")
+
+PROFILES: dict[str, Profile] = {
+    "classic": Profile(
+        key="classic",
+        title="财预〔2015〕88号 指标体系（成本为产出下的二级指标）",
+        tree={
+            "产出": ("数量", "质量", "时效", "成本"),
+            "效益": _BENEFIT,
+            "满意度": ("服务对象满意度",),
+        },
+        cost=(2, "成本"),
+    ),
+    "2021": Profile(
+        key="2021",
+        title="财预〔2021〕101号 共性指标体系（成本为一级指标）",
+        tree={
+            "成本": ("经济成本", "社会成本", "生态环境成本"),
+            "产出": ("数量", "质量", "时效"),
+            "效益": _BENEFIT,
+            "满意度": ("服务对象满意度",),
+        },
+        cost=(1, "成本"),
+    ),
+}
+
+TIMELINESS = "时效"

@@ -1,0 +1,121 @@
+"""指标值 text → a structured value beside it (comparator, number, unit, date).
+
+The raw text is what the unit published and is always kept; the structured form is derived, never
+typed by staff, and exists for checks (cost ceilings, 时效 dates) and for year-over-year diffs.
+A value with more than one quantity in it (a sentence listing targets) stays text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+Kind = Literal["quantity", "date", "text", "placeholder"]
+
+_COMPARATOR_FIXES = (("≥=", "≥"), (">=", "≥"), ("=>", "≥"), ("≧", "≥"),
+                     ("≤=", "≤"), ("<=", "≤"), ("=<", "≤"), ("≦", "≤"))
+_UNITS = (
+    "%", "‰", "万平方米", "平方公里", "平方米", "立方米", "公里", "千米", "公顷", "亩", "万吨", "吨",
+    "千克", "公斤", "亿元", "万元", "元", "万人次", "人次", "万人", "人", "户", "家", "个", "本", "台",
+    "份", "次", "位", "项", "件", "条", "座", "所", "辆", "套", "间", "场", "期", "批", "册", "篇", "名",
+    "张", "天", "日", "小时", "分钟", "周", "月", "年", "米", "万",
+)
+_PER = ("平方米", "公里", "年", "月", "周", "日", "天", "人", "亩", "户", "次", "个")
+_UNIT_RE = "(?:" + "|".join(map(re.escape, _UNITS)) + ")(?:/(?:" + "|".join(_PER) + "))?"
+_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_QUANTITY = re.compile(rf"(?P<cmp>[≥≤><=])?\s*(?:各)?\s*(?P<num>{_NUMBER})\s*(?P<unit>{_UNIT_RE})?")
+_DATE = re.compile(r"(?P<y>\d{4})\s*(?:年\s*(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*日|(?P<eom>底|末))?"
+                   r"|年\s*(?P<eoy>底|末)|-(?P<im>\d{1,2})-(?P<id>\d{1,2}))")
+_PLACEHOLDER = re.compile(r"[*＊]{2,}|[xX×]{2,}")
+_WORDS_GE = ("不低于", "不少于", "大于等于", "至少")
+_WORDS_LE = ("不高于", "不超过", "不多于", "小于等于")
+_SUFFIX_GE = ("及以上", "以上")
+_SUFFIX_LE = ("及以下", "以下", "以内")
+
+
+@dataclass(frozen=True)
+class Value:
+    """A parsed 指标值. ``raw`` is exactly what was published."""
+
+    raw: str
+    kind: Kind
+    comparator: str | None = None
+    number: Decimal | None = None
+    unit: str | None = None
+    date: dt.date | None = None
+    dates: tuple[dt.date, ...] = ()
+
+    @property
+    def wan_yuan(self) -> Decimal | None:
+        """The amount in 万元 if this value is money (万元, 万 or 元), else None."""
+        if self.kind != "quantity" or self.number is None:
+            return None
+        if self.unit in ("万元", "万"):
+            return self.number
+        if self.unit == "元":
+            return self.number / 10000
+        if self.unit == "亿元":
+            return self.number * 10000
+        return None
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and signs to half-width, ASCII comparators to ≥/≤ (for checks only)."""
+    text = unicodedata.normalize("NFKC", text)
+    for old, new in _COMPARATOR_FIXES:
+        text = text.replace(old, new)
+    return text
+
+
+def _date(match: re.Match[str]) -> dt.date | None:
+    year = int(match["y"])
+    try:
+        if match["eoy"]:
+            return dt.date(year, 12, 31)
+        if match["im"]:
+            return dt.date(year, int(match["im"]), int(match["id"]))
+        month = int(match["m"])
+        if match["d"]:
+            return dt.date(year, month, int(match["d"]))
+        if match["eom"]:
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+    except ValueError:
+        return None
+    return None
+
+
+@functools.lru_cache(maxsize=65536)
+def parse(raw: str) -> Value:
+    """Derive the structured form of a 指标值; anything unclear stays ``text``."""
+    text = normalize(raw).strip()
+    if _PLACEHOLDER.search(text):
+        return Value(raw, "placeholder")
+    dates = tuple(d for d in (_date(m) for m in _DATE.finditer(text)) if d)
+    rest = _DATE.sub(" ", text).strip() if dates else text
+    if dates and len(re.sub(r"[\s前之以完成止]", "", rest)) == 0:
+        return Value(raw, "date", date=dates[0], dates=dates)
+    quantities = [m for m in _QUANTITY.finditer(rest)]
+    if len(quantities) != 1:
+        return Value(raw, "text", dates=dates)
+    m = quantities[0]
+    comparator = m["cmp"]
+    before, after = rest[: m.start()], rest[m.end():]
+    if comparator is None:
+        if before.endswith(_WORDS_GE) or after.startswith(_SUFFIX_GE):
+            comparator = "≥"
+        elif before.endswith(_WORDS_LE) or after.startswith(_SUFFIX_LE):
+            comparator = "≤"
+    return Value(
+        raw,
+        "quantity",
+        comparator=comparator,
+        number=Decimal(m["num"].replace(",", "")),
+        unit=m["unit"],
+        dates=dates,
+    )
