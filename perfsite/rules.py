@@ -93,7 +93,13 @@ def check_taxonomy(ctx: Context) -> list[Diagnostic]:
         for level2 in groups:
             path2 = path1 + (level2,)
             canon2 = profile.level2(level2)
-            if canon2 is None:
+            if canon2 is None and profile.level1(level2) is not None:
+                top = profile.level1(level2)
+                out.append(ctx.error(path2, "E032",
+                                     f"在 {profile.key} 指标体系中「{top}」是一级指标，不应放在「{level1}」下",
+                                     f"把「{level2}」移到顶层作为一级指标，其下分为 {'、'.join(profile.tree[top])}",
+                                     key=True))
+            elif canon2 is None:
                 out.append(ctx.error(path2, "E031", f"未知的二级指标「{level2}」（在一级指标「{level1}」下）",
                                      f"「{canon1}」下可用的二级指标：{'、'.join(profile.tree[canon1])}", key=True))
             elif profile.parent(canon2) != canon1:

@@ -12,6 +12,7 @@ Only this module parses YAML.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,22 @@ def _explain(problem: str, context: str) -> tuple[str, str]:
     return "YAML 语法错误", "检查这一行及上一行的缩进、冒号和引号"
 
 
+_OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[^'"#:]+:\s+)?(['"])""")
+
+
+def _unclosed_quote(text: str, before_line: int) -> int | None:
+    """The first line above an error whose value opens a quote it never closes on that line."""
+    for number, line in enumerate(text.splitlines()[: max(before_line - 1, 0)], start=1):
+        match = _OPEN_QUOTE.match(line)
+        if not match:
+            continue
+        quote, rest = match[1], line[match.end():]
+        closed = rest.replace("''", "") if quote == "'" else rest.replace('\\"', "")
+        if quote not in closed:
+            return number
+    return None
+
+
 def _decode(raw: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
     """UTF-8 (with or without BOM) only; other encodings are named, not guessed silently."""
     def refuse(message: str, hint: str) -> tuple[None, Diagnostic]:
@@ -145,6 +162,9 @@ def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Sourc
         problem = (exc.problem or "").strip()
         message, hint = _explain(problem, exc.context or "")
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        opened = _unclosed_quote(text, line)
+        if opened is not None and opened != line:
+            hint = f"第 {opened} 行的引号可能没有闭合（YAML 把其后的内容都当成了这个值）；{hint}"
         diags.append(Diagnostic(display, line, col, Level.ERROR, "E001",
                                 f"{message} (YAML: {problem or exc})", hint))
         return None, diags

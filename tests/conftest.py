@@ -1,0 +1,97 @@
+"""Shared fixtures: the repository's shipped content, a minimal valid project, a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+TEMPLATES = ROOT / "templates"
+SEED = ROOT.parent / "shared" / "seeds" / "000_949027b7908cebdd.txt"
+
+MINIMAL = """\
+id: test-project
+年度: 2022
+项目名称: 测试项目
+主管部门及代码: 测试局
+实施单位: 测试局
+资金:
+  资金来源: 财政资金
+  资金总额: 10
+  财政拨款: 10
+  上级补助: 0
+  本级安排: 10
+  其他资金: 0
+年度目标:
+  - 目标1：完成测试。
+绩效指标:
+  产出:
+    数量:
+      - 三级指标: 检查次数
+        指标值: ≥1次
+    时效:
+      - 三级指标: 完成时限
+        指标值: 2022年12月31日
+    成本:
+      - 三级指标: 工作经费
+        指标值: ≤10万元
+  满意度:
+    服务对象满意度:
+      - 三级指标: 群众满意度
+        指标值: ≥90%
+"""
+
+SITE = """\
+网站名称: 测试网站
+发布单位: 测试局
+网址: https://example.gov.cn/jxmb/
+"""
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line number of the n-th line containing ``needle``."""
+    seen = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{needle!r} not in text")
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    """A private copy of the shipped content/ and templates/, as a project directory."""
+    shutil.copytree(CONTENT, tmp_path / "content")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    return tmp_path
+
+
+@pytest.fixture
+def site_dir(tmp_path: Path) -> Path:
+    """A project directory with site.yaml, the shipped templates and one minimal project."""
+    (tmp_path / "content" / "2022").mkdir(parents=True)
+    (tmp_path / "content" / "site.yaml").write_text(SITE, encoding="utf-8")
+    (tmp_path / "content" / "2022" / "test-project.yaml").write_text(MINIMAL, encoding="utf-8")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    return tmp_path
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the real ``perfsite`` command (as ``python -m perfsite``) in ``cwd``."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("PERFSITE_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "perfsite", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file's bytes and mtime, to prove a directory was left exactly as it was."""
+    return {p.relative_to(directory).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(directory.rglob("*")) if p.is_file()}

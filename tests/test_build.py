@@ -1,0 +1,148 @@
+"""End to end: the shipped content builds into pages whose tables say what the seed says."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from html_tables import expand, read
+from seed_expected import PROJECTS
+
+from conftest import SEED, run_cli, snapshot
+
+FUND_LABELS = {"资金总额": "资金总额", "财政拨款": "财政拨款", "上级补助": "其中：上级补助",
+               "本级安排": "本级安排", "其他资金": "其他资金"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    import shutil
+
+    from conftest import CONTENT, TEMPLATES
+    root = tmp_path_factory.mktemp("site")
+    shutil.copytree(CONTENT, root / "content")
+    shutil.copytree(TEMPLATES, root / "templates")
+    result = run_cli("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # the shipped content has no error and no warning
+    return root / "output"
+
+
+def project_pages(output: Path) -> dict[str, Path]:
+    pages = {}
+    for path in sorted((output / "2022").glob("*.html")):
+        if path.name == "index.html":
+            continue
+        reader = read(path.read_text(encoding="utf-8"))
+        name_cell = next(cell for table in reader.tables for row in table["rows"] for cell in row
+                         if cell.tag == "td" and "project-name" in cell.attrs.get("class", ""))
+        pages[name_cell.text] = path
+    return pages
+
+
+def form_grid(path: Path):
+    reader = read(path.read_text(encoding="utf-8"))
+    (table,) = [t for t in reader.tables if "perf-table" in t["attrs"].get("class", "")]
+    return table["rows"], expand(table["rows"])
+
+
+def test_site_has_five_project_pages_a_year_page_and_an_index(built: Path):
+    assert (built / "index.html").is_file()
+    assert (built / "2022" / "index.html").is_file()
+    assert set(project_pages(built)) == {p["name"] for p in PROJECTS}
+
+
+@pytest.mark.parametrize("expected", PROJECTS, ids=[p["name"] for p in PROJECTS])
+def test_every_seed_row_is_in_the_right_cell(built: Path, expected: dict):
+    rows, grid = form_grid(project_pages(built)[expected["name"]])
+    start = next(i for i, r in enumerate(grid) if [c.text for c in r[1:]] == ["一级指标", "二级指标", "三级指标", "指标值", "说明"])
+    body = grid[start + 1:]
+    got = [tuple(c.text for c in r[1:]) for r in body]
+    want = [tuple(row) for row in expected["rows"]]
+    assert got == want
+    # 绩效指标 is one cell spanning the header row and every indicator row.
+    label = grid[start][0]
+    assert label.text == "绩效指标" and all(r[0] is label for r in grid[start:]) and label.rowspan == len(body) + 1
+    # Each 一级 and 二级 cell is a single merged cell spanning exactly its rows.
+    for col in (1, 2):
+        runs: dict[int, int] = {}
+        for r in body:
+            runs[id(r[col])] = runs.get(id(r[col]), 0) + 1
+        cells = {id(r[col]): r[col] for r in body}
+        assert all(cells[k].rowspan == n for k, n in runs.items())
+    assert len({id(r[1]) for r in body}) == len({row[0] for row in expected["rows"]})
+
+
+@pytest.mark.parametrize("expected", PROJECTS, ids=[p["name"] for p in PROJECTS])
+def test_header_funds_and_goals_are_in_their_cells(built: Path, expected: dict):
+    rows, grid = form_grid(project_pages(built)[expected["name"]])
+    by_label = {r[0].text: r for r in grid if r[0] is not None and r[0].tag == "th"}
+    assert by_label["项目名称"][2].text == expected["name"]
+    dept_row = by_label["主管部门及代码"]
+    assert dept_row[2].text == expected["department"]
+    assert dept_row[3].text == "实施单位" and dept_row[4].text == expected["implementer"]
+    assert by_label["资金来源"][2].text == expected["fund_source"]
+    for key, label in FUND_LABELS.items():
+        assert by_label[label][2].text == (expected["funds"][key] or ""), key
+    goals_cell = next(c for r in grid for c in r if c is not None and "goals" in c.attrs.get("class", ""))
+    assert goals_cell.paragraphs == expected["goals"]
+
+
+def test_index_and_year_page_total_per_department_and_year(built: Path):
+    total = sum(float(p["funds"]["资金总额"]) for p in PROJECTS)
+    for page in (built / "index.html", built / "2022" / "index.html"):
+        html = page.read_text(encoding="utf-8")
+        assert re.search(r'class="num dept-total">121\.4<', html), page
+        assert f"{total:g}" == "121.4"
+        for p in PROJECTS:
+            assert p["name"] in html
+    index = read((built / "index.html").read_text(encoding="utf-8"))
+    links = [a.get("href") for tag, a in index.tags if tag == "a"]
+    assert "2022/wuye-houqin.html" in links and "2022/index.html" in links
+
+
+def test_every_cell_of_the_seed_text_is_published(built: Path):
+    """Independent of both the content and the test list: every text cell of the source document
+    appears on some built page (goals without their <p> tags)."""
+    labels = {"项目支出绩效目标表", "绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "说明", "项目名称",
+              "主管部门及代码", "实施单位", "资金来源", "资金总额(万元):", "财政拨款", "其中: 上级补助", "其中: 上级补",
+              "本级安排", "本级安", "其他资金", "总体目标", "年度目标", "产出", "效益", "满意度", "数量", "质量",
+              "时效", "成本", "经济效益", "社会效益", "生态效益", "可持续影响", "服务对象满意度"}
+    text = "\n".join("".join(read(p.read_text(encoding="utf-8")).text) for p in (built / "2022").glob("*.html"))
+    missing = []
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        for cell in line.split("\t"):
+            for part in re.split(r"</?p>", cell):
+                part = part.strip()
+                if part and part not in labels and part not in text:
+                    missing.append(part)
+    assert missing == []
+
+
+def test_pages_are_self_contained_and_declare_chinese(built: Path):
+    for page in built.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert html.startswith("<!DOCTYPE html>\n<html lang=\"zh-CN\">")
+        assert '<meta charset="utf-8">' in html and "</head>" in html
+        assert not re.search(r'(src|href)="(https?:)?//', html), page  # no CDN, font or script from elsewhere
+        assert "<script" not in html
+
+
+def test_build_is_deterministic(shipped: Path):
+    assert run_cli("build", "--output", "a", cwd=shipped).returncode == 0
+    assert run_cli("build", "--output", "b", cwd=shipped).returncode == 0
+    a, b = snapshot(shipped / "a"), snapshot(shipped / "b")
+    assert {k: v[0] for k, v in a.items()} == {k: v[0] for k, v in b.items()}
+
+
+def test_build_py_is_perfsite_build(shipped: Path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--output", "out"], cwd=shipped,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert len(list((shipped / "out" / "2022").glob("*.html"))) == 6
