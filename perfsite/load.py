@@ -61,16 +61,17 @@ def load_project(path: Path, display: str, year_dir: int,
     source, diags = load_file(path, display)
     if source is None:
         return None, diags
-    project, problems = build_project(source)
+    project, parts, problems = build_project(source)
     diags += problems
+    year = parts.year or year_dir
+    if parts.year is not None and parts.year != year_dir:
+        diags.append(source.diag(("年度",), Level.ERROR, "E025",
+                                 f"年度 {parts.year} 与所在目录 {year_dir}/ 不一致",
+                                 f"把文件移到 {parts.year}/ 目录，或把年度改为 {year_dir}"))
+    if config is not None:
+        diags += rules.check(parts, source, config.profile(year))
     if project is None:
         return None, diags
-    if project.year != year_dir:
-        diags.append(source.diag(("年度",), Level.ERROR, "E025",
-                                 f"年度 {project.year} 与所在目录 {year_dir}/ 不一致",
-                                 f"把文件移到 {project.year}/ 目录，或把年度改为 {year_dir}"))
-    if config is not None:
-        diags += rules.check(project, source, config.profile(project.year))
     return Entry(project, path, display, source.pos(("id",))), diags
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
-                      WithJsonSchema)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter,
+                      ValidationError, WithJsonSchema)
 from pydantic_core import PydanticCustomError
 
 from .diagnostics import Diagnostic, Level
@@ -140,15 +141,52 @@ class Project(_Strict):
 
     def rows(self) -> Iterator[tuple[str, str, int, Row]]:
         """(一级, 二级, index within 二级, row) in table order."""
-        for level1, groups in self.indicators.items():
-            for level2, rows in groups.items():
-                for index, row in enumerate(rows):
-                    yield level1, level2, index, row
+        return iter_rows(self.indicators)
 
-    @staticmethod
-    def row_path(level1: str, level2: str, index: int, field: str | None = None) -> NodePath:
-        path: NodePath = ("绩效指标", level1, level2, index)
-        return path + (field,) if field else path
+    def parts(self) -> Parts:
+        return Parts(self.year, self.funds, self.indicators)
+
+
+Indicators = dict[str, dict[str, list[Row]]]
+
+
+def iter_rows(indicators: Indicators) -> Iterator[tuple[str, str, int, Row]]:
+    for level1, groups in indicators.items():
+        for level2, rows in groups.items():
+            for index, row in enumerate(rows):
+                yield level1, level2, index, row
+
+
+def row_path(level1: str, level2: str, index: int, field: str | None = None) -> NodePath:
+    path: NodePath = ("绩效指标", level1, level2, index)
+    return path + (field,) if field else path
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The sections of a project that rules look at, each present only if it is valid by itself,
+    so that a typo in the funds does not hide a taxonomy error in the same file."""
+
+    year: int | None
+    funds: Funds | None
+    indicators: Indicators | None
+
+    def rows(self) -> Iterator[tuple[str, str, int, Row]]:
+        return iter_rows(self.indicators or {})
+
+
+_SECTIONS = {"year": ("年度", TypeAdapter(Year)), "funds": ("资金", TypeAdapter(Funds)),
+             "indicators": ("绩效指标", TypeAdapter(Project.model_fields["indicators"].annotation))}
+
+
+def _partial(data: dict[str, Any]) -> Parts:
+    found: dict[str, Any] = {}
+    for name, (key, adapter) in _SECTIONS.items():
+        try:
+            found[name] = adapter.validate_python(data[key]) if key in data else None
+        except ValidationError:
+            found[name] = None
+    return Parts(**found)
 
 
 _TYPE_NAMES = {"string_type": "文本", "dict_type": "映射（字段: 值）", "list_type": "列表（- 开头的各项）",
@@ -217,16 +255,17 @@ def diagnostics_from(error: ValidationError, source: Source, models: list[type[B
     return out
 
 
-def build_project(source: Source) -> tuple[Project | None, list[Diagnostic]]:
-    """Validate a parsed file into a :class:`Project`."""
+def build_project(source: Source) -> tuple[Project | None, Parts, list[Diagnostic]]:
+    """Validate a parsed file into a :class:`Project`; on failure, the sections that are valid."""
     if not isinstance(source.data, dict):
         what = "空文件" if source.data is None else "不是“字段: 值”的映射"
-        return None, [source.diag((), Level.ERROR, "E006", f"项目文件{what}",
-                                  "项目文件的顶层是“id: …”“项目名称: …”等字段")]
+        return None, Parts(None, None, None), [source.diag((), Level.ERROR, "E006", f"项目文件{what}",
+                                                          "项目文件的顶层是“id: …”“项目名称: …”等字段")]
     try:
-        return Project.model_validate(source.data), []
+        project = Project.model_validate(source.data)
+        return project, project.parts(), []
     except ValidationError as exc:
-        return None, diagnostics_from(exc, source, [Project, Funds, Row])
+        return None, _partial(source.data), diagnostics_from(exc, source, [Project, Funds, Row])
 
 
 def json_schema() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Callable
 
 from .diagnostics import Diagnostic, Level
-from .model import Project
+from .model import Parts, row_path
 from .source import Source
 from .taxonomy import TIMELINESS, Profile
 
@@ -21,7 +21,9 @@ _CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class Context:
-    project: Project
+    """What a rule sees: the sections of the project that are valid (others are None)."""
+
+    parts: Parts
     source: Source
     profile: Profile
 
@@ -48,8 +50,8 @@ def _equal(a: Decimal, b: Decimal, unit: str) -> bool:
 
 def check_total(ctx: Context) -> list[Diagnostic]:
     """E012 资金总额 = 财政拨款 + 其他资金 (budget systems refuse to save otherwise)."""
-    funds = ctx.project.funds
-    if funds.fiscal is None and funds.other is None:
+    funds = ctx.parts.funds
+    if funds is None or funds.fiscal is None and funds.other is None:
         return []
     expected = (funds.fiscal or 0) + (funds.other or 0)
     if _equal(funds.total, expected, funds.unit):
@@ -61,8 +63,8 @@ def check_total(ctx: Context) -> list[Diagnostic]:
 
 def check_fiscal(ctx: Context) -> list[Diagnostic]:
     """E013 财政拨款 = 上级补助 + 本级安排 (budget systems compute it)."""
-    funds = ctx.project.funds
-    if funds.fiscal is None or (funds.upper is None and funds.local is None):
+    funds = ctx.parts.funds
+    if funds is None or funds.fiscal is None or (funds.upper is None and funds.local is None):
         return []
     expected = (funds.upper or 0) + (funds.local or 0)
     if _equal(funds.fiscal, expected, funds.unit):
@@ -77,7 +79,7 @@ def check_taxonomy(ctx: Context) -> list[Diagnostic]:
     profile = ctx.profile
     out: list[Diagnostic] = []
     seen1: dict[str, str] = {}
-    for level1, groups in ctx.project.indicators.items():
+    for level1, groups in (ctx.parts.indicators or {}).items():
         canon1 = profile.level1(level1)
         path1 = ("绩效指标", level1)
         if canon1 is None:
@@ -116,10 +118,12 @@ def check_taxonomy(ctx: Context) -> list[Diagnostic]:
 
 def check_cost_sum(ctx: Context) -> list[Diagnostic]:
     """W001 the ≤N万元 ceilings of the cost rows add up to 资金总额."""
-    project, profile = ctx.project, ctx.profile
+    parts, profile = ctx.parts, ctx.profile
+    if parts.funds is None:
+        return []
     ceilings: list[Decimal] = []
     anchor: tuple | None = None
-    for level1, level2, _index, row in project.rows():
+    for level1, level2, _index, row in parts.rows():
         if not profile.is_cost(profile.level1(level1), profile.level2(level2)):
             continue
         anchor = anchor or (("绩效指标", level1, level2) if profile.cost[0] == 2 else ("绩效指标", level1))
@@ -128,7 +132,7 @@ def check_cost_sum(ctx: Context) -> list[Diagnostic]:
             ceilings.append(value.wan_yuan)
     if not ceilings or anchor is None:
         return []
-    total = project.funds.wan(project.funds.total)
+    total = parts.funds.wan(parts.funds.total)
     ceiling_sum = sum(ceilings, Decimal(0))
     if total is None or ceiling_sum.quantize(_CENT) == total.quantize(_CENT):
         return []
@@ -140,24 +144,26 @@ def check_cost_sum(ctx: Context) -> list[Diagnostic]:
 
 def check_dates(ctx: Context) -> list[Diagnostic]:
     """W002 时效 dates fall within the budget year."""
-    project, profile = ctx.project, ctx.profile
+    parts, profile = ctx.parts, ctx.profile
     out: list[Diagnostic] = []
-    for level1, level2, index, row in project.rows():
+    if parts.year is None:
+        return out
+    for level1, level2, index, row in parts.rows():
         if profile.level2(level2) != TIMELINESS:
             continue
         for date in row.value.dates:
-            if date.year != project.year:
-                out.append(ctx.warning(Project.row_path(level1, level2, index, "指标值"), "W002",
-                                       f"时效日期 {date.isoformat()} 不在预算年度 {project.year} 年内",
-                                       f"完成时限通常是 {project.year}年12月31日；请核对年份"))
+            if date.year != parts.year:
+                out.append(ctx.warning(row_path(level1, level2, index, "指标值"), "W002",
+                                       f"时效日期 {date.isoformat()} 不在预算年度 {parts.year} 年内",
+                                       f"完成时限通常是 {parts.year}年12月31日；请核对年份"))
     return out
 
 
 def check_placeholders(ctx: Context) -> list[Diagnostic]:
     """W003 template placeholders (≥**个) left in by a careless filer."""
-    return [ctx.warning(Project.row_path(level1, level2, index, "指标值"), "W003",
+    return [ctx.warning(row_path(level1, level2, index, "指标值"), "W003",
                         f"指标值「{row.value_text}」是未填写的模板占位符", "填写实际的目标值")
-            for level1, level2, index, row in ctx.project.rows() if row.value.kind == "placeholder"]
+            for level1, level2, index, row in ctx.parts.rows() if row.value.kind == "placeholder"]
 
 
 RULES: list[Callable[[Context], list[Diagnostic]]] = [
@@ -165,6 +171,6 @@ RULES: list[Callable[[Context], list[Diagnostic]]] = [
 ]
 
 
-def check(project: Project, source: Source, profile: Profile) -> list[Diagnostic]:
-    ctx = Context(project, source, profile)
+def check(parts: Parts, source: Source, profile: Profile) -> list[Diagnostic]:
+    ctx = Context(parts, source, profile)
     return [d for rule in RULES for d in rule(ctx)]

@@ -82,7 +82,7 @@ def test_header_funds_and_goals_are_in_their_cells(built: Path, expected: dict):
     assert by_label["项目名称"][2].text == expected["name"]
     dept_row = by_label["主管部门及代码"]
     assert dept_row[2].text == expected["department"]
-    assert dept_row[3].text == "实施单位" and dept_row[4].text == expected["implementer"]
+    assert dept_row[4].text == "实施单位" and dept_row[5].text == expected["implementer"]
     assert by_label["资金来源"][2].text == expected["fund_source"]
     for key, label in FUND_LABELS.items():
         assert by_label[label][2].text == (expected["funds"][key] or ""), key

@@ -9,7 +9,8 @@ from conftest import MINIMAL, line_of
 def diagnose(text: str):
     source, diags = parse_text(text, "p.yaml")
     assert source is not None, [d.format() for d in diags]
-    return build_project(source)
+    project, _parts, diags = build_project(source)
+    return project, diags
 
 
 def codes(diags):
@@ -83,7 +84,7 @@ def test_empty_indicator_group_and_empty_text():
 
 def test_not_a_mapping():
     source, _ = parse_text("- a\n- b\n", "p.yaml")
-    assert [d.code for d in build_project(source)[1]] == ["E006"]
+    assert [d.code for d in build_project(source)[2]] == ["E006"]
 
 
 def test_department_code_is_derived_from_the_prefix():

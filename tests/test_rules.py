@@ -13,9 +13,9 @@ from conftest import MINIMAL, line_of
 
 def run(text: str, profile: str = "classic"):
     source, diags = parse_text(text, "p.yaml")
-    project, problems = build_project(source)
+    project, parts, problems = build_project(source)
     assert project is not None, [d.format() for d in problems]
-    return check(project, source, PROFILES[profile])
+    return check(parts, source, PROFILES[profile])
 
 
 def test_minimal_passes_every_rule():

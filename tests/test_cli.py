@@ -1,0 +1,136 @@
+"""The command line as users and scripts meet it: exit codes, messages, output left untouched."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import line_of, run_cli, snapshot
+
+WUYE = "content/2022/wuye-houqin.yaml"
+CUNZHEN = "content/2022/cunzhen-jianshe.yaml"
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> str:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+# (file, old, new, code, the line the error must name)
+BREAKAGES = {
+    "duplicate key": (WUYE, "实施单位: 黔南州住房和城乡建设局\n", "实施单位: 黔南州住房和城乡建设局\n实施单位: 别的单位\n",
+                      "E002", "实施单位: 别的单位"),
+    "syntax error": (WUYE, "  资金来源: 财政资金", "  资金来源: '财政资金", "E001", "资金来源: '财政资金"),
+    "fund total off by 0.01": (WUYE, "  资金总额: 10.38", "  资金总额: 10.39", "E012", "资金总额: 10.39"),
+    "unknown 二级": (CUNZHEN, "    时效:", "    时间:", "E031", "    时间:"),
+    "number as words": (WUYE, "  本级安排: 10.38", "  本级安排: 十点三八", "E010", "本级安排: 十点三八"),
+}
+
+
+@pytest.mark.parametrize("name", BREAKAGES)
+def test_content_error_exits_1_with_position_and_leaves_output_untouched(shipped: Path, name: str):
+    first = run_cli("build", cwd=shipped)
+    assert first.returncode == 0, first.stderr
+    before = snapshot(shipped / "output")
+    rel, old, new, code, needle = BREAKAGES[name]
+    text = edit(shipped, rel, old, new)
+    result = run_cli("build", cwd=shipped)
+    assert result.returncode == 1
+    line = line_of(text, needle)
+    if code == "E001":  # an unclosed quote: libyaml fails further down; the hint names the quote's line
+        assert re.search(rf"^{re.escape(rel)}:\d+:\d+: error E001 ", result.stderr, re.M), result.stderr
+        assert f"第 {line} 行的引号" in result.stderr
+    else:
+        assert re.search(rf"^{re.escape(rel)}:{line}:\d+: error {code} ", result.stderr, re.M), result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(shipped / "output") == before
+    assert run_cli("check", cwd=shipped).returncode == 1
+
+
+def test_all_problems_of_all_files_in_one_run(shipped: Path):
+    edit(shipped, WUYE, "  资金总额: 10.38", "  资金总额: 10.39")
+    edit(shipped, CUNZHEN, "    时效:", "    时间:")
+    edit(shipped, CUNZHEN, "  本级安排: 9.1", "  本级安排: 九点一")
+    result = run_cli("check", cwd=shipped)
+    assert result.returncode == 1
+    assert [m for m in re.findall(r"error (E\d+)", result.stderr)] == ["E010", "E031", "E012"]
+    assert "3 个错误" in result.stderr
+
+
+def test_warnings_pass_but_strict_fails(shipped: Path):
+    edit(shipped, WUYE, "        指标值: 2022年12月31日", "        指标值: 2023年12月31日")
+    ok = run_cli("build", cwd=shipped)
+    assert ok.returncode == 0 and "warning W002" in ok.stderr
+    before = snapshot(shipped / "output")
+    strict = run_cli("build", "--strict", cwd=shipped)
+    assert strict.returncode == 1 and "error W002" in strict.stderr
+    assert snapshot(shipped / "output") == before
+
+
+def test_duplicate_ids_and_year_mismatch(shipped: Path):
+    text = (shipped / WUYE).read_text(encoding="utf-8")
+    (shipped / "content/2022/copy.yaml").write_text(text, encoding="utf-8")
+    (shipped / "content/2023").mkdir()
+    (shipped / "content/2023/moved.yaml").write_text(text.replace("id: wuye-houqin", "id: moved"), encoding="utf-8")
+    result = run_cli("check", cwd=shipped)
+    assert result.returncode == 1
+    assert re.search(r"content/2022/wuye-houqin.yaml:4:5: error E026 .*copy.yaml", result.stderr), result.stderr
+    assert re.search(r"content/2023/moved.yaml:5:\d+: error E025 年度 2022 与所在目录 2023/ 不一致", result.stderr)
+
+
+def test_misplaced_project_file_is_an_error(shipped: Path):
+    (shipped / "content/stray.yaml").write_text("id: x\n", encoding="utf-8")
+    result = run_cli("check", cwd=shipped)
+    assert result.returncode == 1 and "content/stray.yaml: error E028" in result.stderr
+
+
+def test_missing_site_config(shipped: Path):
+    (shipped / "content/site.yaml").unlink()
+    result = run_cli("build", cwd=shipped)
+    assert result.returncode == 1 and "E040" in result.stderr and not (shipped / "output").exists()
+
+
+@pytest.mark.parametrize("args", [[], ["build", "--bogus"], ["frobnicate"], ["build", "--content", "nowhere"],
+                                  ["check", "--content", "nowhere"]])
+def test_wrong_usage_exits_2(shipped: Path, args: list[str]):
+    result = run_cli(*args, cwd=shipped)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_is_bilingual(shipped: Path):
+    for args in (["--help"], ["build", "--help"], ["check", "--help"]):
+        out = run_cli(*args, cwd=shipped).stdout
+        assert re.search(r"[\u4e00-\u9fff]", out) and re.search(r"\b(build|validate|content)\b", out), args
+
+
+def test_custom_directories(shipped: Path):
+    (shipped / "content").rename(shipped / "my-content")
+    (shipped / "templates").rename(shipped / "my-templates")
+    result = run_cli("build", "--content", "my-content", "--templates", "my-templates", "--output", "site", cwd=shipped)
+    assert result.returncode == 0, result.stderr
+    assert (shipped / "site/2022/wuye-houqin.html").is_file()
+
+
+def test_refuses_to_replace_a_directory_it_did_not_make(shipped: Path):
+    (shipped / "docs").mkdir()
+    (shipped / "docs/important.txt").write_text("keep me", encoding="utf-8")
+    result = run_cli("build", "--output", "docs", cwd=shipped)
+    assert result.returncode == 1 and "E060" in result.stderr
+    assert (shipped / "docs/important.txt").read_text(encoding="utf-8") == "keep me"
+    result = run_cli("build", "--output", ".", cwd=shipped)
+    assert result.returncode == 1 and (shipped / "content/site.yaml").is_file()
+
+
+def test_rebuild_replaces_stale_pages(shipped: Path):
+    assert run_cli("build", cwd=shipped).returncode == 0
+    (shipped / WUYE).unlink()
+    assert run_cli("build", cwd=shipped).returncode == 0
+    assert not (shipped / "output/2022/wuye-houqin.html").exists()
+    assert not [p for p in shipped.iterdir() if p.name.startswith(".output.")and p.is_dir()]
