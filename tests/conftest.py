@@ -13,7 +13,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 TEMPLATES = ROOT / "templates"
-SEED = ROOT.parent / "shared" / "seeds" / "000_949027b7908cebdd.txt"
+# The source document, vendored so the repository tests itself; the shared copy, where present, must match.
+SEED = ROOT / "tests" / "fixtures" / "000_949027b7908cebdd.txt"
+SHARED_SEED = ROOT.parent / "shared" / "seeds" / SEED.name
 
 MINIMAL = """\
 id: test-project

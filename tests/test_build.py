@@ -10,7 +10,7 @@ import pytest
 from html_tables import expand, read
 from seed_expected import PROJECTS
 
-from conftest import SEED, run_cli, snapshot
+from conftest import SEED, SHARED_SEED, run_cli, snapshot
 
 FUND_LABELS = {"资金总额": "资金总额", "财政拨款": "财政拨款", "上级补助": "其中：上级补助",
                "本级安排": "本级安排", "其他资金": "其他资金"}
@@ -146,3 +146,8 @@ def test_build_py_is_perfsite_build(shipped: Path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert len(list((shipped / "out" / "2022").glob("*.html"))) == 6
+
+
+@pytest.mark.skipif(not SHARED_SEED.exists(), reason="no ../shared beside this checkout")
+def test_vendored_seed_is_the_shared_one():
+    assert SEED.read_bytes() == SHARED_SEED.read_bytes()
