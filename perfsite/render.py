@@ -17,7 +17,7 @@ import nh3
 from markupsafe import Markup
 
 from .diagnostics import Diagnostic, Level, display_path
-from .rules import fmt_amount
+from .values import fmt_amount
 
 REQUIRED = ("base.html", "project.html", "index.html", "year.html")
 

@@ -15,6 +15,7 @@ from .diagnostics import Diagnostic, Level
 from .model import Parts, row_path
 from .source import Source
 from .taxonomy import TIMELINESS, Profile
+from .values import fmt_amount
 
 _CENT = Decimal("0.01")
 
@@ -34,44 +35,39 @@ class Context:
         return self.source.diag(path, Level.WARNING, code, message, hint, key=key)
 
 
-def fmt_amount(amount: Decimal | None) -> str:
-    """An amount as published: 10.38, 36.4, 0 (never 36.40 or 3.64E+1)."""
-    if amount is None:
-        return "0"
-    text = format(amount, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _equal(a: Decimal, b: Decimal, unit: str) -> bool:
     if unit == "万元":
         return a.quantize(_CENT) == b.quantize(_CENT)
     return a == b
 
 
+def _balance(ctx: Context, code: str, whole: tuple[str, str], parts: tuple[tuple[str, str], ...]) -> list[Diagnostic]:
+    """One fund equals the sum of others; blank parts count as 0, all blank means "not stated"."""
+    funds = ctx.parts.funds
+    if funds is None:
+        return []
+    label, attr = whole
+    stated = getattr(funds, attr)
+    values = [getattr(funds, a) for _, a in parts]
+    if stated is None or all(v is None for v in values):
+        return []
+    expected = sum((v or Decimal(0) for v in values), Decimal(0))
+    if _equal(stated, expected, funds.unit):
+        return []
+    terms = " + ".join(f"{name} {fmt_amount(v)}" for (name, _), v in zip(parts, values))
+    names = "、".join(name for name, _ in parts)
+    return [ctx.error(("资金", label), code, f"{label} {fmt_amount(stated)} ≠ {terms}",
+                      f"{label}应为 {fmt_amount(expected)}（{funds.unit}），或改正{names}")]
+
+
 def check_total(ctx: Context) -> list[Diagnostic]:
     """E012 资金总额 = 财政拨款 + 其他资金 (budget systems refuse to save otherwise)."""
-    funds = ctx.parts.funds
-    if funds is None or funds.fiscal is None and funds.other is None:
-        return []
-    expected = (funds.fiscal or 0) + (funds.other or 0)
-    if _equal(funds.total, expected, funds.unit):
-        return []
-    return [ctx.error(("资金", "资金总额"), "E012",
-                      f"资金总额 {fmt_amount(funds.total)} ≠ 财政拨款 {fmt_amount(funds.fiscal)} + 其他资金 {fmt_amount(funds.other)}",
-                      f"资金总额应为 {fmt_amount(expected)}（{funds.unit}），或改正财政拨款、其他资金")]
+    return _balance(ctx, "E012", ("资金总额", "total"), (("财政拨款", "fiscal"), ("其他资金", "other")))
 
 
 def check_fiscal(ctx: Context) -> list[Diagnostic]:
     """E013 财政拨款 = 上级补助 + 本级安排 (budget systems compute it)."""
-    funds = ctx.parts.funds
-    if funds is None or funds.fiscal is None or (funds.upper is None and funds.local is None):
-        return []
-    expected = (funds.upper or 0) + (funds.local or 0)
-    if _equal(funds.fiscal, expected, funds.unit):
-        return []
-    return [ctx.error(("资金", "财政拨款"), "E013",
-                      f"财政拨款 {fmt_amount(funds.fiscal)} ≠ 上级补助 {fmt_amount(funds.upper)} + 本级安排 {fmt_amount(funds.local)}",
-                      f"财政拨款应为 {fmt_amount(expected)}（{funds.unit}），或改正上级补助、本级安排")]
+    return _balance(ctx, "E013", ("财政拨款", "fiscal"), (("上级补助", "upper"), ("本级安排", "local")))
 
 
 def check_taxonomy(ctx: Context) -> list[Diagnostic]:

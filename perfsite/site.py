@@ -13,7 +13,7 @@ from itertools import groupby
 from .config import SiteConfig
 from .load import Entry
 from .model import Project
-from .rules import fmt_amount
+from .values import fmt_amount
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""指标值 text → a structured value beside it (comparator, number, unit, date).
+"""指标值 text → a structured value beside it (comparator, number, unit, date); amounts → text.
 
 The raw text is what the unit published and is always kept; the structured form is derived, never
 typed by staff, and exists for checks (cost ceilings, 时效 dates) and for year-over-year diffs.
@@ -119,3 +119,11 @@ def parse(raw: str) -> Value:
         unit=m["unit"],
         dates=dates,
     )
+
+
+def fmt_amount(amount: Decimal | None) -> str:
+    """An amount as published: 10.38, 36.4, 0 (never 36.40 or 3.64E+1); None reads as 0."""
+    if amount is None:
+        return "0"
+    text = format(amount, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
