@@ -33,7 +33,12 @@ class GridRow:
     value: str
     note: str
     id: str
-    headers: str  # ids of the header cells that label this row's cells
+    groups: str  # ids of the 一级 and 二级 header cells over this row
+
+    @property
+    def headers(self) -> str:
+        """ids of every header that labels this row's data cells."""
+        return f"{self.groups} {self.id}"
 
 
 @dataclass(frozen=True)
@@ -124,8 +129,7 @@ def grid(project: Project) -> list[GridRow]:
             span2: Span | None = Span(level2, len(items), id2)
             for row in items:
                 row_id = f"r-{len(rows) + 1}"
-                rows.append(GridRow(span1, span2, row.name, row.value_text, row.note or "", row_id,
-                                    f"{id1} {id2} {row_id}"))
+                rows.append(GridRow(span1, span2, row.name, row.value_text, row.note or "", row_id, f"{id1} {id2}"))
                 span1 = span2 = None
     return rows
 

