@@ -1,39 +1,61 @@
-"""load → validate → site → render → write: one build, all or nothing.
+"""load → validate → site → render → write: one build, all or nothing, and only what changed.
 
-Nothing is written while any error stands (or any warning, with ``strict``); rendering happens into
-a staged directory, so a template error mid-way leaves the previous site as it was.
+Nothing is written while any error stands (or any warning, with ``strict``). Every output file has
+a key: the hashes of everything it is made from (its content files, its template and the templates
+that one extends or includes, the site config and the year list). A ``Builder`` kept alive (as
+``serve`` keeps it) re-reads only changed files and re-renders only pages whose key changed.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
 from . import config as config_module
 from . import model
 from .diagnostics import Diagnostic, Level, display_path
-from .load import Content, load_content
+from .load import Content, FileCache, load_content
 from .render import Renderer, TemplateProblem
 from .site import Site, make_site
-from .write import OutputError, StagedOutput, check_target
+from .write import InPlaceOutput, OutputError, StagedOutput, check_target
+
+
+def _hash(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
 
 
 @dataclass
 class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    pages: int = 0
-    files: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
     site: Site | None = None
 
     @property
     def ok(self) -> bool:
         return not any(d.level is Level.ERROR for d in self.diagnostics)
 
+    @property
+    def pages(self) -> int:
+        return sum(1 for p in self.written if p.endswith(".html"))
 
-def check(content_dir: Path, strict: bool = False) -> tuple[Content, list[Diagnostic]]:
+    @property
+    def files(self) -> int:
+        return len(self.written) + self.unchanged
+
+
+def check(content_dir: Path, strict: bool = False, cache: FileCache | None = None) -> tuple[Content, list[Diagnostic]]:
     """Validate a content tree; diagnostics already promoted when ``strict``."""
-    content = load_content(content_dir)
+    content = load_content(content_dir, cache)
     return content, content.report.items(strict=strict)
 
 
@@ -45,52 +67,108 @@ def schema_files() -> dict[str, str]:
     }
 
 
-def build(content_dir: Path, templates_dir: Path, output_dir: Path, strict: bool = False) -> BuildResult:
-    content, diagnostics = check(content_dir, strict)
-    result = BuildResult(diagnostics=list(diagnostics))
-    renderer = Renderer(templates_dir)
-    result.diagnostics += renderer.check()
-    if not result.ok or content.config is None:
+@dataclass(frozen=True)
+class Job:
+    """One output file: where it goes, its key, and how to make it if the key changed."""
+
+    path: str
+    key: str
+    make: Callable[[], bytes | str | Path]
+
+
+class Builder:
+    """Builds a site; keep one alive to rebuild incrementally."""
+
+    def __init__(self, content: Path, templates: Path, output: Path, *, strict: bool = False,
+                 in_place: bool = False) -> None:
+        self.content, self.templates, self.output = content, templates, output
+        self.strict, self.in_place = strict, in_place
+        self.cache = FileCache()
+        self.keys: dict[str, str] = {}  # output path → key of the file now in the output
+
+    def build(self) -> BuildResult:
+        """One build. The cyclic GC is paused meanwhile and the survivors are frozen after it:
+        otherwise each collection rescans the whole cache of models (a third of an incremental
+        rebuild's time at 10,000 projects). Cycles made by the build are still collected."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build()
+        finally:
+            if enabled:
+                gc.enable()
+            gc.collect(0)
+            gc.freeze()
+
+    def _build(self) -> BuildResult:
+        content, diagnostics = check(self.content, self.strict, self.cache)
+        result = BuildResult(diagnostics=list(diagnostics))
+        renderer = Renderer(self.templates)
+        result.diagnostics += renderer.check()
+        if not result.ok or content.config is None:
+            return result
+        site = make_site(content.config, content.entries)
+        result.site = site
+        jobs = list(self._jobs(site, renderer))
+        try:
+            check_target(self.output, [self.content, self.templates])
+            previous = set(self.keys)
+            output = InPlaceOutput(self.output, previous) if self.in_place else StagedOutput(self.output, previous)
+            with output as out:
+                keys: dict[str, str] = {}
+                for job in jobs:
+                    if self.keys.get(job.path) == job.key and out.keep(job.path):
+                        result.unchanged += 1
+                    else:
+                        made = job.make()
+                        if isinstance(made, Path):
+                            out.copy(job.path, made)
+                        else:
+                            out.write(job.path, made)
+                        result.written.append(job.path)
+                    keys[job.path] = job.key
+                result.removed = out.commit()
+            self.keys = keys
+        except TemplateProblem as problem:
+            result.diagnostics.append(problem.diagnostic)
+            result.written.clear()
+        except OutputError as exc:
+            result.diagnostics.append(Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc)))
+            result.written.clear()
         return result
-    site = make_site(content.config, content.entries)
-    result.site = site
-    try:
-        check_target(output_dir, [content_dir, templates_dir])
-        with StagedOutput(output_dir) as out:
-            _render_site(site, renderer, out, result)
-            _copy_static(templates_dir, out, result)
-            for name, text in schema_files().items():
-                out.write(f"schema/{name}", text)
-                result.files += 1
-            out.commit()
-    except TemplateProblem as problem:
-        result.diagnostics.append(problem.diagnostic)
-        result.pages = result.files = 0
-    except OutputError as exc:
-        result.diagnostics.append(Diagnostic(display_path(output_dir), 0, 0, Level.ERROR, "E060", str(exc)))
-        result.pages = result.files = 0
-    return result
+
+    def _jobs(self, site: Site, renderer: Renderer) -> Iterator[Job]:
+        nav = [(y.year, y.path) for y in site.years]
+        shared = _hash(site.config.model_dump_json(), json.dumps(nav))
+        digests = renderer.digests()
+        common: dict[str, Any] = {"config": site.config, "nav": nav}
+
+        def render(template: str, **context: Any) -> Callable[[], str]:
+            return lambda: renderer.render(template, **common, **context)
+
+        everything: list[str] = []
+        for year in site.years:
+            in_year = []
+            for page in year.projects:
+                in_year.append(page.digest)
+                yield Job(page.path, _hash(digests["project.html"], shared, page.digest),
+                          render("project.html", page=page, project=page.project, root=page.root))
+            everything += in_year
+            yield Job(year.path, _hash(digests["year.html"], shared, *in_year),
+                      render("year.html", page=year, year=year, root=year.root))
+        yield Job("index.html", _hash(digests["index.html"], shared, *everything),
+                  render("index.html", page=None, site=site, root=""))
+        static = self.templates / "static"
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    yield Job(f"static/{path.relative_to(static).as_posix()}",
+                              _hash(hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()),
+                              lambda path=path: path)
+        for name, text in schema_files().items():
+            yield Job(f"schema/{name}", _hash(text), lambda text=text: text)
 
 
-def _render_site(site: Site, renderer: Renderer, out: StagedOutput, result: BuildResult) -> None:
-    common = {"site": site, "config": site.config}
-    for year in site.years:
-        for page in year.projects:
-            out.write(page.path, renderer.render("project.html", page=page, project=page.project,
-                                                 year=year, root=page.root, **common))
-            result.pages += 1
-        out.write(year.path, renderer.render("year.html", page=year, year=year, root=year.root, **common))
-        result.pages += 1
-    out.write("index.html", renderer.render("index.html", page=None, root="", **common))
-    result.pages += 1
-    result.files += result.pages
-
-
-def _copy_static(templates_dir: Path, out: StagedOutput, result: BuildResult) -> None:
-    static = templates_dir / "static"
-    if not static.is_dir():
-        return
-    for path in sorted(static.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            out.copy(f"static/{path.relative_to(static).as_posix()}", path)
-            result.files += 1
+def build(content_dir: Path, templates_dir: Path, output_dir: Path, strict: bool = False) -> BuildResult:
+    """A one-off build into ``output_dir``, swapped in atomically."""
+    return Builder(content_dir, templates_dir, output_dir, strict=strict).build()

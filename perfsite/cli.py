@@ -63,6 +63,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import Preview
+
+    _need_dir(args.content, "内容 (content) ")
+    _need_dir(args.templates, "模板 (templates) ")
+    explicit = args.port is not None
+    preview = Preview(args.content, args.templates, args.host, args.port if explicit else 8000,
+                      explicit_port=explicit)
+    return preview.run(open_browser=args.open)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .builder import schema_files
 
@@ -112,6 +123,22 @@ def _parser() -> argparse.ArgumentParser:
     content_opt(p)
     strict_opt(p)
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("serve", help="本地实时预览 live preview with reload on save",
+                       description="生成网站并在本机提供预览；保存内容或模板后自动重新生成并刷新浏览器，"
+                                   "有错误时浏览器显示错误页。\n"
+                                   "Build the site and serve a live preview on this machine; every save rebuilds "
+                                   "what changed and reloads the browser, and errors are shown in the browser.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    content_opt(p)
+    p.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
+                   help="模板目录 templates directory（默认 default: templates/）")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="监听地址 address to listen on（默认仅本机 default loopback only: 127.0.0.1）")
+    p.add_argument("--port", type=int, default=None,
+                   help="端口 port（默认 8000，被占用时自动换下一个；0 = 任选空闲端口 any free port）")
+    p.add_argument("--open", action="store_true", help="在浏览器中打开 open in a browser")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("schema", help="写出 JSON Schema write the JSON Schemas for editors",
                        description="写出项目文件和 site.yaml 的 JSON Schema，供编辑器补全和提示。\n"

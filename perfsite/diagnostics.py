@@ -74,6 +74,8 @@ class Report:
 
 def display_path(path: Path, root: Path | None = None) -> str:
     """A path as the user should see it: relative to the working directory when it can be."""
+    if root is None and not path.is_absolute() and ".." not in path.parts:
+        return path.as_posix()
     for base in (root, Path.cwd()):
         if base is None:
             continue

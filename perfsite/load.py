@@ -6,6 +6,7 @@ problems. Layout: ``<content>/site.yaml`` and ``<content>/<year>/**/*.yaml``.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,44 @@ class Entry:
     path: Path
     display: str
     id_pos: tuple[int, int] = (0, 0)
+    digest: str = ""
+
+
+class FileCache:
+    """Results of files that have not changed since the last load (by size, mtime and inode), so a
+    long-running ``serve`` re-reads only what was saved. Cleared when site.yaml changes, since
+    the rules depend on it."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, tuple[tuple[int, int, int], Entry | None, list[Diagnostic]]] = {}
+        self._config: tuple[int, int, int] | None = None
+
+    @staticmethod
+    def stamp(path: Path) -> tuple[int, int, int]:
+        try:
+            st = path.stat()
+        except OSError:
+            return (0, 0, 0)
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def check_config(self, path: Path) -> None:
+        stamp = self.stamp(path)
+        if stamp != self._config:
+            self._files.clear()
+            self._config = stamp
+
+    def get(self, path: Path) -> tuple[Entry | None, list[Diagnostic]] | None:
+        hit = self._files.get(path)
+        if hit is None or hit[0] != self.stamp(path):
+            return None
+        return hit[1], hit[2]
+
+    def put(self, path: Path, stamp: tuple[int, int, int], entry: Entry | None, diags: list[Diagnostic]) -> None:
+        self._files[path] = (stamp, entry, diags)
+
+    def forget_missing(self, present: set[Path]) -> None:
+        for path in set(self._files) - present:
+            del self._files[path]
 
 
 @dataclass
@@ -38,21 +77,20 @@ class Content:
     report: Report = field(default_factory=Report)
 
 
-def _visible(path: Path, root: Path) -> bool:
-    return not any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
 def project_files(root: Path) -> tuple[list[Path], list[Path]]:
-    """(files in year folders, YAML files elsewhere that look misplaced), both sorted."""
+    """(files in year folders, YAML files elsewhere that look misplaced), both sorted.
+    Hidden files and folders (editor swap files, .git) are skipped."""
     found, misplaced = [], []
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.suffix not in SUFFIXES or not _visible(path, root):
-            continue
-        rel = path.relative_to(root)
-        if rel.parts == (CONFIG_NAME,):
-            continue
-        (found if len(rel.parts) >= 2 and _YEAR_DIR.match(rel.parts[0]) else misplaced).append(path)
-    return found, misplaced
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        rel = os.path.relpath(folder, root)
+        top = rel.split(os.sep, 1)[0]
+        in_year = rel != "." and _YEAR_DIR.match(top) is not None
+        for name in sorted(names):
+            if name.startswith(".") or not name.endswith(SUFFIXES) or (rel == "." and name == CONFIG_NAME):
+                continue
+            (found if in_year else misplaced).append(Path(folder, name))
+    return sorted(found), sorted(misplaced)
 
 
 def load_project(path: Path, display: str, year_dir: int,
@@ -72,10 +110,12 @@ def load_project(path: Path, display: str, year_dir: int,
         diags += rules.check(parts, source, config.profile(year))
     if project is None:
         return None, diags
-    return Entry(project, path, display, source.pos(("id",))), diags
+    return Entry(project, path, display, source.pos(("id",)), source.digest), diags
 
 
-def load_content(root: Path) -> Content:
+def load_content(root: Path, cache: FileCache | None = None) -> Content:
+    if cache is not None:
+        cache.check_config(root / CONFIG_NAME)
     config, config_diags = load_config(root)
     content = Content(root=root, config=config)
     content.report.extend(config_diags)
@@ -87,7 +127,14 @@ def load_content(root: Path) -> Content:
     for path in files:
         display = display_path(path)
         year_dir = int(path.relative_to(root).parts[0])
-        entry, diags = load_project(path, display, year_dir, config)
+        hit = cache.get(path) if cache is not None else None
+        if hit is not None:
+            entry, diags = hit
+        else:
+            stamp = FileCache.stamp(path)
+            entry, diags = load_project(path, display, year_dir, config)
+            if cache is not None:
+                cache.put(path, stamp, entry, diags)
         content.report.extend(diags)
         if entry is None:
             continue
@@ -100,6 +147,8 @@ def load_content(root: Path) -> Content:
             continue
         first_by_id[key] = entry
         content.entries.append(entry)
+    if cache is not None:
+        cache.forget_missing(set(files))
     if not files and not misplaced and config is not None:
         content.report.warning(display_path(root), 0, 0, "W010", "没有找到任何项目文件",
                                f"在 {display_path(root)}/<年度>/ 下添加项目 YAML 文件")

@@ -6,12 +6,14 @@ and line, like content errors, instead of tracebacks.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 import markdown as md
 import nh3
 from markupsafe import Markup
@@ -77,6 +79,30 @@ class Renderer:
             except UnicodeDecodeError:
                 out.append(Diagnostic(display_path(self.templates / name), 0, 0, Level.ERROR, "E005",
                                       "模板不是 UTF-8 编码", "把模板另存为 UTF-8"))
+        return out
+
+    def digests(self) -> dict[str, str]:
+        """Per template: a hash of its source and of every template it extends, includes or
+        imports, so a change to base.html re-renders every page and one to year.html only years."""
+        sources: dict[str, str] = {}
+        refs: dict[str, set[str]] = {}
+        for name in self.env.list_templates(extensions=["html"]):
+            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            sources[name] = source
+            refs[name] = {r for r in meta.find_referenced_templates(self.env.parse(source)) if r}
+        out = {}
+        for name in sources:
+            seen, todo = set(), [name]
+            while todo:
+                current = todo.pop()
+                if current in seen or current not in sources:
+                    continue
+                seen.add(current)
+                todo.extend(refs[current])
+            h = hashlib.blake2b(digest_size=16)
+            for part in sorted(seen):
+                h.update(part.encode() + b"\0" + sources[part].encode() + b"\0")
+            out[name] = h.hexdigest()
         return out
 
     def render(self, name: str, **context: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from itertools import groupby
 
 from .config import SiteConfig
@@ -52,15 +53,23 @@ class FundLine:
 @dataclass
 class ProjectPage:
     project: Project
+    digest: str  # of the content file: the page's key
     path: str
     root: str
-    funds: list[FundLine]
-    grid: list[GridRow]
     total: Decimal
 
     @property
     def title(self) -> str:
         return self.project.name
+
+    # Computed only for pages that are rendered: an incremental build renders few of them.
+    @cached_property
+    def funds(self) -> list[FundLine]:
+        return fund_lines(self.project)
+
+    @cached_property
+    def grid(self) -> list[GridRow]:
+        return grid(self.project)
 
 
 @dataclass
@@ -142,8 +151,7 @@ def _department_key(page: ProjectPage) -> tuple[str, str]:
 def make_site(config: SiteConfig, entries: list[Entry]) -> Site:
     """Arrange valid projects into pages: by year (newest first), then department, then name."""
     site = Site(config=config)
-    pages = [ProjectPage(project=e.project, path=f"{e.project.year}/{e.project.id}.html", root="../",
-                         funds=fund_lines(e.project), grid=grid(e.project),
+    pages = [ProjectPage(project=e.project, digest=e.digest, path=f"{e.project.year}/{e.project.id}.html", root="../",
                          total=e.project.funds.wan(e.project.funds.total) or Decimal(0))
              for e in entries]
     pages.sort(key=lambda p: (-p.project.year, _department_key(p), p.project.name, p.project.id))

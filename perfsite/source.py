@@ -12,6 +12,7 @@ Only this module parses YAML.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,11 @@ class Source:
     text: str = ""
     values: dict[NodePath, Pos] = field(default_factory=dict)
     keys: dict[NodePath, Pos] = field(default_factory=dict)
+
+    @property
+    def digest(self) -> str:
+        """What the file says, as a hash: the build cache's key for everything made from it."""
+        return hashlib.blake2b(self.text.encode("utf-8"), digest_size=16).hexdigest()
 
     def pos(self, path: NodePath, *, key: bool = False) -> Pos:
         """Best position for ``path``: the key or the value, else the nearest ancestor's."""

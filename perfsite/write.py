@@ -59,11 +59,16 @@ def check_target(output: Path, protected: list[Path]) -> None:
 
 
 class StagedOutput:
-    """Collects files in a temporary directory; ``commit()`` swaps it in for ``output``."""
+    """Collects files in a temporary directory; ``commit()`` swaps it in for ``output``.
 
-    def __init__(self, output: Path) -> None:
+    Unchanged files are hard-linked from the current output (``keep``), so an incremental build
+    costs a link per unchanged file, not a render."""
+
+    def __init__(self, output: Path, previous: set[str] | None = None) -> None:
         self.output = output
         self.parent = output.resolve().parent
+        self.previous = previous or set()
+        self.touched: set[str] = set()
         self._lock_file: int | None = None
         self.stage: Path | None = None
 
@@ -79,8 +84,24 @@ class StagedOutput:
         (self.stage / MARKER).write_text("perfsite\n", encoding="utf-8")
         return self
 
+    def keep(self, relpath: str) -> bool:
+        """Carry the current output's file over unchanged; False if there is none to carry."""
+        assert self.stage is not None
+        source = self.output / relpath
+        target = self.stage / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except FileNotFoundError:
+            return False
+        except OSError:
+            shutil.copyfile(source, target)
+        self.touched.add(relpath)
+        return True
+
     def write(self, relpath: str, data: bytes | str) -> None:
         assert self.stage is not None
+        self.touched.add(relpath)
         target = self.stage / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(data, str):
@@ -89,13 +110,16 @@ class StagedOutput:
 
     def copy(self, relpath: str, source: Path) -> None:
         assert self.stage is not None
+        self.touched.add(relpath)
         target = self.stage / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
 
-    def commit(self) -> None:
-        """Make the staged tree the output: one atomic exchange where the OS allows it."""
+    def commit(self) -> list[str]:
+        """Make the staged tree the output: one atomic exchange where the OS allows it.
+        Returns the files of the previous build that are gone now."""
         assert self.stage is not None
+        removed = sorted(self.previous - self.touched)
         stage, self.stage = self.stage, None
         for path in sorted(stage.rglob("*"), reverse=True):
             if path.is_file():
@@ -105,13 +129,14 @@ class StagedOutput:
         if output.exists():
             if _exchange(stage, output):
                 shutil.rmtree(stage)  # now holds the old site
-                return
+                return removed
             old = stage.with_name(stage.name.replace(".new-", ".old-"))
             os.rename(output, old)
             os.rename(stage, output)
             shutil.rmtree(old)
         else:
             os.rename(stage, output)
+        return removed
 
     def _release(self) -> None:
         if self._lock_file is not None:
@@ -124,3 +149,57 @@ class StagedOutput:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage = None
         self._release()
+
+
+class InPlaceOutput:
+    """Writes changed files straight into ``output``, each one atomically (temp file + rename),
+    and deletes files that are no longer made. For ``serve``, whose output is its own temporary
+    directory: a reader sees the old file or the new one, never half of one."""
+
+    def __init__(self, output: Path, previous: set[str] | None = None) -> None:
+        self.output = output
+        self.previous = previous or set()
+        self.touched: set[str] = set()
+
+    def __enter__(self) -> InPlaceOutput:
+        try:
+            self.output.mkdir(parents=True, exist_ok=True)
+            marker = self.output / MARKER
+            if not marker.exists():
+                marker.write_text("perfsite\n", encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"无法写入 {self.output}：{exc.strerror or exc}") from exc
+        return self
+
+    def keep(self, relpath: str) -> bool:
+        if (self.output / relpath).is_file():
+            self.touched.add(relpath)
+            return True
+        return False
+
+    def write(self, relpath: str, data: bytes | str) -> None:
+        self.touched.add(relpath)
+        target = self.output / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+
+    def copy(self, relpath: str, source: Path) -> None:
+        self.write(relpath, source.read_bytes())
+
+    def commit(self) -> list[str]:
+        removed = sorted(self.previous - self.touched)
+        for relpath in removed:
+            try:
+                (self.output / relpath).unlink()
+            except FileNotFoundError:
+                pass
+        return removed
+
+    def __exit__(self, *exc: object) -> None:
+        pass

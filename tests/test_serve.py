@@ -1,0 +1,300 @@
+"""`perfsite serve` as a user meets it: a real server in a subprocess on a free loopback port,
+real HTTP requests and a real livereload websocket client. Every wait is bounded."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.websocket import websocket_connect
+
+from conftest import MINIMAL, ROOT
+
+WUYE = "content/2022/wuye-houqin.yaml"
+
+
+class Server:
+    """``perfsite serve`` in a subprocess; its output lines are collected by a thread."""
+
+    def __init__(self, cwd: Path, *args: str) -> None:
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen([sys.executable, "-m", "perfsite", "serve", *args], cwd=cwd, env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        for stream in (self.proc.stdout, self.proc.stderr):
+            threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+        self.url = ""
+
+    def _pump(self, stream) -> None:
+        for line in stream:
+            self.lines.put(line)
+
+    def wait_for(self, pattern: str, timeout: float = 15) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=max(0.05, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            self.output.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r} within {timeout}s; got:\n{''.join(self.output)}")
+
+    def start(self, timeout: float = 15) -> Server:
+        line = self.wait_for(r"http://\S+/", timeout)
+        self.url = re.search(r"http://\S+/", line)[0]
+        return self
+
+    @property
+    def netloc(self) -> str:
+        return urlsplit(self.url).netloc
+
+    def get(self, path: str, host: str | None = None) -> tuple[int, dict[str, str], str]:
+        conn = http.client.HTTPConnection(self.netloc, timeout=10)
+        headers = {"Host": host} if host else {}
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        conn.close()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+
+@pytest.fixture
+def server(shipped: Path):
+    s = Server(shipped, "--port", "0").start()
+    yield s
+    s.stop()
+
+
+class Reloads:
+    """A livereload client: does the protocol's hello/info handshake, then collects messages."""
+
+    def __init__(self, server: Server, origin: str | None = None) -> None:
+        self.server = server
+        self.origin = origin or server.url.rstrip("/")
+        self.loop = asyncio.new_event_loop()
+        self.conn = None
+
+    def connect(self) -> Reloads:
+        async def go():
+            request = HTTPRequest(f"ws://{self.server.netloc}/livereload", headers={"Origin": self.origin},
+                                  connect_timeout=5, request_timeout=5)
+            self.conn = await websocket_connect(request)
+            await self.conn.write_message(json.dumps({"command": "hello",
+                                                      "protocols": ["http://livereload.com/protocols/official-7"]}))
+            hello = json.loads(await asyncio.wait_for(self.conn.read_message(), 5))
+            assert hello["command"] == "hello"
+            await self.conn.write_message(json.dumps({"command": "info", "url": self.server.url, "plugins": {}}))
+        self.loop.run_until_complete(go())
+        return self
+
+    def next(self, timeout: float = 5) -> dict:
+        async def read():
+            return await asyncio.wait_for(self.conn.read_message(), timeout)
+        message = self.loop.run_until_complete(read())
+        assert message is not None, "websocket closed"
+        return json.loads(message)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        self.loop.close()
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> float:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return time.monotonic()
+
+
+def test_pages_are_served_with_the_reload_script_and_charset(server: Server):
+    status, headers, body = server.get("/")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert "livereload.js" in body and "黔南州住房和城乡建设局" in body
+    status, headers, _ = server.get("/static/site.css")
+    assert status == 200 and headers["content-type"] == "text/css; charset=utf-8"
+    status, _, body = server.get("/2022/wuye-houqin.html")
+    assert status == 200 and "每周≥7次" in body
+
+
+def test_a_save_sends_a_reload_and_the_new_value_is_served(server: Server, shipped: Path):
+    client = Reloads(server).connect()
+    try:
+        saved = edit(shipped, WUYE, "每周≥7次", "每周≥8次")
+        assert client.next()["command"] == "reload"
+        elapsed = time.monotonic() - saved
+        status, _, body = server.get("/2022/wuye-houqin.html")
+        assert status == 200 and "每周≥8次" in body and "每周≥7次" not in body
+        assert elapsed < 5  # bounded; the real latency is measured in benchmarks/serve_reload.py
+    finally:
+        client.close()
+
+
+def test_quick_resaves_are_not_dropped(server: Server, shipped: Path):
+    client = Reloads(server).connect()
+    try:
+        edit(shipped, WUYE, "每周≥7次", "每周≥8次")
+        assert client.next()["command"] == "reload"
+        edit(shipped, WUYE, "每周≥8次", "每周≥9次")  # well within livereload's own 3 s dead time
+        assert client.next()["command"] == "reload"
+        assert "每周≥9次" in server.get("/2022/wuye-houqin.html")[2]
+    finally:
+        client.close()
+
+
+def test_an_error_shows_an_error_page_until_it_is_fixed(server: Server, shipped: Path):
+    client = Reloads(server).connect()
+    try:
+        edit(shipped, WUYE, "  资金总额: 10.38", "  资金总额: 10.39")
+        assert client.next()["command"] == "reload"
+        for path in ("/2022/wuye-houqin.html", "/", "/2022/index.html"):
+            status, headers, body = server.get(path)
+            assert status == 500 and headers["content-type"] == "text/html; charset=utf-8"
+            assert "构建失败" in body and "content/2022/wuye-houqin.yaml:12:9: error E012" in body
+            assert "livereload.js" in body  # so that the fix reloads it away
+        server.wait_for(r"wuye-houqin.yaml:12:9: error E012")  # and the terminal says the same
+        edit(shipped, WUYE, "  资金总额: 10.39", "  资金总额: 10.38")
+        assert client.next()["command"] == "reload"
+        status, _, body = server.get("/2022/wuye-houqin.html")
+        assert status == 200 and "构建失败" not in body and "每周≥7次" in body
+    finally:
+        client.close()
+
+
+def test_a_template_error_names_the_template_line(server: Server, shipped: Path):
+    client = Reloads(server).connect()
+    try:
+        edit(shipped, "templates/year.html", "{% block main %}", "{% block main %}{{ nope }}")
+        assert client.next()["command"] == "reload"
+        status, _, body = server.get("/2022/index.html")
+        assert status == 500 and re.search(r"templates/year.html:\d+:1: error E051", body)
+    finally:
+        client.close()
+
+
+def test_a_foreign_origin_is_refused(server: Server):
+    with pytest.raises(HTTPClientError) as refused:
+        Reloads(server, origin="http://evil.example").connect()
+    assert refused.value.code == 403
+    Reloads(server).connect().close()  # the page's own origin is accepted
+
+
+@pytest.mark.parametrize("path", ["/../content/site.yaml", "/%2e%2e/content/site.yaml", "/static/../../content/site.yaml",
+                                  "/..%2fcontent%2fsite.yaml", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "//etc/passwd"])
+def test_path_traversal_is_refused(server: Server, path: str):
+    status, _, body = server.get(path)
+    assert status in (403, 404) and "网站名称" not in body and "root:" not in body
+
+
+def test_a_foreign_host_header_is_refused(server: Server):
+    assert server.get("/", host="evil.example")[0] == 403  # DNS rebinding
+    assert server.get("/", host=server.netloc)[0] == 200
+
+
+def test_chinese_file_names_and_urls(server: Server, shipped: Path):
+    client = Reloads(server).connect()
+    try:
+        (shipped / "content/2022/新项目.yaml").write_text(MINIMAL.replace("年度: 2022", "年度: 2022")
+                                                       .replace("id: test-project", "id: xin-xiangmu"), encoding="utf-8")
+        assert client.next()["command"] == "reload"
+        status, _, body = server.get("/2022/xin-xiangmu.html")
+        assert status == 200 and "测试项目" in body
+        (shipped / "templates/static/说明.txt").write_text("静态文件", encoding="utf-8")
+        assert client.next()["command"] == "reload"
+        status, headers, body = server.get("/static/" + quote("说明.txt"))
+        assert status == 200 and body == "静态文件" and headers["content-type"] == "text/plain; charset=utf-8"
+    finally:
+        client.close()
+
+
+def test_a_deleted_project_disappears(server: Server, shipped: Path):
+    client = Reloads(server).connect()
+    try:
+        (shipped / WUYE).unlink()
+        assert client.next()["command"] == "reload"
+        assert server.get("/2022/wuye-houqin.html")[0] == 404
+        assert "局机关物业管理后勤工作经费" not in server.get("/")[2]
+    finally:
+        client.close()
+
+
+def test_ctrl_c_stops_cleanly(shipped: Path):
+    s = Server(shipped, "--port", "0").start()
+    assert s.get("/")[0] == 200
+    s.proc.send_signal(signal.SIGINT)
+    assert s.proc.wait(timeout=10) == 0
+    s.wait_for("预览已停止")
+    assert not any("Traceback" in line for line in s.output)
+
+
+def test_an_explicit_port_in_use_is_a_clear_error(shipped: Path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        s = Server(shipped, "--port", str(port))
+        assert s.proc.wait(timeout=30) == 1
+        s.wait_for(f"端口 {port} 已被占用", timeout=5)
+        assert not any("Traceback" in line for line in s.output)
+
+
+def test_the_default_port_moves_on_when_taken(shipped: Path):
+    with socket.socket() as busy:
+        try:
+            busy.bind(("127.0.0.1", 8000))
+        except OSError:
+            pytest.skip("port 8000 is in use by something else")
+        busy.listen()
+        s = Server(shipped)
+        try:
+            s.start()
+            assert any("端口 8000 已被占用" in line for line in s.output)
+            assert s.netloc != "127.0.0.1:8000" and s.get("/")[0] == 200
+        finally:
+            s.stop()
+
+
+def test_listening_beyond_loopback_warns(shipped: Path):
+    s = Server(shipped, "--host", "0.0.0.0", "--port", "0")
+    try:
+        s.wait_for("警告 .*其他计算机")
+        s.start()
+        port = urlsplit(s.url).port
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)  # only ever reached on loopback
+        conn.request("GET", "/")
+        assert conn.getresponse().status == 200
+        conn.close()
+    finally:
+        s.stop()
+
+
+def test_loopback_is_the_default(server: Server):
+    assert server.netloc.startswith("127.0.0.1:")
