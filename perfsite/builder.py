@@ -147,15 +147,20 @@ class Builder:
             return lambda: renderer.render(template, **common, **context)
 
         everything: list[str] = []
+        digests_of = {y.year: [p.digest for p in y.projects] for y in site.years}
         for year in site.years:
-            in_year = []
+            in_year = digests_of[year.year]
             for page in year.projects:
-                in_year.append(page.digest)
-                yield Job(page.path, _hash(digests["project.html"], shared, page.digest),
+                previous = page.previous.digest if page.previous else ""
+                yield Job(page.path, _hash(digests["project.html"], shared, page.digest, previous),
                           render("project.html", page=page, project=page.project, root=page.root))
             everything += in_year
-            yield Job(year.path, _hash(digests["year.html"], shared, *in_year),
+            before = digests_of[year.previous.year] if year.previous else []
+            yield Job(year.path, _hash(digests["year.html"], shared, *before, "|", *in_year),
                       render("year.html", page=year, year=year, root=year.root))
+            if year.previous is not None and year.changes_path:
+                yield Job(year.changes_path, _hash(digests["changes.html"], shared, *before, "|", *in_year),
+                          render("changes.html", page=year, year=year, root=year.root))
         yield Job("index.html", _hash(digests["index.html"], shared, *everything),
                   render("index.html", page=None, site=site, root=""))
         static = self.templates / "static"

@@ -74,6 +74,76 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return preview.run(open_browser=args.open)
 
 
+def _color(choice: str) -> bool:
+    if choice == "auto":
+        return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return choice == "always"
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from . import diff as semantic
+    from .snapshot import SnapshotError, resolve
+
+    try:
+        old, new = resolve(args.old, args.content), resolve(args.new, args.content)
+    except SnapshotError as exc:
+        return _usage(str(exc))
+    for problem in old.problems + new.problems:
+        print(f"{problem.format()}\n  （此文件未参与比较 skipped）", file=sys.stderr)
+    result = semantic.diff_snapshots(old.projects, new.projects, old.label, new.label)
+    if args.format == "json":
+        sys.stdout.write(semantic.to_json(result))
+    elif args.format == "markdown":
+        sys.stdout.write(semantic.to_markdown(result))
+    else:
+        sys.stdout.write(semantic.to_text(result, color=_color(args.color)))
+    return EXIT_CONTENT if args.exit_code and result.changed else EXIT_OK
+
+
+def cmd_diff_driver(args: argparse.Namespace) -> int:
+    """git's external diff protocol: path old-file old-hex old-mode new-file new-hex new-mode."""
+    from . import diff as semantic
+    from .snapshot import resolve
+
+    sides = []
+    for file in (args.old_file, args.new_file):
+        if file == "/dev/null" or not Path(file).is_file():
+            sides.append([])
+        else:
+            snap = resolve(file, Path("content"))
+            for problem in snap.problems:
+                print(problem.format(), file=sys.stderr)
+            sides.append([(p, args.path) for p, _ in snap.projects])
+    result = semantic.diff_snapshots(sides[0], sides[1], f"a/{args.path}", f"b/{args.path}")
+    sys.stdout.write(semantic.to_text(result, color=_color(args.color)))
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .scaffold import ScaffoldError, new_project, new_year
+
+    if (args.name is None) == (args.from_year is None):
+        return _usage("请给出项目名称 NAME，或用 --from 年度 复制上一年 (give NAME or --from YEAR)")
+    _need_dir(args.content, "内容 (content) ")
+    config, _ = load_config(args.content)
+    try:
+        if args.from_year is not None:
+            written = new_year(args.content, args.year, args.from_year, force=args.force)
+            print(f"已从 {args.from_year} 年复制 {len(written)} 个项目到 {args.content / str(args.year)}"
+                  f"（id 不变，年度与时效日期已改为 {args.year}）")
+            if config and config.profile(args.year).key != config.profile(args.from_year).key:
+                print(f"注意：{args.year} 年使用 {config.profile(args.year).key} 指标体系，"
+                      f"{args.from_year} 年使用 {config.profile(args.from_year).key}；请在 site.yaml 中核对")
+        else:
+            profile = config.profile(args.year) if config else __import__("perfsite.taxonomy").taxonomy.PROFILES["classic"]
+            path = new_project(args.content, args.year, args.name, args.id, config, profile, force=args.force)
+            print(f"已创建 (created) {path}")
+    except ScaffoldError as exc:
+        return _usage(str(exc))
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .builder import schema_files
 
@@ -139,6 +209,43 @@ def _parser() -> argparse.ArgumentParser:
                    help="端口 port（默认 8000，被占用时自动换下一个；0 = 任选空闲端口 any free port）")
     p.add_argument("--open", action="store_true", help="在浏览器中打开 open in a browser")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("new", help="新建项目或新年度 scaffold a project or a new year",
+                       description="perfsite new 2023 项目名称：新建一个项目文件（带占位符）。\n"
+                                   "perfsite new 2023 --from 2022：把 2022 年的全部项目复制为 2023 年（id 不变，"
+                                   "年度与时效日期改为新年度），再逐项修改。\n"
+                                   "Scaffold one project file, or start a year as a copy of another.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("year", type=int, metavar="YEAR", help="年度 budget year")
+    p.add_argument("name", nargs="?", metavar="NAME", help="项目名称 project name")
+    p.add_argument("--from", dest="from_year", type=int, metavar="OLDYEAR", help="复制此年度 copy this year")
+    p.add_argument("--id", help="项目 id（默认由名称生成）project id (default: derived from NAME)")
+    p.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite existing files")
+    content_opt(p)
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("diff", help="比较两个年度/目录/文件/git 版本 semantic diff of content",
+                       description="逐项比较两份内容：项目增删改名、资金变化、年度目标（逐字）、指标增删改与移动。\n"
+                                   "OLD 和 NEW 可以是年度（2022）、目录、文件，或 git 版本（HEAD~1、标签、REV:路径）。\n"
+                                   "Semantic diff; OLD and NEW may be years, directories, files or git revisions.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("old", metavar="OLD", help="旧版本 old side")
+    p.add_argument("new", metavar="NEW", help="新版本 new side")
+    content_opt(p)
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="输出格式 output format（默认 default: text）")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="彩色输出 colour（默认 default: auto = 终端时 on a terminal）")
+    p.add_argument("--exit-code", action="store_true", help="有差异时退出状态为 1 exit 1 when there are differences")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("diff-driver", help="git 外部比较程序 git external diff driver (see README)",
+                       description="供 git 调用：git config diff.perfsite.command 'perfsite diff-driver'。\n"
+                                   "Called by git as an external diff driver (see README).")
+    for name in ("path", "old_file", "old_hex", "old_mode", "new_file", "new_hex", "new_mode"):
+        p.add_argument(name)
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_diff_driver)
 
     p = sub.add_parser("schema", help="写出 JSON Schema write the JSON Schemas for editors",
                        description="写出项目文件和 site.yaml 的 JSON Schema，供编辑器补全和提示。\n"

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from .diagnostics import Diagnostic, Level, display_path
 from .values import fmt_amount
 
-REQUIRED = ("base.html", "project.html", "index.html", "year.html")
+REQUIRED = ("base.html", "project.html", "index.html", "year.html", "changes.html")
 
 _ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "code", "blockquote",
                  "sub", "sup", "span", "del", "ins", "hr"}

