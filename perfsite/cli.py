@@ -144,6 +144,28 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from .fmt import format_paths
+
+    paths = args.paths or [args.content]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        return _usage(f"找不到 {missing[0]} (not found)")
+    result = format_paths(paths, check=args.check, content_root=args.content)
+    _print_diagnostics(result.diagnostics)
+    verb = "需要格式化 (would reformat)" if args.check else "已格式化 (reformatted)"
+    for path in result.changed:
+        print(f"{verb} {path}")
+    if args.check and result.changed:
+        print(f"{len(result.changed)} 个文件不是规范格式；运行 perfsite fmt 修正", file=sys.stderr)
+        return EXIT_CONTENT
+    if result.diagnostics:
+        return EXIT_CONTENT
+    if not result.changed:
+        print("全部文件已是规范格式 (all files already formatted)")
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .builder import schema_files
 
@@ -223,6 +245,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite existing files")
     content_opt(p)
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("fmt", help="规范格式 canonical formatting of content files",
+                       description="把内容文件改写为规范格式（字段按表样顺序、块格式、中文原样、易误读的值加引号），"
+                                   "保留注释；重复运行结果不变。--check 只列出需要改写的文件并以 1 退出。\n"
+                                   "Rewrite content files into one canonical form, keeping comments; "
+                                   "--check lists files that would change and exits 1.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATHS",
+                   help="文件或目录 files or directories（默认 default: --content）")
+    p.add_argument("--check", action="store_true", help="只检查不改写 check only, exit 1 if any would change")
+    content_opt(p)
+    p.set_defaults(func=cmd_fmt)
 
     p = sub.add_parser("diff", help="比较两个年度/目录/文件/git 版本 semantic diff of content",
                        description="逐项比较两份内容：项目增删改名、资金变化、年度目标（逐字）、指标增删改与移动。\n"

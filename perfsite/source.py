@@ -42,6 +42,12 @@ class Source:
     text: str = ""
     values: dict[NodePath, Pos] = field(default_factory=dict)
     keys: dict[NodePath, Pos] = field(default_factory=dict)
+    # Where each scalar ends (just past it) and how it was written ('' plain, "'", '"', '|', '>'):
+    # what the formatter needs to find the comments between nodes, which libyaml drops.
+    value_ends: dict[NodePath, Pos] = field(default_factory=dict)
+    key_ends: dict[NodePath, Pos] = field(default_factory=dict)
+    styles: dict[NodePath, str] = field(default_factory=dict)
+    key_styles: dict[NodePath, str] = field(default_factory=dict)
 
     @property
     def digest(self) -> str:
@@ -264,9 +270,14 @@ def _build(source: Source, events: Any, diags: list[Diagnostic]) -> None:
                     frame[2] = _DUPLICATE
                 else:
                     source.keys[node] = at(event.start_mark)
+                    source.key_ends[node] = at(event.end_mark)
+                    source.key_styles[node] = event.style or ""
                     frame[2] = key
                 continue
-            place(value, event.start_mark)
+            node = place(value, event.start_mark)
+            if node is not None:
+                source.value_ends[node] = at(event.end_mark)
+                source.styles[node] = event.style or ""
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             frame = stack[-1] if stack else None
             if frame is not None and isinstance(frame[0], dict) and frame[2] is None:

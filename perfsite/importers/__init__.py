@@ -1,0 +1,37 @@
+"""Importers: existing disclosures (budget-system exports, classic forms, PDF text) → projects.
+
+Each importer returns :class:`Imported` projects: the data exactly as a content file would hold
+it (Chinese keys, every scalar as text, amounts in 万元) plus every guess it made, each tied to
+the place in the data it concerns, so a person can review it in the report and as a YAML comment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+NodePath = tuple[str | int, ...]
+
+
+class ImportError_(Exception):
+    """A file that cannot be imported: the message names the file and what was expected."""
+
+
+@dataclass
+class Guess:
+    path: NodePath  # where in the project data, e.g. ("绩效指标", "产出", "成本", 0)
+    message: str    # in Chinese, what was guessed and why
+
+
+@dataclass
+class Imported:
+    data: dict[str, Any]
+    origin: str  # "file.xlsx:Sheet1:12" or "seed.txt:157"
+    guesses: list[Guess] = field(default_factory=list)
+
+    def guess(self, path: NodePath, message: str) -> None:
+        self.guesses.append(Guess(path, message))
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id", ""))

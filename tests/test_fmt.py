@@ -1,0 +1,394 @@
+"""perfsite fmt: one spelling per content, comments and data kept, idempotent."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from perfsite.config import SiteConfig
+from perfsite.fmt import FmtResult, format_paths, format_text
+from perfsite.model import build_project
+from perfsite.source import parse_text
+
+from conftest import CONTENT, MINIMAL, SITE
+
+SHIPPED = sorted(CONTENT.rglob("*.yaml"))
+PROJECTS = sorted((CONTENT / "2022").glob("*.yaml"))
+
+
+def kind_of(path: Path) -> str:
+    return "site" if path == CONTENT / "site.yaml" else "project"
+
+
+def fmt(text: str, kind: str = "project") -> str:
+    out, diags = format_text(text, "t.yaml", kind)
+    assert out is not None, [d.format() for d in diags]
+    return out
+
+
+def data(text: str):
+    source, diags = parse_text(text, "t.yaml")
+    assert source is not None, [d.format() for d in diags]
+    return source.data
+
+
+def comments(text: str) -> Counter[str]:
+    """Comment texts, found independently of fmt (the shipped files have no '#' inside values)."""
+    return Counter(m[1].rstrip() for m in re.finditer(r"(?:^|[ \t])(#.*)$", text, re.MULTILINE))
+
+
+def value_line(text: str, key: str) -> str:
+    return next(line for line in text.splitlines() if line.lstrip(" -").startswith(f"{key}:"))
+
+
+# --- the shipped content ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_shipped_files_format_idempotently_keeping_data_and_every_comment(path: Path):
+    text = path.read_text(encoding="utf-8")
+    out = fmt(text, kind_of(path))
+    assert fmt(out, kind_of(path)) == out
+    assert data(out) == data(text)
+    assert comments(text) and comments(out) == comments(text)
+    source, _ = parse_text(out, path.name)
+    if kind_of(path) == "site":
+        SiteConfig.model_validate(source.data)
+    else:
+        assert build_project(source)[2] == []
+
+
+@pytest.mark.parametrize("path", PROJECTS, ids=lambda p: p.name)
+def test_shipped_project_files_are_already_canonical(path: Path):
+    text = path.read_text(encoding="utf-8")
+    assert fmt(text) == text
+
+
+def test_shipped_comments_stay_in_place():
+    text = (CONTENT / "2022" / "wuye-houqin.yaml").read_text(encoding="utf-8")
+    out = fmt(text)
+    assert "  上级补助:  # 原表空白\n" in out
+    assert out.startswith("# 项目支出绩效目标表：局机关物业管理后勤工作经费（2022 年）\n")
+    text = (CONTENT / "2022" / "chengjian-zhifa.yaml").read_text(encoding="utf-8")
+    assert "      # 原表此行左移一列（三级指标落在二级指标列），仍属 数量\n      - 三级指标: 谋划精包装项目\n" in fmt(text)
+
+
+def test_minimal_is_canonical_and_idempotent():
+    assert fmt(MINIMAL) == MINIMAL
+    assert fmt(fmt(MINIMAL)) == fmt(MINIMAL)
+
+
+# --- order -----------------------------------------------------------------------------------------
+
+SHUFFLED = """\
+# 文件头注释
+绩效指标:  # 指标
+  满意度:
+    服务对象满意度:
+      # 行注释
+      - 指标值: ≥90%
+        说明: 无
+        三级指标: 群众满意度
+  产出:
+    数量:
+      - 三级指标: 检查次数
+        指标值: ≥1次
+资金:
+  本级安排: 10
+  # 总额注释
+  资金总额: 10
+  资金来源: 财政资金
+  财政拨款: 10
+年度目标:
+  - 目标1：完成测试。
+实施单位: 测试局
+# 名称注释
+项目名称: 测试项目
+主管部门及代码: 测试局
+年度: 2022
+id: test-project
+# 结尾注释
+"""
+
+ORDERED = """\
+# 文件头注释
+id: test-project
+年度: 2022
+# 名称注释
+项目名称: 测试项目
+主管部门及代码: 测试局
+实施单位: 测试局
+资金:
+  资金来源: 财政资金
+  # 总额注释
+  资金总额: 10
+  财政拨款: 10
+  本级安排: 10
+年度目标:
+  - 目标1：完成测试。
+绩效指标:  # 指标
+  满意度:
+    服务对象满意度:
+      # 行注释
+      - 三级指标: 群众满意度
+        指标值: ≥90%
+        说明: 无
+  产出:
+    数量:
+      - 三级指标: 检查次数
+        指标值: ≥1次
+# 结尾注释
+"""
+
+
+def test_keys_come_out_in_form_order_with_their_comments():
+    out = fmt(SHUFFLED)
+    assert out == ORDERED  # 一级/二级 categories and rows keep their order: the published table's
+    assert data(out) == data(SHUFFLED)
+    assert fmt(out) == out
+
+
+def reverse_blocks(lines: list[str], indent: int) -> list[str]:
+    """The entries at ``indent`` in reverse order, each with the comments above it and its children."""
+    blocks: list[list[str]] = []
+    pending: list[str] = []
+    for line in lines:
+        if line.lstrip().startswith("#"):
+            pending.append(line)
+        elif len(line) - len(line.lstrip(" ")) == indent:
+            blocks.append(pending + [line])
+            pending = []
+        else:
+            blocks[-1] += pending + [line]
+            pending = []
+    return [line for block in reversed(blocks) for line in block] + pending
+
+
+@pytest.mark.parametrize("path", PROJECTS, ids=lambda p: p.name)
+def test_a_shipped_file_with_every_key_out_of_order_formats_back_to_itself(path: Path):
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    top = reverse_blocks(lines[header:], 0)
+    start = top.index("资金:") + 1
+    end = next(i for i in range(start, len(top)) if not top[i].startswith(" "))
+    top[start:end] = reverse_blocks(top[start:end], 2)
+    shuffled = "\n".join(lines[:header] + top) + "\n"
+    shuffled = re.sub(r"(?m)^( +)- 三级指标: (.*)\n\1  指标值: (.*)$", r"\1- 指标值: \3\n\1  三级指标: \2", shuffled)
+    assert shuffled != text and data(shuffled) == data(text)
+    assert fmt(shuffled) == text
+
+
+def test_a_comment_above_a_row_key_moved_first_goes_above_the_row():
+    text = "绩效指标:\n  产出:\n    数量:\n      - 指标值: ≥1次\n        # 名称\n        三级指标: 检查\n"
+    out = fmt(text)
+    assert out.endswith("    数量:\n      # 名称\n      - 三级指标: 检查\n        指标值: ≥1次\n")
+    assert fmt(out) == out
+
+
+def test_unknown_keys_are_kept_after_the_known_ones_in_their_order():
+    text = MINIMAL.replace("id: test-project\n", "zzz: 1\nid: test-project\n项目名字: 拼错  # typo\n") \
+                  .replace("  资金来源: 财政资金\n", "  备注: 无\n  资金来源: 财政资金\n")
+    out = fmt(text)
+    keys = list(data(out))
+    assert keys[-2:] == ["zzz", "项目名字"]
+    assert list(data(out)["资金"])[-1] == "备注"
+    assert "项目名字: 拼错  # typo\n" in out
+    assert data(out) == data(text)
+
+
+def test_site_yaml_is_formatted_in_siteconfig_order():
+    text = "指标体系:\n  年度:\n    \"2023\": \"2021\"\n  默认: classic\n语言: zh-CN\n网址: https://example.gov.cn/\n" \
+           "发布单位: 测试局\n网站名称: 测试网站\n"
+    out = fmt(text, "site")
+    assert out == ("网站名称: 测试网站\n发布单位: 测试局\n网址: https://example.gov.cn/\n语言: zh-CN\n"
+                   "指标体系:\n  默认: classic\n  年度:\n    '2023': '2021'\n")
+    assert SiteConfig.model_validate(data(out)).profile(2023).key == "2021"
+    assert fmt(SITE, "site") == SITE
+
+
+# --- spelling --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, spelled", [
+    ("100", "'100'"),
+    ("yes", "'yes'"),
+    ("null", "'null'"),
+    ("2022-12-31", "'2022-12-31'"),
+    ("0123", "'0123'"),
+    ("1:30", "'1:30'"),
+    ("1e3", "'1e3'"),
+    ("比例: 70%", "'比例: 70%'"),
+    ("*号", "'*号'"),
+    ("#1", "'#1'"),
+    ("它的 '引号'", "它的 '引号'"),
+    ("'引号'开头", "'''引号''开头'"),
+    ('"双引号"', "'\"双引号\"'"),
+    ("  前有空格", "'  前有空格'"),
+    ("", "''"),
+    ("≥90%", "≥90%"),
+    ("开展主题党日活动\\表彰慰问", "开展主题党日活动\\表彰慰问"),
+    ("2022年12月31日", "2022年12月31日"),
+    ("219-某某局", "219-某某局"),
+    ("219", "'219'"),
+])
+def test_values_are_plain_only_when_every_reader_reads_the_same_text(value: str, spelled: str):
+    text = MINIMAL.replace("指标值: ≥1次", "指标值: " + ("''" if not value else "'" + value.replace("'", "''") + "'"))
+    out = fmt(text)
+    assert value_line(out, "指标值") == f"        指标值: {spelled}"
+    assert data(out)["绩效指标"]["产出"]["数量"][0]["指标值"] == value
+    assert fmt(out) == out
+
+
+def test_chinese_is_written_as_is_and_plain_text_unquoted():
+    out = fmt(MINIMAL.replace("项目名称: 测试项目", '项目名称: "\\u6d4b\\u8bd5\\u9879\\u76ee"'))
+    assert "项目名称: 测试项目\n" in out
+
+
+def test_text_that_looks_like_a_number_is_quoted_but_the_year_is_not():
+    out = fmt(MINIMAL.replace("项目名称: 测试项目", "项目名称: '2022'").replace("年度: 2022", "年度: '２０２２'"))
+    assert "项目名称: '2022'\n" in out
+    assert "年度: 2022\n" in out
+    assert "id: test-project\n" in out
+
+
+def test_empty_values_are_bare_keys_and_empty_strings_stay_quoted():
+    out = fmt(MINIMAL.replace("  上级补助: 0", "  上级补助: ~").replace("  其他资金: 0", "  其他资金: null")
+              .replace("实施单位: 测试局", "实施单位: 测试局\n项目负责人: ''"))
+    assert "  上级补助:\n" in out and "  其他资金:\n" in out
+    assert "项目负责人: ''\n" in out
+
+
+def test_multiline_text_becomes_a_literal_block():
+    text = MINIMAL.replace("  - 目标1：完成测试。", '  - "第一行\\n第二行\\n"\n  - "a\\nb"\n  - "尾随空格 \\n下一行"')
+    out = fmt(text)
+    assert "  - |\n    第一行\n    第二行\n  - |-\n    a\n    b\n" in out
+    assert '  - "尾随空格 \\n下一行"\n' in out
+    assert data(out)["年度目标"] == ["第一行\n第二行\n", "a\nb", "尾随空格 \n下一行"]
+
+
+def test_flow_style_becomes_block_style():
+    out = fmt(MINIMAL.replace("  - 目标1：完成测试。", "  - {a: 1}").replace("年度目标:\n", "年度目标: ['x: y', 中文]\nfoo:\n"))
+    assert "年度目标:\n  - 'x: y'\n  - 中文\n" in out
+    assert "foo:\n  - a: '1'\n" in out
+
+
+@pytest.mark.parametrize("written, canonical", [
+    ("１０.３８", "10.38"),
+    ("'1,234.50'", "1234.50"),
+    ("010.38", "10.38"),
+    ("36.40", "36.40"),
+    ("36.4", "36.4"),
+    ("'+5'", "5"),
+    ("'0'", "0"),
+    ("十万", "十万"),
+    ("'1,23'", "1,23"),
+])
+def test_amounts_have_one_spelling_with_their_published_decimals(written: str, canonical: str):
+    out = fmt(MINIMAL.replace("  资金总额: 10", f"  资金总额: {written}"))
+    assert "  资金总额: " + canonical + "\n" in out
+    assert fmt(out) == out
+
+
+# --- text hygiene ----------------------------------------------------------------------------------
+
+def test_crlf_and_bom_are_normalised():
+    text = "\ufeff" + SHUFFLED.replace("\n", "\r\n")
+    out = fmt(text)
+    assert out == ORDERED
+    assert "\r" not in out and not out.startswith("\ufeff")
+
+
+def test_output_ends_with_one_newline_and_has_no_trailing_spaces():
+    out = fmt("\n\n" + MINIMAL.replace("年度: 2022", "年度: 2022   #   note   \n\n\n") + "\n\n\n")
+    assert out.endswith("\n") and not out.endswith("\n\n")
+    assert all(line == line.rstrip() for line in out.splitlines())
+    assert "年度: 2022  #   note\n" in out
+
+
+def test_a_file_that_does_not_parse_gives_diagnostics_and_no_text():
+    out, diags = format_text("a: b: c\n", "bad.yaml", "project")
+    assert out is None and diags and diags[0].code == "E001"
+    out, diags = format_text("a: 1\na: 2\n", "dup.yaml", "project")
+    assert out is None and diags[0].code == "E002"
+
+
+def test_source_records_where_scalars_end_and_how_they_were_written():
+    source, _ = parse_text("k: 'a # b'  # c\nl: |\n  x\n", "t.yaml")
+    assert source.keys[("k",)] == (1, 1) and source.key_ends[("k",)] == (1, 2)
+    assert source.values[("k",)] == (1, 4) and source.value_ends[("k",)] == (1, 11)
+    assert source.styles[("k",)] == "'" and source.styles[("l",)] == "|" and source.key_styles[("l",)] == ""
+
+
+def test_comments_and_hashes_inside_values_are_told_apart():
+    text = "k: 'a # b'  # c1\nl: |  # c2\n  # not a comment\n# c3\nm: x#y\n"
+    out = fmt(text)
+    assert out == text
+    assert data(out) == {"k": "a # b", "l": "# not a comment\n", "m": "x#y"}
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT, root)
+    site = root / "site.yaml"  # a non-canonical spelling of the year key, as hand-written configs have
+    site.write_text(site.read_text(encoding="utf-8").replace("'2022': classic", '"2022": classic'), encoding="utf-8")
+    (root / "2022" / "shuffled.yaml").write_text(SHUFFLED.replace("test-project", "shuffled"), encoding="utf-8")
+    (root / "2022" / ".hidden.yaml").write_text("b: 1\na: 2\n", encoding="utf-8")
+    (root / ".git").mkdir()
+    (root / ".git" / "x.yaml").write_text("not:\n  canonical:   [1]\n", encoding="utf-8")
+    (root / "2022" / "broken.yml").write_text("a: b: c\n", encoding="utf-8")
+    past = 1_000_000_000
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+    return root
+
+
+def stamps(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_check_reports_changed_files_and_writes_nothing(content: Path):
+    before = stamps(content)
+    result = format_paths([content], check=True, content_root=content)
+    assert isinstance(result, FmtResult)
+    assert sorted(p.name for p in result.changed) == ["shuffled.yaml", "site.yaml"]
+    assert [d.code for d in result.diagnostics] == ["E001"] and "broken.yml" in result.diagnostics[0].path
+    assert stamps(content) == before
+
+
+def test_rewrite_touches_only_the_changed_files(content: Path):
+    before = stamps(content)
+    result = format_paths([content], check=False, content_root=content)
+    after = stamps(content)
+    changed = {p.relative_to(content).as_posix() for p in result.changed}
+    assert changed == {"2022/shuffled.yaml", "site.yaml"}
+    assert {k for k in before if before[k] != after[k]} == changed
+    assert after["2022/shuffled.yaml"][0].decode() == ORDERED.replace("test-project", "shuffled")
+    assert "    '2022': classic\n" in after["site.yaml"][0].decode()
+    assert not [p for p in content.rglob("*.tmp")]
+    again = format_paths([content], check=True, content_root=content)
+    assert again.changed == [] and [d.code for d in again.diagnostics] == ["E001"]
+
+
+def test_files_named_directly_and_site_yaml_without_a_content_root(content: Path):
+    site = content / "site.yaml"
+    site.write_text("网址: https://example.gov.cn/\n网站名称: 测试\n", encoding="utf-8")
+    result = format_paths([site, content / "2022" / "shuffled.yaml"], check=False)
+    assert len(result.changed) == 2 and result.diagnostics == []
+    assert site.read_text(encoding="utf-8") == "网站名称: 测试\n网址: https://example.gov.cn/\n"
+    # the same file named site.yaml inside a year folder is a project file: its keys are not the site's
+    project = content / "2022" / "site.yaml"
+    project.write_text("网址: x\n网站名称: y\n", encoding="utf-8")
+    assert format_paths([content / "2022"], check=True).changed == []
+
+
+def test_missing_file_is_a_diagnostic(tmp_path: Path):
+    result = format_paths([tmp_path / "nope.yaml"], check=True)
+    assert result.changed == [] and [d.code for d in result.diagnostics] == ["E009"]
