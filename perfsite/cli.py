@@ -166,6 +166,37 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importers import run
+
+    planned, errors = run.plan(args.files, chosen=args.format, year=args.year, out=args.out, content=args.content)
+    for error in errors:
+        print(f"perfsite: 错误 (error): {error}", file=sys.stderr)
+    if errors:
+        print("导入失败 (import failed)：没有写入任何文件 (nothing written)", file=sys.stderr)
+        return EXIT_CONTENT
+    guesses = 0
+    for p in planned:
+        lines = p.guess_lines
+        guesses += len(lines)
+        print(f"{p.item.origin} → {p.path}（{p.item.data.get('项目名称')}；{len(lines)} 处推测 guesses）")
+        for number, message in lines:
+            print(f"  {p.path}:{number}: 推测 (guess) {message}")
+        for d in p.diagnostics:
+            print("  " + d.format().replace("\n", "\n  "), file=sys.stderr)
+    print(f"共 {len(planned)} 个项目，{guesses} 处推测需要人工核对 ({len(planned)} projects, {guesses} guesses to review)")
+    if args.dry_run:
+        print("试运行 (dry run)：没有写入文件")
+    else:
+        refusals = run.write(planned, args.force)
+        for refusal in refusals:
+            print(f"perfsite: 错误 (error): {refusal}", file=sys.stderr)
+        if refusals:
+            return EXIT_CONTENT
+        print(f"已写入 {len(planned)} 个文件 (written)")
+    return EXIT_CONTENT if run.has_errors(planned) else EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .builder import schema_files
 
@@ -257,6 +288,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="只检查不改写 check only, exit 1 if any would change")
     content_opt(p)
     p.set_defaults(func=cmd_fmt)
+
+    p = sub.add_parser("import", help="导入预算系统导出表、Excel 表样或 PDF 文本 import existing disclosures",
+                       description="把预算管理一体化系统导出的明细表（.xlsx/.csv）、Excel 表样（每个工作表一个项目）"
+                                   "或从 PDF 提取的文本转换为规范的 YAML 内容文件。每处推测都列在报告中，"
+                                   "并作为注释写在对应位置，供人工核对。已存在的文件不会被覆盖（除非 --force）。\n"
+                                   "Import budget-system exports, Excel forms or PDF-extracted text into canonical YAML; "
+                                   "every guess is reported and left as a comment at its row.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="要导入的文件 files to import")
+    p.add_argument("--year", type=int, help="预算年度（表中没有时必填）budget year")
+    p.add_argument("--out", type=Path, metavar="DIR", help="写到此目录（默认 content/<年度>/）output directory")
+    p.add_argument("--format", choices=("auto", "xlsx", "csv", "text"), default="auto",
+                   help="输入格式（默认按扩展名判断）input format (default: auto)")
+    p.add_argument("--dry-run", action="store_true", help="只显示结果不写文件 report only, write nothing")
+    p.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite existing files")
+    content_opt(p)
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("diff", help="比较两个年度/目录/文件/git 版本 semantic diff of content",
                        description="逐项比较两份内容：项目增删改名、资金变化、年度目标（逐字）、指标增删改与移动。\n"

@@ -1,0 +1,148 @@
+"""The classic printed form kept as an .xlsx sheet per project: labels with their values to the
+right, goals under 年度目标, and the indicator grid with 一级/二级 merged down over their rows."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..scaffold import project_id
+from . import Imported, ImportError_
+from .cells import Cell, Grid, norm
+from .fields import FUND_KEYS, amount, damage, field_of, looks_cut, split_goals, unit_in
+
+_LABELS = ("project", "department", "unit", "source", *FUND_KEYS, "goals")
+_GRID = ("level1", "level2", "level3", "value", "note")
+
+
+def _grid_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
+    for index, row in enumerate(grid):
+        columns: dict[str, int] = {}
+        for col, cell in enumerate(row):
+            name = field_of(cell.text)
+            if name in _GRID and name not in columns:
+                columns[name] = col
+        if {"level1", "level2", "level3", "value"} <= set(columns):
+            return index, columns
+    return None
+
+
+def looks_like_form(grid: Grid) -> bool:
+    return _grid_header(grid) is not None and any(field_of(c.text) == "project" for row in grid for c in row)
+
+
+def _right_of(row: list[Cell], col: int) -> str | None:
+    """The value beside a label: the first cell to the right that is not the (merged) label itself."""
+    label = row[col].text
+    for cell in row[col + 1:]:
+        if cell.text and cell.text != label and field_of(cell.text) not in _LABELS:
+            return cell.text
+        if cell.text and cell.text != label:
+            return None
+    return None
+
+
+def import_form(grid: Grid, origin: str, year: int | None) -> Imported:
+    header = _grid_header(grid)
+    if header is None:
+        raise ImportError_(f"{origin}: 不是项目支出绩效目标表：找不到“一级指标 二级指标 三级指标 指标值”表头")
+    head, columns = header
+    found: dict[str, str | None] = {}
+    label_rows: dict[str, int] = {}
+    unit = None
+    text_above = ""
+    for r, row in enumerate(grid[:head]):
+        for c, cell in enumerate(row):
+            text_above += " " + (cell.text or "")
+            name = field_of(cell.text)
+            if name in _LABELS and name not in found and not cell.merged:
+                found[name] = _right_of(row, c)
+                label_rows[name] = r
+                unit = unit or (unit_in(cell.text) if name in FUND_KEYS else None)
+    unit = unit or unit_in(text_above)
+    if not found.get("project"):
+        raise ImportError_(f"{origin}: 找不到“项目名称”及其内容")
+    match = re.search(r"(20\d{2})\s*年", text_above)
+    year = year or (int(match[1]) if match else None)
+    name = found["project"] or ""
+    department = found.get("department") or ""
+    data: dict[str, Any] = {"id": project_id(name), "年度": str(year) if year else None, "项目名称": name,
+                            "主管部门及代码": department, "实施单位": found.get("unit") or department,
+                            "资金": {"单位": "万元", "资金来源": found.get("source")}}
+    item = Imported(data, origin)
+    converted = []
+    for key, label in FUND_KEYS.items():
+        value, note = amount(found.get(key), unit or "万元")
+        data["资金"][label] = value
+        if note:
+            converted.append(f"{label} {note}")
+    if converted:
+        item.guess(("资金",), "原表金额单位为元，已换算为万元：" + "；".join(converted))
+    if unit is None:
+        item.guess(("资金",), "表中没有写明金额单位，按万元导入；若原表是元，请换算")
+    data["年度目标"] = _goals(grid, label_rows.get("goals"), head, item)
+    data["绩效指标"] = _indicators(grid[head + 1:], columns, head + 2, origin, item)
+    if not data["绩效指标"]:
+        raise ImportError_(f"{origin}: 表头下面没有指标行")
+    if year is None:
+        item.guess(("年度",), "表中没有年度，请用 --year 指定或在此填写")
+    return item
+
+
+def _goals(grid: Grid, row: int | None, head: int, item: Imported) -> list[str]:
+    goals: list[str] = []
+    if row is None:
+        item.guess(("年度目标",), "原表没有年度目标，请补充")
+        return goals
+    for r in range(row, head):
+        seen = set()
+        for cell in grid[r]:
+            if cell.text and not cell.merged and field_of(cell.text) is None and norm(cell.text) != "总体目标" \
+                    and cell.text not in seen:
+                seen.add(cell.text)
+                parts, split = split_goals(cell.text)
+                goals += parts
+                if split:
+                    item.guess(("年度目标",), f"一个单元格中有多个目标，按编号拆成 {len(parts)} 条")
+    for index, goal in enumerate(goals):
+        if looks_cut(goal):
+            item.guess(("年度目标", index), "这条目标的结尾像是被截断了，请对照原件")
+    return goals
+
+
+def _indicators(rows: list[list[Cell]], columns: dict[str, int], first: int, origin: str,
+                item: Imported) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    last: dict[str, str | None] = {"level1": None, "level2": None}
+    for number, row in enumerate(rows, start=first):
+        def text(name: str) -> Cell:
+            col = columns.get(name)
+            return row[col] if col is not None and col < len(row) else Cell(None)
+
+        if not text("level3").text and not text("value").text:
+            continue
+        labels, notes = {}, []
+        for level, word in (("level1", "一"), ("level2", "二")):
+            cell = text(level)
+            if cell.text:
+                labels[level] = last[level] = cell.text
+            elif last[level]:
+                labels[level] = last[level]
+                if not cell.merged:
+                    notes.append(f"第 {number} 行的{word}级指标为空（单元格未合并），沿用上一行的「{last[level]}」")
+            else:
+                raise ImportError_(f"{origin}:{number}: 指标行没有{word}级指标，上面也没有可沿用的")
+        entry: dict[str, Any] = {"三级指标": text("level3").text or "", "指标值": text("value").text or ""}
+        if text("note").text:
+            entry["说明"] = text("note").text
+        group = out.setdefault(labels["level1"], {}).setdefault(labels["level2"], [])
+        group.append(entry)
+        path = ("绩效指标", labels["level1"], labels["level2"], len(group) - 1)
+        for note in notes:
+            item.guess(path, note)
+        problem = damage(entry["指标值"])
+        if problem:
+            item.guess(path, problem)
+        if looks_cut(entry["三级指标"]):
+            item.guess(path, "三级指标名称的结尾像是被截断了，请对照原件")
+    return out
