@@ -11,12 +11,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import config as config_module
-from . import model
+from . import feeds, model, opendata, search
 from .diagnostics import Diagnostic, Level, display_path
 from .load import Content, FileCache, load_content
 from .render import Renderer, TemplateProblem
@@ -80,9 +81,10 @@ class Builder:
     """Builds a site; keep one alive to rebuild incrementally."""
 
     def __init__(self, content: Path, templates: Path, output: Path, *, strict: bool = False,
-                 in_place: bool = False) -> None:
+                 in_place: bool = False, search: bool = True) -> None:
         self.content, self.templates, self.output = content, templates, output
         self.strict, self.in_place = strict, in_place
+        self.search = search  # the pagefind index; serve skips it (a full re-index per save)
         self.cache = FileCache()
         self.keys: dict[str, str] = {}  # output path → key of the file now in the output
 
@@ -127,6 +129,8 @@ class Builder:
                             out.write(job.path, made)
                         result.written.append(job.path)
                     keys[job.path] = job.key
+                if self.search and not self.in_place:
+                    self._index(out, jobs, keys, result)
                 result.removed = out.commit()
             self.keys = keys
         except TemplateProblem as problem:
@@ -137,14 +141,35 @@ class Builder:
             result.written.clear()
         return result
 
+    def _index(self, out: StagedOutput, jobs: list[Job], keys: dict[str, str], result: BuildResult) -> None:
+        """The search index covers every page: rebuilt when any page changed, else carried over."""
+        key = _hash("pagefind", search.VERSION, *[j.key for j in jobs if j.path.endswith(".html")])
+        previous = [p for p in self.keys if p.startswith(search.DIR + "/")]
+        if self.keys.get(search.DIR) == key and previous and all(out.keep(p) for p in previous):
+            keys[search.DIR] = key
+            keys.update({p: self.keys[p] for p in previous})
+            result.unchanged += len(previous)
+            return
+        assert out.stage is not None
+        shutil.rmtree(out.stage / search.DIR, ignore_errors=True)
+        files, problem = search.index(out.stage)
+        if problem is not None:
+            result.diagnostics.append(problem)
+            return
+        keys[search.DIR] = key
+        for path in files:
+            keys[path] = key
+            out.touched.add(path)
+        result.written += files
+
     def _jobs(self, site: Site, renderer: Renderer) -> Iterator[Job]:
         nav = [(y.year, y.path) for y in site.years]
         shared = _hash(site.config.model_dump_json(), json.dumps(nav))
         digests = renderer.digests()
         common: dict[str, Any] = {"config": site.config, "nav": nav}
 
-        def render(template: str, **context: Any) -> Callable[[], str]:
-            return lambda: renderer.render(template, **common, **context)
+        def render(template: str, path: str, **context: Any) -> Callable[[], str]:
+            return lambda: renderer.render(template, **common, path=path, **context)
 
         everything: list[str] = []
         digests_of = {y.year: [p.digest for p in y.projects] for y in site.years}
@@ -153,16 +178,35 @@ class Builder:
             for page in year.projects:
                 previous = page.previous.digest if page.previous else ""
                 yield Job(page.path, _hash(digests["project.html"], shared, page.digest, previous),
-                          render("project.html", page=page, project=page.project, root=page.root))
+                          render("project.html", page.path, page=page, project=page.project, root=page.root,
+                                 department=site.department_of(page.project)))
+                stem = page.path.removesuffix(".html")
+                yield Job(f"{stem}.json", _hash("json", page.digest), lambda p=page.project: opendata.project_json(p))
+                yield Job(f"{stem}.csv", _hash("csv", page.digest), lambda p=page.project: opendata.to_csv([p]))
             everything += in_year
             before = digests_of[year.previous.year] if year.previous else []
             yield Job(year.path, _hash(digests["year.html"], shared, *before, "|", *in_year),
-                      render("year.html", page=year, year=year, root=year.root))
+                      render("year.html", year.path, page=year, year=year, root=year.root))
+            projects = [p.project for p in year.projects]
+            yield Job(f"{year.year}/indicators.csv", _hash("csv", *in_year), lambda ps=projects: opendata.to_csv(ps))
+            yield Job(f"{year.year}/datapackage.json", _hash("datapackage", shared, *in_year),
+                      lambda y=year.year, ps=projects: opendata.datapackage(
+                          y, site.config.title, site.config.publisher, site.config.url(), ps))
             if year.previous is not None and year.changes_path:
                 yield Job(year.changes_path, _hash(digests["changes.html"], shared, *before, "|", *in_year),
-                          render("changes.html", page=year, year=year, root=year.root))
+                          render("changes.html", year.changes_path, page=year, year=year, root=year.root))
         yield Job("index.html", _hash(digests["index.html"], shared, *everything),
-                  render("index.html", page=None, site=site, root=""))
+                  render("index.html", "index.html", page=None, site=site, root=""))
+        yield Job("departments/index.html", _hash(digests["departments.html"], shared, *everything),
+                  render("departments.html", "departments/index.html", page=None, site=site, root="../"))
+        for dept in site.departments:
+            yield Job(dept.path, _hash(digests["department.html"], shared, *[p.digest for p in dept.projects]),
+                      render("department.html", dept.path, page=dept, department=dept, root="../"))
+        yield Job("search.html", _hash(digests["search.html"], shared), render("search.html", "search.html", root=""))
+        whole = _hash(shared, *everything)
+        yield Job("sitemap.xml", _hash("sitemap", whole), lambda: feeds.sitemap(site))
+        yield Job("robots.txt", _hash("robots", shared), lambda: feeds.robots(site))
+        yield Job("feed.xml", _hash("feed", whole), lambda: feeds.atom(site))
         static = self.templates / "static"
         if static.is_dir():
             for path in sorted(static.rglob("*")):
@@ -174,6 +218,7 @@ class Builder:
             yield Job(f"schema/{name}", _hash(text), lambda text=text: text)
 
 
-def build(content_dir: Path, templates_dir: Path, output_dir: Path, strict: bool = False) -> BuildResult:
+def build(content_dir: Path, templates_dir: Path, output_dir: Path, strict: bool = False,
+          search: bool = True) -> BuildResult:
     """A one-off build into ``output_dir``, swapped in atomically."""
-    return Builder(content_dir, templates_dir, output_dir, strict=strict).build()
+    return Builder(content_dir, templates_dir, output_dir, strict=strict, search=search).build()

@@ -40,7 +40,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     _need_dir(args.content, "内容 (content) ")
     _need_dir(args.templates, "模板 (templates) ")
     started = time.perf_counter()
-    result = build(args.content, args.templates, args.output, strict=args.strict)
+    result = build(args.content, args.templates, args.output, strict=args.strict, search=not args.no_search)
     _print_diagnostics(result.diagnostics)
     if not result.ok:
         print(f"构建失败 (build failed)：{args.output} 保持不变 (left unchanged)", file=sys.stderr)
@@ -237,6 +237,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
                    help="输出目录 output directory（默认 default: output/）")
     strict_opt(p)
+    p.add_argument("--no-search", action="store_true", help="不生成全文搜索索引 skip the pagefind search index")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="只检查内容 validate content only",

@@ -59,6 +59,11 @@ class SiteConfig(BaseModel):
     def profile(self, year: int) -> Profile:
         return PROFILES[self.taxonomy.years.get(str(year), self.taxonomy.default)]
 
+    def url(self, path: str = "") -> str:
+        """The absolute URL of a page of the site (canonical links, sitemap, feed)."""
+        base = str(self.base_url)
+        return (base if base.endswith("/") else base + "/") + path
+
     @property
     def base_path(self) -> str:
         """The URL path the site lives under, always ending in '/'."""

@@ -7,6 +7,7 @@ of the pipeline, and the JSON Schema that editors use for completion and inline 
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -123,6 +124,8 @@ class Project(_Strict):
     phone: str | None = Field(None, alias="联系电话")
     attribute: str | None = Field(None, alias="项目属性", description="如 延续项目、新增项目")
     period: str | None = Field(None, alias="项目期", description="如 一年、三年")
+    published: dt.date | None = Field(None, alias="公开日期",
+                                      description="公开日期（YYYY-MM-DD），用于订阅源；不填则按预算年度 1 月 1 日")
     funds: Funds = Field(alias="资金")
     goals: Annotated[list[Text], Field(min_length=1)] = Field(
         alias="年度目标", description="年度目标，每项一条，可用 Markdown")

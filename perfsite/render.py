@@ -19,9 +19,11 @@ import nh3
 from markupsafe import Markup
 
 from .diagnostics import Diagnostic, Level, display_path
+from .site import department_slug
 from .values import fmt_amount
 
-REQUIRED = ("base.html", "project.html", "index.html", "year.html", "changes.html")
+REQUIRED = ("base.html", "project.html", "index.html", "year.html", "changes.html", "department.html",
+            "departments.html", "search.html")
 
 _ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "code", "blockquote",
                  "sub", "sup", "span", "del", "ins", "hr"}
@@ -62,6 +64,7 @@ class Renderer:
         )
         self.env.filters["money"] = money
         self.env.filters["goal"] = goal_html
+        self.env.globals["dept_slug"] = department_slug
 
     def check(self) -> list[Diagnostic]:
         """Missing templates and syntax errors, all at once, before anything is rendered."""

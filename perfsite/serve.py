@@ -177,7 +177,7 @@ class Preview:
         self.host, self.port, self.explicit_port = host, port, explicit_port
         self.out, self.err = out, err
         self.site_dir = Path(tempfile.mkdtemp(prefix="perfsite-serve-"))
-        self.builder = Builder(content, templates, self.site_dir / "site", in_place=True)
+        self.builder = Builder(content, templates, self.site_dir / "site", in_place=True, search=False)
         self.state = State()
         self.loop: ioloop.IOLoop | None = None
         self._pending: set[str] = set()

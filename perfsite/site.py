@@ -6,6 +6,7 @@ template edit cannot break the arithmetic and the arithmetic can be tested witho
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -136,14 +137,99 @@ class YearPage:
         return sum((d.total for d in self.departments), Decimal(0))
 
 
+@dataclass(frozen=True)
+class Bar:
+    label: str  # as drawn (long names shortened)
+    full: str   # as announced and shown on hover
+    value: str
+    x: float
+    y: float
+    width: float
+    height: float
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart laid out at build time: the template only draws rectangles and text."""
+
+    title: str
+    width: int
+    height: int
+    bars: tuple[Bar, ...]
+    horizontal: bool
+
+
+def _label(text: str, limit: int = 14) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bar_chart(title: str, items: list[tuple[str, Decimal, str | None]], *, horizontal: bool) -> Chart:
+    """Bars proportional to amounts (万元); horizontal for long names, vertical for years."""
+    top = max((v for _, v, _ in items), default=Decimal(1)) or Decimal(1)
+    bars = []
+    if horizontal:
+        label_w, bar_w, row_h = 240, 360, 28
+        for i, (label, value, href) in enumerate(items):
+            w = float(value / top) * bar_w
+            bars.append(Bar(_label(label), label, fmt_amount(value), label_w, 10 + i * row_h, round(w, 1), row_h - 8, href))
+        return Chart(title, label_w + bar_w + 90, 20 + len(items) * row_h, tuple(bars), True)
+    col_w, plot_h = 90, 180
+    for i, (label, value, href) in enumerate(items):
+        h = float(value / top) * plot_h
+        bars.append(Bar(label, label, fmt_amount(value), 20 + i * col_w, round(30 + plot_h - h, 1), col_w - 30,
+                        round(h, 1), href))
+    return Chart(title, 40 + len(items) * col_w, plot_h + 60, tuple(bars), False)
+
+
+@dataclass
+class DepartmentPage:
+    """One department across the years: its projects, totals per year and charts."""
+
+    name: str
+    code: str | None
+    slug: str
+    years: list[tuple[YearPage, Department]] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return f"departments/{self.slug}.html"
+
+    root = "../"
+
+    @property
+    def projects(self) -> list[ProjectPage]:
+        return [p for _, d in self.years for p in d.projects]
+
+    @property
+    def year_chart(self) -> Chart:
+        items = [(f"{y.year}年", d.total, None) for y, d in sorted(self.years, key=lambda t: t[0].year)]
+        return bar_chart(f"{self.name}各年度资金总额（万元）", items, horizontal=False)
+
+    def project_chart(self, year: YearPage, dept: Department) -> Chart:
+        items = [(p.project.name, p.total, f"../{p.path}") for p in dept.projects]
+        return bar_chart(f"{self.name}{year.year}年度各项目资金总额（万元）", items, horizontal=True)
+
+
+def department_slug(name: str, code: str | None) -> str:
+    if code:
+        return f"d{code}"
+    return "d-" + hashlib.blake2b(name.encode("utf-8"), digest_size=4).hexdigest()
+
+
 @dataclass
 class Site:
     config: SiteConfig
     years: list[YearPage] = field(default_factory=list)
+    departments: list[DepartmentPage] = field(default_factory=list)
 
     @property
     def projects(self) -> list[ProjectPage]:
         return [p for y in self.years for p in y.projects]
+
+    def department_of(self, project: Project) -> DepartmentPage:
+        slug = department_slug(project.department_name, project.department_code)
+        return next(d for d in self.departments if d.slug == slug)
 
 
 _FUND_LINES = (("资金来源", "source", False), ("资金总额", "total", False), ("财政拨款", "fiscal", False),
@@ -196,6 +282,13 @@ def make_site(config: SiteConfig, entries: list[Entry]) -> Site:
                        for key, items in groupby(year_pages, key=_department_key)]
         site.years.append(YearPage(year=year, path=f"{year}/index.html", root="../", departments=departments,
                                    profile_title=config.profile(year).title))
+    by_slug: dict[str, DepartmentPage] = {}
+    for year_page in site.years:
+        for dept in year_page.departments:
+            slug = department_slug(dept.name, dept.code)
+            page = by_slug.setdefault(slug, DepartmentPage(dept.name, dept.code, slug))
+            page.years.append((year_page, dept))
+    site.departments = sorted(by_slug.values(), key=lambda d: (d.code or "", d.name))
     by_year = {y.year: y for y in site.years}
     for year_page in site.years:
         year_page.previous = by_year.get(year_page.year - 1)

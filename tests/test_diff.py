@@ -221,6 +221,11 @@ def test_editing_last_year_rebuilds_this_years_comparison(shipped: Path):
     assert builder.build().ok
     edit(shipped, WUYE, "每周≥7次", "每周≥6次")
     result = builder.build()
-    assert set(result.written) == {"2022/wuye-houqin.html", "2022/index.html", "index.html", "2023/wuye-houqin.html",
-                                   "2023/index.html", "2023/changes.html"}
+    dept = next(p for p in result.written if p.startswith("departments/d"))
+    assert {p for p in result.written if p.endswith(".html")} == {
+        "2022/wuye-houqin.html", "2022/index.html", "index.html", "2023/wuye-houqin.html", "2023/index.html",
+        "2023/changes.html", "departments/index.html", dept}
+    assert {p for p in result.written if not p.endswith(".html")} == {
+        "2022/wuye-houqin.json", "2022/wuye-houqin.csv", "2022/indicators.csv", "2022/datapackage.json",
+        "sitemap.xml", "feed.xml"}
     assert "每周≥6次" in (shipped / "site/2023/wuye-houqin.html").read_text(encoding="utf-8")

@@ -1,0 +1,77 @@
+"""Open data: each project as JSON and CSV, each year as one flat CSV of all indicators and a
+Frictionless data package describing the files.
+
+CSV is UTF-8 with a BOM so that Excel opens the Chinese correctly, one row per indicator with the
+project's columns repeated (the shape of the budget system's own export), amounts in 万元, and the
+structured form of each 指标值 beside its text. JSON is the content file as data: reading it back
+with the model gives the same project.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Iterable
+
+from . import __version__
+from .model import Project
+from .values import fmt_amount
+
+BOM = "\ufeff"
+FUND_COLUMNS = (("资金总额（万元）", "total"), ("财政拨款（万元）", "fiscal"), ("上级补助（万元）", "upper"),
+                ("本级安排（万元）", "local"), ("其他资金（万元）", "other"))
+COLUMNS = ("年度", "项目标识", "项目名称", "主管部门及代码", "实施单位", "资金来源", *(c for c, _ in FUND_COLUMNS),
+           "年度目标", "一级指标", "二级指标", "三级指标", "指标值", "说明", "比较符", "数值", "度量单位", "日期")
+_TYPES = {"年度": "integer", "数值": "number", "日期": "date", **{c: "number" for c, _ in FUND_COLUMNS}}
+_DESCRIPTIONS = {"项目标识": "perfsite 的稳定项目标识，逐年不变", "年度目标": "各条年度目标，以换行分隔",
+                 "比较符": "由指标值识别的比较符（≥ ≤ > < =），无则空", "数值": "由指标值识别的数值", "度量单位": "由指标值识别的单位",
+                 "日期": "由指标值识别的日期（时效指标）"}
+
+
+def project_json(project: Project) -> str:
+    data = project.model_dump(mode="json", by_alias=True)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def rows(project: Project) -> Iterable[list[str]]:
+    funds = project.funds
+    head = [str(project.year), project.id, project.name, project.department, project.implementer, funds.source or ""]
+    head += ["" if getattr(funds, attr) is None else fmt_amount(funds.wan(getattr(funds, attr)))
+             for _, attr in FUND_COLUMNS]
+    head.append("\n".join(project.goals))
+    for level1, level2, _index, row in project.rows():
+        value = row.value
+        yield head + [level1, level2, row.name, row.value_text, row.note or "", value.comparator or "",
+                      "" if value.number is None else fmt_amount(value.number), value.unit or "",
+                      value.date.isoformat() if value.date else ""]
+
+
+def to_csv(projects: Iterable[Project]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for project in projects:
+        writer.writerows(rows(project))
+    return BOM + out.getvalue()
+
+
+def datapackage(year: int, title: str, publisher: str, base_url: str, projects: list[Project]) -> str:
+    """A Frictionless (tabular) data package for one year's downloads."""
+    fields = [{"name": name, "type": _TYPES.get(name, "string"), **({"description": _DESCRIPTIONS[name]}
+                                                                   if name in _DESCRIPTIONS else {})}
+              for name in COLUMNS]
+    resources: list[dict[str, Any]] = [{
+        "name": f"indicators-{year}", "path": "indicators.csv", "title": f"{year}年度全部绩效指标（每行一个指标）",
+        "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
+        "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
+        "schema": {"fields": fields, "missingValues": [""]},
+    }]
+    for project in projects:
+        resources.append({"name": f"project-{year}-{project.id}", "path": f"{project.id}.json", "title": project.name,
+                          "format": "json", "mediatype": "application/json", "encoding": "utf-8"})
+    package = {"profile": "tabular-data-package", "name": f"perfsite-{year}",
+               "title": f"{title}：{year}年度项目支出绩效目标", "homepage": f"{base_url}{year}/index.html",
+               "publisher": publisher, "created_by": f"perfsite {__version__}",
+               "licenses": [{"name": "public-disclosure", "title": "政府信息公开"}], "resources": resources}
+    return json.dumps(package, ensure_ascii=False, indent=2) + "\n"
