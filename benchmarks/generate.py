@@ -33,7 +33,7 @@ TEMPLATE_ROWS = {
 
 
 def departments() -> list[str]:
-    return [f"{100 + i}-黔南州{PLACES[i % len(PLACES)]}{UNITS[i % len(UNITS)]}" for i in range(50)]
+    return [f"{100 + i}-黔南州{PLACES[(i // len(UNITS)) % len(PLACES)]}{UNITS[i % len(UNITS)]}" for i in range(50)]
 
 
 def project_text(index: int, year: int, rng: random.Random) -> tuple[str, str]:

@@ -1,0 +1,247 @@
+"""Open data and discovery: downloads read back to the content, department totals reconcile, the
+sitemap/feed describe the site, and a site deployed under a sub-path has no broken link."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import http.server
+import io
+import json
+import re
+import shutil
+import sys
+import threading
+import urllib.request
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from perfsite.model import Project, build_project
+from perfsite.source import load_file
+
+from conftest import CONTENT, MINIMAL, ROOT, run_cli
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+
+def content_projects(root: Path) -> dict[tuple[int, str], Project]:
+    out = {}
+    for path in sorted((root / "content").rglob("*.yaml")):
+        if path.name == "site.yaml":
+            continue
+        source, _ = load_file(path, path.name)
+        project, _, diags = build_project(source)
+        assert project is not None, diags
+        out[(project.year, project.id)] = project
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("opendata")
+    shutil.copytree(CONTENT, root / "content")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    (root / "content/2022/yuan-project.yaml").write_text(
+        MINIMAL.replace("  资金来源:", "  单位: 元\n  资金来源:").replace("id: test-project", "id: yuan-project")
+        .replace("资金总额: 10", "资金总额: 100000").replace("财政拨款: 10", "财政拨款: 100000")
+        .replace("本级安排: 10", "本级安排: 100000").replace("主管部门及代码: 测试局", "主管部门及代码: 301-测试局")
+        .replace("项目名称: 测试项目", "项目名称: 测试项目\n公开日期: '2022-03-15'"), encoding="utf-8")
+    result = run_cli("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeff".encode()), "CSV must start with a BOM so Excel reads UTF-8"
+    assert b"\r\n" in raw
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def rebuild_from_csv(rows: list[dict[str, str]]) -> dict[str, dict]:
+    """The projects as the CSV describes them, in content-file shape, amounts in 万元."""
+    projects: dict[str, dict] = {}
+    for row in rows:
+        p = projects.setdefault(row["项目标识"], {
+            "年度": int(row["年度"]), "项目名称": row["项目名称"], "主管部门及代码": row["主管部门及代码"],
+            "实施单位": row["实施单位"], "资金来源": row["资金来源"] or None,
+            "funds": {k: (Decimal(row[f"{k}（万元）"]) if row[f"{k}（万元）"] else None)
+                      for k in ("资金总额", "财政拨款", "上级补助", "本级安排", "其他资金")},
+            "年度目标": row["年度目标"].split("\n"), "rows": []})
+        p["rows"].append((row["一级指标"], row["二级指标"], row["三级指标"], row["指标值"], row["说明"] or None))
+    return projects
+
+
+def as_csv_shape(project: Project) -> dict:
+    f = project.funds
+    return {"年度": project.year, "项目名称": project.name, "主管部门及代码": project.department,
+            "实施单位": project.implementer, "资金来源": f.source,
+            "funds": {label: f.wan(getattr(f, attr)) for label, attr in
+                      (("资金总额", "total"), ("财政拨款", "fiscal"), ("上级补助", "upper"), ("本级安排", "local"),
+                       ("其他资金", "other"))},
+            "年度目标": project.goals, "rows": [(a, b, r.name, r.value_text, r.note) for a, b, _, r in project.rows()]}
+
+
+def test_project_json_reads_back_to_the_same_project(built: Path):
+    projects = content_projects(built)
+    for (year, ident), project in projects.items():
+        data = json.loads((built / f"output/{year}/{ident}.json").read_text(encoding="utf-8"))
+        assert Project.model_validate(data) == project
+    assert json.loads((built / "output/2022/yuan-project.json").read_text(encoding="utf-8"))["资金"]["单位"] == "元"
+
+
+def test_csv_downloads_read_back_to_the_same_data(built: Path):
+    projects = content_projects(built)
+    yearly = rebuild_from_csv(read_csv(built / "output/2022/indicators.csv"))
+    assert set(yearly) == {ident for _, ident in projects}
+    for (year, ident), project in projects.items():
+        single = rebuild_from_csv(read_csv(built / f"output/{year}/{ident}.csv"))
+        assert single[ident] == yearly[ident] == as_csv_shape(project)
+    assert yearly["yuan-project"]["funds"]["资金总额"] == Decimal("10")  # 100000 元 → 10 万元
+
+
+def test_csv_carries_the_parsed_values(built: Path):
+    rows = {r["三级指标"]: r for r in read_csv(built / "output/2022/wuye-houqin.csv")}
+    assert (rows["公共环境卫生清洁次数"]["比较符"], rows["公共环境卫生清洁次数"]["数值"], rows["公共环境卫生清洁次数"]["度量单位"]) == \
+        ("≥", "7", "次")
+    assert rows["工作完成时限"]["日期"] == "2022-12-31"
+
+
+def test_datapackage_describes_the_files(built: Path):
+    package = json.loads((built / "output/2022/datapackage.json").read_text(encoding="utf-8"))
+    assert package["profile"] == "tabular-data-package" and package["name"] == "perfsite-2022"
+    table = package["resources"][0]
+    header = read_csv(built / "output/2022/indicators.csv")[0].keys()
+    assert [f["name"] for f in table["schema"]["fields"]] == list(header)
+    types = {f["name"]: f["type"] for f in table["schema"]["fields"]}
+    for row in read_csv(built / f"output/2022/{table['path']}"):
+        for name, kind in types.items():
+            if row[name] and kind == "number":
+                Decimal(row[name])
+            if row[name] and kind == "integer":
+                int(row[name])
+            if row[name] and kind == "date":
+                assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[name])
+    for resource in package["resources"][1:]:
+        assert (built / "output/2022" / resource["path"]).is_file() and resource["format"] == "json"
+    assert len(package["resources"]) == 1 + len(content_projects(built))
+
+
+def test_project_pages_link_their_downloads(built: Path):
+    html = (built / "output/2022/wuye-houqin.html").read_text(encoding="utf-8")
+    assert 'href="wuye-houqin.csv" download' in html and 'href="wuye-houqin.json" download' in html
+    year = (built / "output/2022/index.html").read_text(encoding="utf-8")
+    assert 'href="indicators.csv"' in year and 'href="datapackage.json"' in year
+
+
+def _cells(html: str, cls: str) -> list[Decimal]:
+    return [Decimal(v) for v in re.findall(rf'class="num {cls}">([\d.]+)<', html)]
+
+
+def test_department_totals_reconcile_with_their_projects(tmp_path: Path):
+    site = generate(120, tmp_path / "site")
+    assert run_cli("build", "--no-search", cwd=site).returncode == 0
+    projects = content_projects(site)
+    pages = sorted((site / "output/departments").glob("d*.html"))
+    assert len(pages) == 50
+    grand = Decimal(0)
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        name = re.search(r"<h1>([^<]+?)(?: <span|</h1>)", html)[1]
+        sections = re.split(r'<section class="department-year"', html)[1:]
+        year_totals = _cells(html.split('<section class="department-year"')[0], "dept-year-total")
+        assert len(sections) == len(year_totals)
+        for section, total in zip(sections, year_totals):
+            year = int(re.search(r'id="y(\d{4})"', section)[1])
+            listed = _cells(section, "project-total")
+            expected = [p.funds.wan(p.funds.total) for (y, _), p in projects.items()
+                        if y == year and p.department_name == name]
+            assert sorted(listed) == sorted(expected) and sum(listed) == total
+            grand += total
+        assert "<svg" in html and "<script" not in html.split("</head>")[1]
+    assert grand == sum(p.funds.wan(p.funds.total) for p in projects.values())
+
+
+def test_sitemap_robots_and_feed(built: Path):
+    out = built / "output"
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if not p.match("pagefind/*"))
+    sitemap = ET.parse(out / "sitemap.xml").getroot()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [e.text for e in sitemap.findall("s:url/s:loc", ns)]
+    assert sorted(locs) == sorted(f"https://example.gov.cn/xxgk/jxmb/{p}" for p in pages)
+    assert (out / "robots.txt").read_text() .endswith("Sitemap: https://example.gov.cn/xxgk/jxmb/sitemap.xml\n")
+    feed = ET.parse(out / "feed.xml").getroot()
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", atom)
+    assert len(entries) == len(content_projects(built))
+    dated = {e.find("a:title", atom).text: e.find("a:updated", atom).text for e in entries}
+    assert dated["测试项目（2022年度）"] == "2022-03-15T00:00:00Z"  # 公开日期 from content
+    assert dated["局机关物业管理后勤工作经费（2022年度）"] == "2022-01-01T00:00:00Z"  # no date: 1 January
+    assert feed.find("a:updated", atom).text == "2022-03-15T00:00:00Z"  # the newest entry, not the clock
+    assert entries[0].find("a:title", atom).text == "测试项目（2022年度）"
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value and tag != "link" or (tag == "link" and name == "href"
+                                                                        and dict(attrs).get("rel") != "canonical"):
+                if value and name in ("href", "src"):
+                    self.links.append(value)
+
+
+def test_a_site_under_a_sub_path_has_no_broken_link(built: Path):
+    """Serve output/ at /xxgk/jxmb/ (as the base URL says) and crawl every internal link from there."""
+    prefix = "/xxgk/jxmb/"
+    root = built / "output"
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            path = urlsplit(path).path
+            if not path.startswith(prefix):
+                return str(root / "__outside_the_sub_path__")
+            return super().translate_path("/" + path[len(prefix):])
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    try:
+        seen, todo, broken = set(), [base + "index.html"], []
+        while todo:
+            url = todo.pop()
+            if url in seen:
+                continue
+            seen.add(url)
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    body = response.read()
+                    kind = response.headers.get("Content-Type", "")
+            except Exception as exc:  # noqa: BLE001 - any failure is a broken link
+                broken.append(f"{url}: {exc}")
+                continue
+            if "html" in kind:
+                parser = _Links()
+                parser.feed(body.decode("utf-8"))
+                for link in parser.links:
+                    target = urljoin(url, link).split("#")[0]
+                    if target.startswith(f"http://127.0.0.1:{server.server_address[1]}/"):
+                        assert target.startswith(base), f"{url} links outside the sub-path: {link}"
+                        todo.append(target)
+        assert broken == []
+        assert len([u for u in seen if u.endswith(".html")]) >= 10
+    finally:
+        server.shutdown()
+        server.server_close()
