@@ -71,6 +71,7 @@ class StagedOutput:
         self.touched: set[str] = set()
         self._lock_file: int | None = None
         self.stage: Path | None = None
+        self._dirs: set[Path] = set()
 
     def __enter__(self) -> StagedOutput:
         try:
@@ -84,12 +85,18 @@ class StagedOutput:
         (self.stage / MARKER).write_text("perfsite\n", encoding="utf-8")
         return self
 
+    def _target(self, relpath: str) -> Path:
+        assert self.stage is not None
+        target = self.stage / relpath
+        if target.parent not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(target.parent)
+        return target
+
     def keep(self, relpath: str) -> bool:
         """Carry the current output's file over unchanged; False if there is none to carry."""
-        assert self.stage is not None
         source = self.output / relpath
-        target = self.stage / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._target(relpath)
         try:
             os.link(source, target)
         except FileNotFoundError:
@@ -100,20 +107,15 @@ class StagedOutput:
         return True
 
     def write(self, relpath: str, data: bytes | str) -> None:
-        assert self.stage is not None
         self.touched.add(relpath)
-        target = self.stage / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._target(relpath)
         if isinstance(data, str):
             data = data.encode("utf-8")
         target.write_bytes(data)
 
     def copy(self, relpath: str, source: Path) -> None:
-        assert self.stage is not None
         self.touched.add(relpath)
-        target = self.stage / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        shutil.copyfile(source, self._target(relpath))
 
     def commit(self) -> list[str]:
         """Make the staged tree the output: one atomic exchange where the OS allows it.
