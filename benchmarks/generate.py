@@ -37,6 +37,7 @@ def departments() -> list[str]:
 
 
 def project_text(index: int, year: int, rng: random.Random) -> tuple[str, str]:
+    """Project ``index`` in ``year``: same id, name and department every year, values vary."""
     topic = TOPICS[index % len(TOPICS)]
     dept = departments()[index % 50]
     ident = f"p{index:06d}"
@@ -87,8 +88,8 @@ def generate(n: int, target: Path, seed: int = 2022) -> Path:
     for year in YEARS:
         (content / str(year)).mkdir(parents=True)
     (content / "site.yaml").write_text((ROOT / "content" / "site.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    for index in range(n):
-        year = YEARS[index % len(YEARS)]
+    for number in range(n):  # each project runs for the three years, as real ones do
+        index, year = number // len(YEARS), YEARS[number % len(YEARS)]
         ident, text = project_text(index, year, rng)
         (content / str(year) / f"{ident}.yaml").write_text(text, encoding="utf-8")
     if (target / "templates").exists():

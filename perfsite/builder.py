@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import config as config_module
-from . import feeds, model, opendata, search
+from . import feeds, model, opendata, search, state
 from .diagnostics import Diagnostic, Level, display_path
 from .load import Content, FileCache, load_content
+from .parallel import spread
 from .render import Renderer, TemplateProblem
 from .site import Site, make_site
 from .write import InPlaceOutput, OutputError, StagedOutput, check_target
@@ -81,12 +82,17 @@ class Builder:
     """Builds a site; keep one alive to rebuild incrementally."""
 
     def __init__(self, content: Path, templates: Path, output: Path, *, strict: bool = False,
-                 in_place: bool = False, search: bool = True) -> None:
+                 in_place: bool = False, search: bool = True, jobs: int = 1,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
         self.content, self.templates, self.output = content, templates, output
         self.strict, self.in_place = strict, in_place
         self.search = search  # the pagefind index; serve skips it (a full re-index per save)
+        self.jobs = jobs
+        self.progress = progress or (lambda phase, done, total: None)
         self.cache = FileCache()
         self.keys: dict[str, str] = {}  # output path → key of the file now in the output
+        if not in_place:
+            self.keys = state.load_keys(output)
 
     def build(self) -> BuildResult:
         """One build. The cyclic GC is paused meanwhile and the survivors are frozen after it:
@@ -103,7 +109,14 @@ class Builder:
             gc.freeze()
 
     def _build(self) -> BuildResult:
-        content, diagnostics = check(self.content, self.strict, self.cache)
+        inputs = None if self.in_place else state.inputs(self.content, self.templates, self.strict, self.search)
+        if inputs is not None:
+            unchanged = state.unchanged(self.output, inputs)
+            if unchanged is not None:  # nothing the site is made from has changed since the last build
+                return BuildResult(diagnostics=unchanged[0], unchanged=unchanged[1])
+        self.progress("读取 (reading)", 0, 0)
+        content = load_content(self.content, self.cache, self.jobs)
+        diagnostics = content.report.items(strict=self.strict)
         result = BuildResult(diagnostics=list(diagnostics))
         renderer = Renderer(self.templates)
         result.diagnostics += renderer.check()
@@ -118,20 +131,23 @@ class Builder:
             output = InPlaceOutput(self.output, previous) if self.in_place else StagedOutput(self.output, previous)
             with output as out:
                 keys: dict[str, str] = {}
+                todo = []
                 for job in jobs:
                     if self.keys.get(job.path) == job.key and out.keep(job.path):
                         result.unchanged += 1
                     else:
-                        made = job.make()
-                        if isinstance(made, Path):
-                            out.copy(job.path, made)
-                        else:
-                            out.write(job.path, made)
-                        result.written.append(job.path)
+                        todo.append(job)
                     keys[job.path] = job.key
+                self._make(todo, out, result)
                 if self.search and not self.in_place:
+                    self.progress("搜索索引 (search index)", 0, 0)
                     self._index(out, jobs, keys, result)
+                if not self.in_place and inputs is not None:
+                    assert isinstance(out, StagedOutput) and out.stage is not None
+                    state.save(out.stage, keys, result.diagnostics, len(keys))
                 result.removed = out.commit()
+            if not self.in_place and inputs is not None:
+                state.stamp(self.output, inputs)
             self.keys = keys
         except TemplateProblem as problem:
             result.diagnostics.append(problem.diagnostic)
@@ -140,6 +156,49 @@ class Builder:
             result.diagnostics.append(Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc)))
             result.written.clear()
         return result
+
+    def _make(self, todo: list[Job], out: InPlaceOutput | StagedOutput, result: BuildResult) -> None:
+        """Render and write what changed: in forked workers writing straight into the stage when
+        there is much of it, else here."""
+        total = len(todo)
+        self.progress("生成 (rendering)", 0, total)
+        if isinstance(out, StagedOutput) and out.stage is not None and self.jobs > 1:
+            stage = out.stage
+
+            def task(start: int, stop: int) -> tuple[list[str], Diagnostic | None]:
+                done: list[str] = []
+                try:
+                    for job in todo[start:stop]:
+                        made = job.make()
+                        target = stage / job.path
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        if isinstance(made, Path):
+                            shutil.copyfile(made, target)
+                        else:
+                            target.write_bytes(made.encode("utf-8") if isinstance(made, str) else made)
+                        done.append(job.path)
+                except TemplateProblem as problem:
+                    return done, problem.diagnostic
+                return done, None
+
+            finished = 0
+            for done, problem in spread(total, task, self.jobs, minimum=200,
+                                        on_done=lambda n: self.progress("生成 (rendering)", n, total)):
+                if problem is not None:
+                    raise TemplateProblem(problem)
+                out.touched.update(done)
+                result.written += done
+                finished += len(done)
+            return
+        for number, job in enumerate(todo, start=1):
+            made = job.make()
+            if isinstance(made, Path):
+                out.copy(job.path, made)
+            else:
+                out.write(job.path, made)
+            result.written.append(job.path)
+            if number % 200 == 0 or number == total:
+                self.progress("生成 (rendering)", number, total)
 
     def _index(self, out: StagedOutput, jobs: list[Job], keys: dict[str, str], result: BuildResult) -> None:
         """The search index covers every page: rebuilt when any page changed, else carried over."""
@@ -219,6 +278,8 @@ class Builder:
 
 
 def build(content_dir: Path, templates_dir: Path, output_dir: Path, strict: bool = False,
-          search: bool = True) -> BuildResult:
-    """A one-off build into ``output_dir``, swapped in atomically."""
-    return Builder(content_dir, templates_dir, output_dir, strict=strict, search=search).build()
+          search: bool = True, jobs: int = 1,
+          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
+    """A build into ``output_dir``, swapped in atomically; unchanged pages are carried over."""
+    return Builder(content_dir, templates_dir, output_dir, strict=strict, search=search, jobs=jobs,
+                   progress=progress).build()

@@ -39,15 +39,24 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     _need_dir(args.content, "内容 (content) ")
     _need_dir(args.templates, "模板 (templates) ")
+    from .parallel import cpu_count
+    from .progress import Progress
+
+    if args.jobs is not None and args.jobs < 1:
+        return _usage("--jobs 至少为 1")
     started = time.perf_counter()
-    result = build(args.content, args.templates, args.output, strict=args.strict, search=not args.no_search)
+    progress = Progress()
+    result = build(args.content, args.templates, args.output, strict=args.strict, search=not args.no_search,
+                   jobs=args.jobs or cpu_count(), progress=progress)
+    progress.finish()
     _print_diagnostics(result.diagnostics)
     if not result.ok:
         print(f"构建失败 (build failed)：{args.output} 保持不变 (left unchanged)", file=sys.stderr)
         return EXIT_CONTENT
     elapsed = time.perf_counter() - started
-    print(f"已生成 {result.pages} 个页面、共 {result.files} 个文件 → {args.output}（{elapsed:.2f} 秒）"
-          f" (built {result.pages} pages, {result.files} files)")
+    print(f"完成 → {args.output}：写入 {len(result.written)} 个文件（其中页面 {result.pages} 个），"
+          f"未变 {result.unchanged}，删除 {len(result.removed)}；用时 {elapsed:.2f} 秒"
+          f" (written {len(result.written)}, unchanged {result.unchanged}, removed {len(result.removed)})")
     return EXIT_OK
 
 
@@ -238,6 +247,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="输出目录 output directory（默认 default: output/）")
     strict_opt(p)
     p.add_argument("--no-search", action="store_true", help="不生成全文搜索索引 skip the pagefind search index")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="并行进程数 worker processes（默认 CPU 核数 default: the core count）")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="只检查内容 validate content only",

@@ -15,6 +15,7 @@ from . import rules
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .diagnostics import Diagnostic, Level, Report, display_path
 from .model import Project, build_project
+from .parallel import spread
 from .source import load_file
 
 _YEAR_DIR = re.compile(r"^\d{4}$")
@@ -113,7 +114,8 @@ def load_project(path: Path, display: str, year_dir: int,
     return Entry(project, path, display, source.pos(("id",)), source.digest), diags
 
 
-def load_content(root: Path, cache: FileCache | None = None) -> Content:
+def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1) -> Content:
+    """Every file of a content tree, parsed and checked (in ``jobs`` processes when there are many)."""
     if cache is not None:
         cache.check_config(root / CONFIG_NAME)
     config, config_diags = load_config(root)
@@ -124,17 +126,25 @@ def load_content(root: Path, cache: FileCache | None = None) -> Content:
         content.report.error(display_path(path), 0, 0, "E028", "项目文件不在年度目录中，不会发布",
                              f"移到 {display_path(root)}/<年度>/ 下，如 {display_path(root)}/2022/{path.name}")
     first_by_id: dict[tuple[int, str], Entry] = {}
+    hits = {path: cache.get(path) for path in files} if cache is not None else {}
+    missing = [path for path in files if hits.get(path) is None]
+
+    def load_range(start: int, stop: int) -> list[tuple[tuple[int, int, int], Entry | None, list[Diagnostic]]]:
+        out = []
+        for path in missing[start:stop]:
+            stamp = FileCache.stamp(path)
+            entry, diags = load_project(path, display_path(path), int(path.relative_to(root).parts[0]), config)
+            out.append((stamp, entry, diags))
+        return out
+
+    loaded = [item for chunk in spread(len(missing), load_range, jobs) for item in chunk]
+    for path, (stamp, entry, diags) in zip(missing, loaded):
+        hits[path] = (entry, diags)
+        if cache is not None:
+            cache.put(path, stamp, entry, diags)
     for path in files:
         display = display_path(path)
-        year_dir = int(path.relative_to(root).parts[0])
-        hit = cache.get(path) if cache is not None else None
-        if hit is not None:
-            entry, diags = hit
-        else:
-            stamp = FileCache.stamp(path)
-            entry, diags = load_project(path, display, year_dir, config)
-            if cache is not None:
-                cache.put(path, stamp, entry, diags)
+        entry, diags = hits[path]  # type: ignore[misc]
         content.report.extend(diags)
         if entry is None:
             continue

@@ -82,12 +82,13 @@ class ProjectPage:
     def title(self) -> str:
         return self.project.name
 
-    # Computed only for pages that are rendered: an incremental build renders few of them.
-    @cached_property
+    # Computed when a page is rendered, and not kept: an incremental build renders few pages, and
+    # keeping every grid of a full build alive doubled its memory.
+    @property
     def funds(self) -> list[FundLine]:
         return fund_lines(self.project)
 
-    @cached_property
+    @property
     def grid(self) -> list[GridRow]:
         return grid(self.project)
 

@@ -145,7 +145,7 @@ def _cells(html: str, cls: str) -> list[Decimal]:
 
 
 def test_department_totals_reconcile_with_their_projects(tmp_path: Path):
-    site = generate(120, tmp_path / "site")
+    site = generate(150, tmp_path / "site")  # 50 projects over three years, one per department
     assert run_cli("build", "--no-search", cwd=site).returncode == 0
     projects = content_projects(site)
     pages = sorted((site / "output/departments").glob("d*.html"))

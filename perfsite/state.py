@@ -1,0 +1,96 @@
+"""What the last build made, and from what.
+
+Inside the output, swapped in with it: ``.perfsite-state.json``, the key of every file (content
+hashes, so deterministic) and the build's diagnostics; the next build carries over every file whose
+key is unchanged instead of rendering it again. Beside the output: a stamp of the inputs' names,
+sizes and mtimes bound to that state file's hash, so a build whose inputs did not change at all
+is known from ``stat`` calls alone. A stale or missing stamp only costs the shortcut."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import Diagnostic, Level
+
+NAME = ".perfsite-state.json"
+
+
+def inputs(content: Path, templates: Path, strict: bool, search: bool) -> str:
+    """A hash of every input's name, size, mtime and inode (stat only: cheap at 10,000 files)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{__version__}|{strict}|{search}".encode())
+    for root in (content, templates):
+        for folder, dirs, names in os.walk(root):
+            dirs.sort()
+            for name in sorted(names):
+                path = os.path.join(folder, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _stamp_path(output: Path) -> Path:
+    output = output.resolve()
+    return output.parent / f".{output.name}.perfsite-stamp"
+
+
+def _read(output: Path) -> dict | None:
+    try:
+        return json.loads((output / NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _digest(output: Path) -> str | None:
+    try:
+        return hashlib.blake2b((output / NAME).read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
+
+
+def load_keys(output: Path) -> dict[str, str]:
+    data = _read(output)
+    return dict(data.get("keys", {})) if data else {}
+
+
+def unchanged(output: Path, current: str) -> tuple[list[Diagnostic], int] | None:
+    """The last build's diagnostics and file count, if its inputs are exactly these and its output
+    is still all there."""
+    try:
+        stamp = json.loads(_stamp_path(output).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if stamp.get("inputs") != current or stamp.get("state") != _digest(output):
+        return None
+    data = _read(output)
+    if not data:
+        return None
+    if not all((output / path).is_file() for path in data.get("keys", {}) if not path.endswith("/")
+               and path != "pagefind"):
+        return None
+    diagnostics = [Diagnostic(d["path"], d["line"], d["col"], Level(d["level"]), d["code"], d["message"], d["hint"])
+                   for d in data.get("diagnostics", [])]
+    return diagnostics, int(data.get("files", 0))
+
+
+def stamp(output: Path, current: str) -> None:
+    """After the output is in place: remember which inputs made it."""
+    path = _stamp_path(output)
+    try:
+        path.write_text(json.dumps({"inputs": current, "state": _digest(output)}), encoding="utf-8")
+    except OSError:
+        pass
+
+
+def save(stage: Path, keys: dict[str, str], diagnostics: list[Diagnostic], files: int) -> None:
+    data = {"version": __version__, "files": files, "keys": dict(sorted(keys.items())),
+            "diagnostics": [{"path": d.path, "line": d.line, "col": d.col, "level": d.level.value, "code": d.code,
+                             "message": d.message, "hint": d.hint} for d in diagnostics]}
+    (stage / NAME).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

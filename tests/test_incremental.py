@@ -1,0 +1,123 @@
+"""Incremental builds are correct first: after every kind of change, the output of a build that
+carried over what it could is byte-identical to a clean build's — serially, in parallel, and in
+the preview's in-place mode."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from perfsite.builder import Builder
+
+from conftest import ROOT, snapshot
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    return {k: v[0] for k, v in snapshot(directory).items()}
+
+
+def edit(site: Path, rel: str, old: str, new: str) -> None:
+    path = site / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def change_value(site: Path) -> None:
+    edit(site, "content/2023/p000001.yaml", "资金来源: 财政资金", "资金来源: 财政专项资金")
+
+
+def delete_project(site: Path) -> None:
+    (site / "content/2024/p000002.yaml").unlink()
+
+
+def rename_file(site: Path) -> None:
+    (site / "content/2022/p000003.yaml").rename(site / "content/2022/renamed.yaml")
+
+
+def change_id(site: Path) -> None:
+    edit(site, "content/2022/p000006.yaml", "id: p000006", "id: new-id")
+
+
+def change_template(site: Path) -> None:
+    edit(site, "templates/base.html", "<footer class=\"site-footer\">", "<footer class=\"site-footer changed\">")
+
+
+def change_static(site: Path) -> None:
+    (site / "templates/static/site.css").write_text("/* new */\n", encoding="utf-8")
+
+
+def change_config(site: Path) -> None:
+    edit(site, "content/site.yaml", "网址: https://example.gov.cn/xxgk/jxmb/", "网址: https://example.org/jx/")
+
+
+def add_year(site: Path) -> None:
+    (site / "content/2025").mkdir()
+    shutil.copy(site / "content/2024/p000005.yaml", site / "content/2025/p000005.yaml")
+    edit(site, "content/2025/p000005.yaml", "年度: 2024", "年度: 2025")
+
+
+def department_change(site: Path) -> None:
+    edit(site, "content/2023/p000004.yaml", "主管部门及代码: 104-", "主管部门及代码: 149-")
+
+
+STEPS: list[Callable[[Path], None]] = [change_value, delete_project, rename_file, change_id, change_template,
+                                      change_static, department_change, add_year, change_config]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_incremental_build_equals_a_clean_build_after_every_change(tmp_path: Path, jobs: int):
+    site = generate(90, tmp_path / "site")  # ~400 output files: enough for the parallel path
+    incremental = Builder(site / "content", site / "templates", site / "out", jobs=jobs, search=False)
+    assert incremental.build().ok
+    for step in STEPS:
+        step(site)
+        result = Builder(site / "content", site / "templates", site / "out", jobs=jobs, search=False).build()
+        assert result.ok, step.__name__
+        assert result.unchanged > 0, f"{step.__name__}: nothing was carried over"
+        clean_dir = tmp_path / f"clean-{step.__name__}"
+        assert Builder(site / "content", site / "templates", clean_dir, jobs=1, search=False).build().ok
+        assert files(site / "out") == files(clean_dir), step.__name__
+
+
+def test_one_changed_project_renders_only_what_depends_on_it(tmp_path: Path):
+    site = generate(90, tmp_path / "site")
+    assert Builder(site / "content", site / "templates", site / "out", search=False).build().ok
+    change_value(site)
+    result = Builder(site / "content", site / "templates", site / "out", search=False).build()
+    pages = {p for p in result.written if p.endswith(".html")}
+    assert pages == {"2023/p000001.html", "2024/p000001.html",  # its page, and next year's 与上年对比
+                     "2023/index.html", "2024/index.html", "2023/changes.html", "2024/changes.html",
+                     "index.html", "departments/index.html", "departments/d101.html"}
+    assert result.unchanged > 300
+
+
+def test_nothing_changed_is_known_without_reading_content(tmp_path: Path, monkeypatch):
+    site = generate(30, tmp_path / "site")
+    assert Builder(site / "content", site / "templates", site / "out", search=False).build().ok
+    import perfsite.builder
+
+    monkeypatch.setattr(perfsite.builder, "load_content", lambda *a, **k: pytest.fail("content was read"))
+    result = Builder(site / "content", site / "templates", site / "out", search=False).build()
+    assert result.ok and result.written == [] and result.unchanged > 0
+
+
+def test_preview_in_place_builds_equal_clean_builds(tmp_path: Path):
+    site = generate(45, tmp_path / "site")
+    preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False)
+    assert preview.build().ok
+    for step in (change_value, delete_project, change_template, rename_file):
+        step(site)
+        assert preview.build().ok
+        clean_dir = tmp_path / f"clean-{step.__name__}"
+        assert Builder(site / "content", site / "templates", clean_dir, search=False).build().ok
+        clean = files(clean_dir)
+        clean.pop(".perfsite-state.json")
+        assert files(site / "preview") == clean, step.__name__
