@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 from . import config as config_module
 from . import feeds, model, opendata, search, state
 from .diagnostics import Diagnostic, Level, display_path
+from .links import check_links
 from .load import Content, FileCache, load_content
 from .parallel import spread
 from .render import Renderer, TemplateProblem
@@ -142,6 +143,13 @@ class Builder:
                 if self.search and not self.in_place:
                     self.progress("搜索索引 (search index)", 0, 0)
                     self._index(out, jobs, keys, result)
+                if self.strict and isinstance(out, StagedOutput) and out.stage is not None:
+                    self.progress("检查链接 (links)", 0, 0)
+                    broken = check_links(out.stage, base_path=site.config.base_path)
+                    if broken:
+                        result.diagnostics += broken
+                        result.written.clear()
+                        return result  # the stage is discarded: output/ stays as it was
                 if not self.in_place and inputs is not None:
                     assert isinstance(out, StagedOutput) and out.stage is not None
                     state.save(out.stage, keys, result.diagnostics, len(keys))
@@ -261,7 +269,9 @@ class Builder:
         for dept in site.departments:
             yield Job(dept.path, _hash(digests["department.html"], shared, *[p.digest for p in dept.projects]),
                       render("department.html", dept.path, page=dept, department=dept, root="../"))
-        yield Job("search.html", _hash(digests["search.html"], shared), render("search.html", "search.html", root=""))
+        indexed = self.search and not self.in_place
+        yield Job("search.html", _hash(digests["search.html"], shared, str(indexed)),
+                  render("search.html", "search.html", root="", search=indexed))
         whole = _hash(shared, *everything)
         yield Job("sitemap.xml", _hash("sitemap", whole), lambda: feeds.sitemap(site))
         yield Job("robots.txt", _hash("robots", shared), lambda: feeds.robots(site))

@@ -100,6 +100,11 @@ class Department:
     projects: list[ProjectPage]
 
     @property
+    def slug(self) -> str:
+        """Its id on year pages and its department page's name (names may repeat across codes)."""
+        return department_slug(self.name, self.code)
+
+    @property
     def total(self) -> Decimal:
         return sum((p.total for p in self.projects), Decimal(0))
 
@@ -295,7 +300,13 @@ def make_site(config: SiteConfig, entries: list[Entry]) -> Site:
         year_page.previous = by_year.get(year_page.year - 1)
         if year_page.previous is None:
             continue
+        # Paired like the diff pairs them: by id, then by name (a project whose id changed).
         before = {p.project.id: p for p in year_page.previous.projects}
+        unpaired = [p for p in year_page.projects if p.project.id not in before]
+        paired_ids = {p.project.id for p in year_page.projects} & set(before)
+        by_name = {p.project.name: p for p in year_page.previous.projects if p.project.id not in paired_ids}
         for page in year_page.projects:
             page.previous = before.get(page.project.id)
+        for page in unpaired:
+            page.previous = by_name.pop(page.project.name, None)
     return site
