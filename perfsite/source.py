@@ -99,6 +99,8 @@ def _explain(problem: str, context: str) -> tuple[str, str]:
     return "YAML 语法错误", "检查这一行及上一行的缩进、冒号和引号"
 
 
+# What YAML 1.1 accepts in a stream (the complement is refused by its reader).
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 _OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[^'"#:]+:\s+)?(['"])""")
 
 
@@ -180,14 +182,13 @@ def parse_text(text: str, display: str, path: Path | None = None) -> tuple[Sourc
         diags.append(Diagnostic(display, line, col, Level.ERROR, "E001",
                                 f"{message} (YAML: {problem or exc})", hint))
         return None, diags
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
-        offset = getattr(exc, "position", None)
-        line, col = (0, 0)
-        if isinstance(offset, int):
-            before = text[:offset]
-            line, col = before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
-        char = getattr(exc, "character", "")
-        shown = f" U+{ord(char):04X}" if isinstance(char, str) and len(char) == 1 else ""
+    except yaml.YAMLError:  # the reader refused a character (libyaml reports a byte offset: find it ourselves)
+        bad = _NOT_PRINTABLE.search(text)
+        line, col, shown = 0, 0, ""
+        if bad is not None:
+            before = text[: bad.start()]
+            line, col = before.count("\n") + 1, bad.start() - (before.rfind("\n") + 1) + 1
+            shown = f" U+{ord(bad.group()):04X}"
         diags.append(Diagnostic(display, line, col, Level.ERROR, "E001", f"文件含有不允许的控制字符{shown}",
                                 "删除这个字符；内容文件只能是普通文本"))
         return None, diags

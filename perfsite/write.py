@@ -13,6 +13,7 @@ import errno
 import fcntl
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -77,7 +78,13 @@ class StagedOutput:
         try:
             self.parent.mkdir(parents=True, exist_ok=True)
             self._lock_file = os.open(self.parent / f".{self.output.name}.lock", os.O_CREAT | os.O_RDWR, 0o644)
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"另一个构建正在写入 {self.output}，等待它完成… (waiting for another build)",
+                      file=sys.stderr, flush=True)
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+            self._sweep()
             self.stage = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.new-", dir=self.parent))
         except OSError as exc:
             self._release()
@@ -92,6 +99,12 @@ class StagedOutput:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(target.parent)
         return target
+
+    def _sweep(self) -> None:
+        """Remove what a killed build left behind; holding the lock, no live build owns them."""
+        for prefix in (f".{self.output.name}.new-", f".{self.output.name}.old-"):
+            for leftover in self.parent.glob(prefix + "*"):
+                shutil.rmtree(leftover, ignore_errors=True)
 
     def keep(self, relpath: str) -> bool:
         """Carry the current output's file over unchanged; False if there is none to carry."""

@@ -272,6 +272,61 @@ def test_search_finds_a_project_by_a_chinese_phrase(served, page, phrase, expect
     assert expected in page.inner_text(".project-name")
 
 
+EVIL = [
+    "<script>window.__pwned=1;alert(1)</script>", "<img src=x onerror=\"window.__pwned=1;alert(2)\">",
+    "{{ 7*7 }}{% raw %}x{% endraw %}", "&lt;b&gt;实体&amp;", "\"><svg onload=alert(3)>",
+]
+
+
+def test_hostile_text_is_shown_as_text_and_never_runs(browser, tmp_path):
+    from conftest import MINIMAL
+
+    root = tmp_path / "evil"
+    shutil.copytree(TEMPLATES, root / "templates")
+    (root / "content/2022").mkdir(parents=True)
+    (root / "content/site.yaml").write_text("网站名称: 测试\n发布单位: 测试局\n网址: https://example.gov.cn/\n", encoding="utf-8")
+
+    def q(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    goals = "\n".join(f"  - {q(g)}" for g in [*EVIL, "[点我](javascript:window.__pwned=1)", "<a href=\"javascript:alert(4)\">链接</a>"])
+    text = (MINIMAL.replace("项目名称: 测试项目", f"项目名称: {q(EVIL[0] + EVIL[2])}")
+            .replace("实施单位: 测试局", f"实施单位: {q(EVIL[1])}")
+            .replace("  资金来源: 财政资金", f"  资金来源: {q(EVIL[4])}")
+            .replace("  - 目标1：完成测试。", goals)
+            .replace("三级指标: 检查次数", f"三级指标: {q(EVIL[3])}")
+            .replace("指标值: ≥90%", f"指标值: {q(EVIL[0])}\n        说明: {q(EVIL[2] + EVIL[1])}"))
+    (root / "content/2022/evil.yaml").write_text(text, encoding="utf-8")
+    result = run_cli("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    handler = functools.partial(_QuietHandler, directory=str(root / "output"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        for path in all_pages(root / "output"):
+            page.goto(base + path)
+            page.wait_for_timeout(100)
+            assert page.evaluate("() => window.__pwned") is None, path
+        page.goto(base + "2022/test-project.html")
+        shown = page.inner_text("main")
+        for evil in (EVIL[0], "{{ 7*7 }}", "&lt;b&gt;实体&amp;", EVIL[4]):
+            assert evil in shown, evil
+        for link in page.locator("main a").all():
+            assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
+        page.get_by_text("点我").click() if page.get_by_text("点我").count() else None
+        assert page.evaluate("() => window.__pwned") is None
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+    assert dialogs == []
+
+
 def test_keyboard_skip_link_and_visible_focus(served, page):
     base, _ = served
     page.goto(base + PROJECT_PAGES[0])

@@ -1,0 +1,159 @@
+"""Broken and hostile input, interrupted and concurrent builds: a clear `file:line` message and
+exit 1 (never a traceback), and the last good site never lost."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, ROOT, run_cli, snapshot
+
+P = "content/2022/test-project.yaml"
+
+
+def corpus() -> dict[str, tuple[bytes, str, str]]:
+    """name → (file bytes, expected code, expected place "line" or "" for the whole file)."""
+    m = MINIMAL
+    return {
+        "empty file": (b"", "E006", ""),
+        "not a mapping": (b"- a\n- b\n", "E006", "1:1"),
+        "tab indentation": (m.replace("  资金来源", "\t资金来源").encode(), "E001", "7:1"),
+        "unclosed quote": (m.replace("项目名称: 测试项目", "项目名称: '测试项目").encode(), "E001", ""),
+        "duplicate key, top": (m.replace("实施单位: 测试局\n", "实施单位: 测试局\n实施单位: 别处\n").encode(), "E002", "6:1"),
+        "duplicate key, deep": (m.replace("        指标值: ≥1次\n", "        指标值: ≥1次\n        指标值: ≥2次\n").encode(),
+                                "E002", "20:9"),
+        "anchor and alias": (m.replace("实施单位: 测试局", "实施单位: &u 测试局\n项目属性: *u").encode(), "E003", "5:7"),
+        "binary junk": (bytes(range(256)) * 64, "E005", ""),
+        "UTF-16": (m.encode("utf-16"), "E005", ""),
+        "GB18030": (m.encode("gb18030"), "E005", ""),
+        "negative amount": (m.replace("其他资金: 0", "其他资金: -5").encode(), "E010", "12:9"),
+        "NaN amount": (m.replace("其他资金: 0", "其他资金: NaN").encode(), "E010", "12:9"),
+        "1e400 amount": (m.replace("其他资金: 0", "其他资金: 1e400").encode(), "E010", "12:9"),
+        "amount in words": (m.replace("资金总额: 10", "资金总额: 十万").encode(), "E010", "8:9"),
+        "year disagrees with folder": (m.replace("年度: 2022", "年度: 2021").encode(), "E025", "2:5"),
+        "python tag": (m.replace("项目名称: 测试项目", "项目名称: !!python/object/apply:os.system [ls]").encode(), "E007", "3:7"),
+        "control character": (m.replace("测试项目", "测试\x07项目").encode(), "E001", "3:9"),
+        "deep nesting": (("a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 60))).encode(), "E022", ""),
+    }
+
+
+@pytest.mark.parametrize("name", list(corpus()))
+def test_bad_input_gives_a_clear_message_and_exit_1(site_dir: Path, name: str):
+    data, code, place = corpus()[name]
+    (site_dir / P).write_bytes(data)
+    result = run_cli("check", cwd=site_dir)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Error:" not in result.stderr
+    where = re.escape(P) + (f":{place}" if place else "")
+    assert re.search(rf"^{where}\S*:? ?\S* ?error {code} ", result.stderr, re.M) or \
+        re.search(rf"^{re.escape(P)}(:\d+:\d+)?: error {code} ", result.stderr, re.M), result.stderr
+    if place:
+        assert re.search(rf"^{re.escape(P)}:{place}", result.stderr, re.M), result.stderr
+
+
+def test_bom_crlf_full_width_and_odd_file_names_are_accepted(site_dir: Path):
+    text = ("\ufeff" + MINIMAL.replace("≥1次", "＞＝１次").replace("资金总额: 10", "资金总额: １０")).replace("\n", "\r\n")
+    (site_dir / P).write_bytes(text.encode("utf-8"))
+    (site_dir / "content/2022/a b..c%20#?.yaml").write_text(MINIMAL.replace("id: test-project", "id: odd-name"),
+                                                             encoding="utf-8")
+    result = run_cli("build", "--strict", cwd=site_dir)
+    assert result.returncode == 0, result.stderr
+    assert (site_dir / "output/2022/odd-name.html").is_file()  # pages are named by id, never by file name
+    html = (site_dir / "output/2022/test-project.html").read_text(encoding="utf-8")
+    assert "＞＝１次" in html  # shown as published, normalised only for checks
+
+
+def test_two_files_with_one_id(site_dir: Path):
+    (site_dir / "content/2022/copy.yaml").write_text(MINIMAL, encoding="utf-8")
+    result = run_cli("check", cwd=site_dir)
+    assert result.returncode == 1 and "E026" in result.stderr and "Traceback" not in result.stderr
+
+
+def _limited(code: str, tmp: Path) -> subprocess.CompletedProcess[str]:
+    """Run code in a fresh interpreter, so its peak memory is its own."""
+    script = tmp / "limited.py"
+    script.write_text(code, encoding="utf-8")
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+
+
+def test_billion_laughs_is_refused_fast_and_small(tmp_path: Path):
+    laughs = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))
+    (tmp_path / "laughs.yaml").write_text(laughs, encoding="utf-8")
+    result = _limited(f"""
+import resource, time
+from pathlib import Path
+start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from perfsite.source import load_file
+t = time.perf_counter()
+source, diags = load_file(Path({str(tmp_path / 'laughs.yaml')!r}), "laughs.yaml")
+took = time.perf_counter() - t
+grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start
+print(source is None, [d.code for d in diags], took, grew)
+""", tmp_path)
+    parts = result.stdout.split()  # refused? codes… seconds kilobytes
+    assert parts[0] == "True" and "E003" in result.stdout, result.stdout + result.stderr
+    assert float(parts[-2]) < 1.0 and int(parts[-1]) < 100 * 1024
+
+
+def test_a_50_mb_file_is_refused_by_size_before_it_is_read(site_dir: Path):
+    with open(site_dir / P, "wb") as handle:
+        handle.write(b"a: '" + b"x" * (50 * 1024 * 1024) + b"'\n")
+    started = time.perf_counter()
+    result = run_cli("check", cwd=site_dir)
+    assert result.returncode == 1 and "E004" in result.stderr and time.perf_counter() - started < 10
+
+
+def test_a_killed_build_leaves_the_previous_site_complete(tmp_path: Path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    site = generate(600, tmp_path / "site")
+    assert run_cli("build", "--no-search", cwd=site).returncode == 0
+    before = snapshot(site / "output")
+    for path in (site / "content/2022").glob("*.yaml"):  # every page must be rendered again
+        path.write_text(path.read_text(encoding="utf-8").replace("良好", "优良"), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "perfsite", "build", "--no-search", "--jobs", "1"], cwd=site,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    stage = None
+    while time.monotonic() < deadline and stage is None:  # wait until it is writing its new site
+        stage = next((p for p in site.glob(".output.new-*") if sum(1 for _ in p.rglob("*.html")) > 20), None)
+        time.sleep(0.01)
+    assert stage is not None and proc.poll() is None, "the build finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert snapshot(site / "output") == before
+    result = run_cli("build", "--no-search", cwd=site)  # the next build sweeps the leftovers and succeeds
+    assert result.returncode == 0, result.stderr
+    assert not list(site.glob(".output.new-*")) and "优良" in (site / "output/2022/p000000.html").read_text(encoding="utf-8")
+
+
+def test_two_builds_cannot_interleave(site_dir: Path):
+    assert run_cli("build", cwd=site_dir).returncode == 0
+    before = snapshot(site_dir / "output")
+    (site_dir / P).write_text(MINIMAL.replace("测试项目", "改过的项目"), encoding="utf-8")
+    lock = os.open(site_dir / ".output.lock", os.O_CREAT | os.O_RDWR)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # another build holds the output
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "perfsite", "build"], cwd=site_dir, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2)
+        assert proc.poll() is None and snapshot(site_dir / "output") == before  # waiting, not writing
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "等待" in err
+    assert "改过的项目" in (site_dir / "output/2022/test-project.html").read_text(encoding="utf-8")
