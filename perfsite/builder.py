@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import config as config_module
-from . import feeds, model, opendata, search, state
+from . import cache, feeds, model, opendata, search, state
 from .diagnostics import Diagnostic, Level, display_path
 from .links import check_links
 from .load import Content, FileCache, load_content
@@ -116,7 +116,12 @@ class Builder:
             if unchanged is not None:  # nothing the site is made from has changed since the last build
                 return BuildResult(diagnostics=unchanged[0], unchanged=unchanged[1])
         self.progress("读取 (reading)", 0, 0)
+        config_path = self.content / config_module.CONFIG_NAME
+        if not self.in_place and not self.cache.snapshot():
+            cache.restore(self.cache, self.output, config_path)
         content = load_content(self.content, self.cache, self.jobs)
+        if not self.in_place:
+            cache.save(self.cache, self.output, config_path)
         diagnostics = content.report.items(strict=self.strict)
         result = BuildResult(diagnostics=list(diagnostics))
         renderer = Renderer(self.templates)

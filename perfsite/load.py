@@ -65,6 +65,9 @@ class FileCache:
     def put(self, path: Path, stamp: tuple[int, int, int], entry: Entry | None, diags: list[Diagnostic]) -> None:
         self._files[path] = (stamp, entry, diags)
 
+    def snapshot(self) -> dict[Path, tuple[tuple[int, int, int], Entry | None, list[Diagnostic]]]:
+        return dict(self._files)
+
     def forget_missing(self, present: set[Path]) -> None:
         for path in set(self._files) - present:
             del self._files[path]

@@ -6,6 +6,7 @@ alias is one line in ``_ALIASES``; a new profile is one entry in ``PROFILES``.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ _ALIASES_2 = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: the profiles are singletons
 class Profile:
     """One taxonomy: which 二级 categories sit under which 一级."""
 
@@ -30,10 +31,13 @@ class Profile:
     tree: dict[str, tuple[str, ...]]
     cost: tuple[int, str]  # (level, name): where the cost rows live
 
+    # Memoised: a site has a handful of category names and asks about each of them per row.
+    @functools.lru_cache(maxsize=1024)
     def level1(self, name: str) -> str | None:
         """Canonical 一级 name for what a unit wrote, or None if unknown."""
         return _resolve(name, set(self.tree), _ALIASES_1)
 
+    @functools.lru_cache(maxsize=1024)
     def level2(self, name: str) -> str | None:
         """Canonical 二级 name (in any 一级 of this profile), or None if unknown."""
         return _resolve(name, {n for names in self.tree.values() for n in names}, _ALIASES_2)
@@ -88,6 +92,7 @@ PROFILES: dict[str, Profile] = {
 TIMELINESS = "时效"
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(name: str) -> str:
     """A category name without its spelling variants (指标 suffix, aliases), whatever its level:
     what a year-over-year comparison needs to tell a moved indicator from a renamed category."""

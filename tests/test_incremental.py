@@ -121,3 +121,26 @@ def test_preview_in_place_builds_equal_clean_builds(tmp_path: Path):
         clean = files(clean_dir)
         clean.pop(".perfsite-state.json")
         assert files(site / "preview") == clean, step.__name__
+
+
+def test_a_new_build_parses_only_changed_files_and_ignores_a_broken_cache(tmp_path: Path, monkeypatch):
+    import perfsite.load
+    from perfsite import cache
+
+    site = generate(45, tmp_path / "site")
+    assert Builder(site / "content", site / "templates", site / "out", search=False).build().ok
+    parsed: list[str] = []
+    real = perfsite.load.load_project
+    monkeypatch.setattr(perfsite.load, "load_project", lambda path, *a: (parsed.append(path.name), real(path, *a))[1])
+    change_value(site)
+    result = Builder(site / "content", site / "templates", site / "out", search=False).build()
+    assert result.ok and parsed == ["p000001.yaml"]
+    clean = tmp_path / "clean"
+    assert Builder(site / "content", site / "templates", clean, search=False).build().ok
+    assert files(site / "out") == files(clean)
+
+    cache.location(site / "out").write_bytes(b"not a database")
+    parsed.clear()
+    edit(site, "content/2023/p000001.yaml", "财政专项资金", "财政资金")
+    assert Builder(site / "content", site / "templates", site / "out", search=False).build().ok
+    assert len(parsed) == 45  # no usable cache: every file read again, and the build still works
