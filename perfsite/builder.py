@@ -175,43 +175,38 @@ class Builder:
         there is much of it, else here."""
         total = len(todo)
         self.progress("生成 (rendering)", 0, total)
-        if isinstance(out, StagedOutput) and out.stage is not None and self.jobs > 1:
-            stage = out.stage
-
+        if isinstance(out, StagedOutput) and self.jobs > 1:
             def task(start: int, stop: int) -> tuple[list[str], Diagnostic | None]:
+                """In a forked worker: its copy of ``out`` writes into the same stage directory."""
                 done: list[str] = []
                 try:
                     for job in todo[start:stop]:
-                        made = job.make()
-                        target = stage / job.path
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        if isinstance(made, Path):
-                            shutil.copyfile(made, target)
-                        else:
-                            target.write_bytes(made.encode("utf-8") if isinstance(made, str) else made)
+                        self._emit(out, job)
                         done.append(job.path)
                 except TemplateProblem as problem:
                     return done, problem.diagnostic
                 return done, None
 
-            finished = 0
             for done, problem in spread(total, task, self.jobs, minimum=200,
                                         on_done=lambda n: self.progress("生成 (rendering)", n, total)):
                 if problem is not None:
                     raise TemplateProblem(problem)
                 out.touched.update(done)
                 result.written += done
-                finished += len(done)
             return
         for number, job in enumerate(todo, start=1):
-            made = job.make()
-            if isinstance(made, Path):
-                out.copy(job.path, made)
-            else:
-                out.write(job.path, made)
+            self._emit(out, job)
             result.written.append(job.path)
             if number % 200 == 0 or number == total:
                 self.progress("生成 (rendering)", number, total)
+
+    @staticmethod
+    def _emit(out: InPlaceOutput | StagedOutput, job: Job) -> None:
+        made = job.make()
+        if isinstance(made, Path):
+            out.copy(job.path, made)
+        else:
+            out.write(job.path, made)
 
     def _index(self, out: StagedOutput, jobs: list[Job], keys: dict[str, str], result: BuildResult) -> None:
         """The search index covers every page: rebuilt when any page changed, else carried over."""
