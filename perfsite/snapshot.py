@@ -15,7 +15,7 @@ from .config import CONFIG_NAME
 from .diagnostics import Diagnostic, Level, display_path
 from .load import SUFFIXES, project_files
 from .model import Project, build_project
-from .source import load_file, parse_text
+from .source import Source, load_file, parse_text
 
 
 class SnapshotError(Exception):
@@ -32,6 +32,14 @@ class Snapshot:
         self.problems += [d for d in diags if d.level is Level.ERROR]
         if project is not None:
             self.projects.append((project, where))
+
+    def add_parsed(self, source: Source | None, where: str, diags: list[Diagnostic]) -> None:
+        """A file read from disk or git: its project if it validates, else its problems."""
+        if source is None:
+            self.add(None, where, diags)
+            return
+        project, _parts, problems = build_project(source)
+        self.add(project, where, diags + problems)
 
     @property
     def years(self) -> set[int]:
@@ -53,11 +61,7 @@ def _from_disk(path: Path, label: str) -> Snapshot:
     for file in files:
         display = display_path(file)
         source, diags = load_file(file, display)
-        if source is None:
-            snap.add(None, display, diags)
-            continue
-        project, _parts, problems = build_project(source)
-        snap.add(project, display, diags + problems)
+        snap.add_parsed(source, display, diags)
     return snap
 
 
@@ -103,11 +107,7 @@ def _from_git(repo: Path, revision: str, subpath: str, label: str) -> Snapshot:
             snap.add(None, where, [Diagnostic(where, 0, 0, Level.ERROR, "E005", "不是 UTF-8 文本")])
             continue
         source, diags = parse_text(text, where)
-        if source is None:
-            snap.add(None, where, diags)
-            continue
-        project, _parts, problems = build_project(source)
-        snap.add(project, where, diags + problems)
+        snap.add_parsed(source, where, diags)
     return snap
 
 

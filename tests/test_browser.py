@@ -31,6 +31,10 @@ LAUNCH_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--
                "--disable-component-update", "--disable-sync", "--no-sandbox"]
 
 
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+               "rules": {"td-has-header": {"enabled": True}}, "resultTypes": ["violations"]}
+
+
 def _missing() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
@@ -131,12 +135,10 @@ def test_axe_finds_no_violations(served, page, path):
 
     base, _ = served
     page.goto(base + path)
-    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
-               "rules": {"td-has-header": {"enabled": True}}, "resultTypes": ["violations"]}
-    results = Axe().run(page, options=options)
+    results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, results.generate_report()
     page.check("#elder-toggle")  # the elder-friendly variant must pass too (contrast, zoom)
-    results = Axe().run(page, options=options)
+    results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, results.generate_report()
 
 
@@ -146,9 +148,7 @@ def test_axe_finds_no_violations_on_year_over_year_pages(served_two_years, page,
 
     base, _ = served_two_years
     page.goto(base + path)
-    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
-               "rules": {"td-has-header": {"enabled": True}}, "resultTypes": ["violations"]}
-    results = Axe().run(page, options=options)
+    results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, results.generate_report()
     assert page.evaluate(_OVERFLOW_JS) <= 0
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from ..scaffold import project_id
 from . import Imported, ImportError_
 from .cells import Cell, Grid, norm
-from .fields import FUND_KEYS, amount, compose_value, damage, field_of, looks_cut, split_goals, unit_in
+from .fields import FUND_KEYS, compose_value, damage, field_of, funds, looks_cut, split_goals, unit_in
 
 _NEEDED = {"project", "level3", "value"}
 _PROJECT_FIELDS = ("unit", "department", "code", "project", "source", "goals", *FUND_KEYS)
@@ -108,8 +108,6 @@ def import_grid(grid: Grid, origin: str, year: int | None) -> list[Imported]:
     if not projects:
         raise ImportError_(f"{origin}: 表头下面没有指标行")
     for project in projects:
-        if unit is None:
-            project.item.guess(("资金",), "表中没有写明金额单位，按万元导入；若原表是元，请换算")
         if project.item.data["年度"] is None:
             project.item.guess(("年度",), "表中没有年度，请用 --year 指定或在此填写")
     return [p.item for p in projects]
@@ -125,14 +123,7 @@ def _start(cells: dict[str, Cell], origin: str, year: int | None, unit: str | No
                             "主管部门及代码": department, "实施单位": text.get("unit") or department,
                             "资金": {"单位": "万元", "资金来源": text.get("source")}}
     item = Imported(data, origin)
-    converted = []
-    for key, label in FUND_KEYS.items():
-        value, note = amount(text.get(key), unit or "万元")
-        data["资金"][label] = value
-        if note:
-            converted.append(f"{label} {note}")
-    if converted:
-        item.guess(("资金",), "原表金额单位为元，已换算为万元：" + "；".join(converted))
+    funds(item, text, unit)
     goals_text = text.get("goals")
     if goals_text:
         goals, split = split_goals(goals_text)

@@ -8,6 +8,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from ..values import fmt_amount, parse
+from . import Imported
 from .cells import norm
 
 # canonical field → names seen in the wild (compared after norm(); a name may carry a unit in brackets)
@@ -104,3 +105,19 @@ def damage(value: str) -> str | None:
 def looks_cut(text: str) -> bool:
     """Text that ends mid-sentence: on 、 or ，, or an opening bracket or quote."""
     return bool(text) and text.rstrip()[-1] in "、，,（(“《"
+
+
+def funds(item: Imported, cells: dict[str, str | None], unit: str | None) -> None:
+    """The 资金 block from label → text cells, in 万元; a conversion from 元 is reported, and so is
+    a table that never says its unit."""
+    block = item.data.setdefault("资金", {"单位": "万元"})
+    converted = []
+    for key, label in FUND_KEYS.items():
+        value, note = amount(cells.get(key), unit or "万元")
+        block[label] = value
+        if note:
+            converted.append(f"{label} {note}")
+    if converted:
+        item.guess(("资金",), "原表金额单位为元，已换算为万元：" + "；".join(converted))
+    if unit is None:
+        item.guess(("资金",), "表中没有写明金额单位，按万元导入；若原表是元，请换算")

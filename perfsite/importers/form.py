@@ -9,7 +9,7 @@ from typing import Any
 from ..scaffold import project_id
 from . import Imported, ImportError_
 from .cells import Cell, Grid, norm
-from .fields import FUND_KEYS, amount, damage, field_of, looks_cut, split_goals, unit_in
+from .fields import FUND_KEYS, damage, field_of, funds, looks_cut, split_goals, unit_in
 
 _LABELS = ("project", "department", "unit", "source", *FUND_KEYS, "goals")
 _GRID = ("level1", "level2", "level3", "value", "note")
@@ -70,16 +70,7 @@ def import_form(grid: Grid, origin: str, year: int | None) -> Imported:
                             "主管部门及代码": department, "实施单位": found.get("unit") or department,
                             "资金": {"单位": "万元", "资金来源": found.get("source")}}
     item = Imported(data, origin)
-    converted = []
-    for key, label in FUND_KEYS.items():
-        value, note = amount(found.get(key), unit or "万元")
-        data["资金"][label] = value
-        if note:
-            converted.append(f"{label} {note}")
-    if converted:
-        item.guess(("资金",), "原表金额单位为元，已换算为万元：" + "；".join(converted))
-    if unit is None:
-        item.guess(("资金",), "表中没有写明金额单位，按万元导入；若原表是元，请换算")
+    funds(item, found, unit)
     data["年度目标"] = _goals(grid, label_rows.get("goals"), head, item)
     data["绩效指标"] = _indicators(grid[head + 1:], columns, head + 2, origin, item)
     if not data["绩效指标"]:
