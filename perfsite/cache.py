@@ -59,9 +59,9 @@ def save(cache: FileCache, output: Path, config: Path) -> None:
         with _connect(path) as db:
             known = {name: stamp for name, stamp in db.execute("SELECT path, stamp FROM files")}
             current = cache.snapshot()
-            rows = [(str(p), ",".join(map(str, stamp)), pickle.dumps((entry, diags), protocol=pickle.HIGHEST_PROTOCOL))
+            rows = ((str(p), ",".join(map(str, stamp)), pickle.dumps((entry, diags), protocol=pickle.HIGHEST_PROTOCOL))
                     for p, (stamp, entry, diags) in current.items()
-                    if known.get(str(p)) != ",".join(map(str, stamp))]
+                    if known.get(str(p)) != ",".join(map(str, stamp)))  # streamed: never all blobs at once
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", rows)
             gone = set(known) - {str(p) for p in current}
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])

@@ -131,6 +131,12 @@ class YearPage:
         new = [(p.project, p.path) for p in self.projects]
         return diff_snapshots(old, new, f"{self.previous.year}年度", f"{self.year}年度")
 
+    DETAIL_LIMIT = 100  # above this many changed projects, the changes page lists one line each
+
+    @property
+    def changes_in_detail(self) -> bool:
+        return self.changes is not None and len(self.changes.of("changed")) <= self.DETAIL_LIMIT
+
     def page_of(self, project_id: str) -> ProjectPage | None:
         return next((p for p in self.projects if p.project.id == project_id), None)
 

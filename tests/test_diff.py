@@ -229,3 +229,18 @@ def test_editing_last_year_rebuilds_this_years_comparison(shipped: Path):
         "2022/wuye-houqin.json", "2022/wuye-houqin.csv", "2022/indicators.csv", "2022/datapackage.json",
         "sitemap.xml", "feed.xml"}
     assert "每周≥6次" in (shipped / "site/2023/wuye-houqin.html").read_text(encoding="utf-8")
+
+
+def test_a_year_with_many_changed_projects_gets_a_summary_changes_page(tmp_path: Path):
+    import re
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    site = generate(330, tmp_path / "site")  # 110 projects, each changed every year
+    result = run_cli("build", "--strict", "--no-search", cwd=site)  # --strict: every #yoy link resolves
+    assert result.returncode == 0, result.stderr
+    page = (site / "output/2023/changes.html").read_text(encoding="utf-8")
+    assert "修改项目一览（共 110 个" in page and 'class="row-changes"' not in page
+    assert len(re.findall(r'<a href="p\d{6}\.html#yoy">', page)) == 110
