@@ -26,7 +26,7 @@ _HEADER = (("项目名称", "name"), ("主管部门及代码", "department"), ("
            ("项目负责人", "leader"), ("联系电话", "phone"), ("项目属性", "attribute"), ("项目期", "period"))
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per year at scale
 class FieldChange:
     field: str
     old: str | None
@@ -34,14 +34,14 @@ class FieldChange:
     delta: str | None = None  # "+0.62 (+5.97%)" for amounts
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per year at scale
 class GoalChange:
     index: int  # 1-based, in the new list (old list for a removed goal)
     kind: Literal["added", "removed", "changed"]
     segments: list[Segment]
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per year at scale
 class RowChange:
     kind: Literal["added", "removed", "changed", "moved"]
     name: str
@@ -54,7 +54,7 @@ class RowChange:
     new_note: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per year at scale
 class ProjectDiff:
     status: Literal["added", "removed", "changed", "unchanged"]
     id: str
@@ -265,9 +265,13 @@ def diff_snapshots(old: Iterable[tuple[Project, str]], new: Iterable[tuple[Proje
     for p, w in olds:
         if key(p) not in paired_old:
             out.projects.append(diff_projects(p, None, w, None))
-    order = {"removed": 0, "added": 1, "changed": 2, "unchanged": 3}
-    out.projects.sort(key=lambda d: (order[d.status], d.name, d.id))
+    out.projects.sort(key=report_order)
     return out
+
+
+def report_order(d: ProjectDiff) -> tuple[int, str, str]:
+    """Removed, added, changed, unchanged; then by name."""
+    return ({"removed": 0, "added": 1, "changed": 2, "unchanged": 3}[d.status], d.name, d.id)
 
 
 # -- output ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from functools import cached_property
 from itertools import groupby
 
 from .config import SiteConfig
-from .diff import ProjectDiff, SiteDiff, diff_projects, diff_snapshots
+from .diff import ProjectDiff, SiteDiff, diff_projects, report_order
 from .load import Entry
 from .model import Project
 from .values import fmt_amount
@@ -124,12 +124,15 @@ class YearPage:
 
     @cached_property
     def changes(self) -> SiteDiff | None:
-        """New, removed and changed projects since the previous year."""
+        """New, removed and changed projects since the previous year, made of the project pages'
+        own comparisons (paired the same way), so each pair is diffed once and held once."""
         if self.previous is None:
             return None
-        old = [(p.project, p.path) for p in self.previous.projects]
-        new = [(p.project, p.path) for p in self.projects]
-        return diff_snapshots(old, new, f"{self.previous.year}年度", f"{self.year}年度")
+        paired = {id(p.previous) for p in self.projects if p.previous is not None}
+        diffs = [p.comparison if p.comparison is not None else diff_projects(None, p.project)
+                 for p in self.projects]
+        diffs += [diff_projects(p.project, None) for p in self.previous.projects if id(p) not in paired]
+        return SiteDiff(f"{self.previous.year}年度", f"{self.year}年度", sorted(diffs, key=report_order))
 
     DETAIL_LIMIT = 100  # above this many changed projects, the changes page lists one line each
 

@@ -38,7 +38,7 @@ _SUFFIX_GE = ("及以上", "以上")
 _SUFFIX_LE = ("及以下", "以下", "以内")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A parsed 指标值. ``raw`` is exactly what was published."""
 

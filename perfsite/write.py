@@ -17,9 +17,20 @@ import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
+from typing import Iterable
 
 MARKER = ".perfsite-output"
 _RENAME_EXCHANGE = 2
+
+
+def _write(target: Path, data: bytes | str | Iterable[bytes]) -> None:
+    with open(target, "wb") as handle:
+        if isinstance(data, str):
+            handle.write(data.encode("utf-8"))
+        elif isinstance(data, (bytes, bytearray)):
+            handle.write(data)
+        else:
+            handle.writelines(data)
 
 
 class OutputError(Exception):
@@ -119,12 +130,9 @@ class StagedOutput:
         self.touched.add(relpath)
         return True
 
-    def write(self, relpath: str, data: bytes | str) -> None:
+    def write(self, relpath: str, data: bytes | str | Iterable[bytes]) -> None:
         self.touched.add(relpath)
-        target = self._target(relpath)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        target.write_bytes(data)
+        _write(self._target(relpath), data)
 
     def copy(self, relpath: str, source: Path) -> None:
         self.touched.add(relpath)
@@ -192,15 +200,13 @@ class InPlaceOutput:
             return True
         return False
 
-    def write(self, relpath: str, data: bytes | str) -> None:
+    def write(self, relpath: str, data: bytes | str | Iterable[bytes]) -> None:
         self.touched.add(relpath)
         target = self.output / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        os.close(fd)
+        _write(Path(tmp), data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
 
