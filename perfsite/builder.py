@@ -23,7 +23,7 @@ from .links import check_links
 from .load import Content, FileCache, load_content
 from .parallel import spread
 from .render import Renderer, TemplateProblem
-from .site import Site, make_site
+from .site import DiffMemo, Site, make_site
 from .write import InPlaceOutput, OutputError, StagedOutput, check_target
 
 
@@ -91,6 +91,7 @@ class Builder:
         self.jobs = jobs
         self.progress = progress or (lambda phase, done, total: None)
         self.cache = FileCache()
+        self.diffs = DiffMemo()
         self.keys: dict[str, str] = {}  # output path → key of the file now in the output
         if not in_place:
             self.keys = state.load_keys(output)
@@ -135,7 +136,8 @@ class Builder:
         result.diagnostics += renderer.check()
         if not result.ok or content.config is None:
             return result
-        site = make_site(content.config, content.entries)
+        self.diffs.next_build()
+        site = make_site(content.config, content.entries, self.diffs)
         result.site = site
         self._loaded()
         jobs = list(self._jobs(site, renderer))

@@ -231,6 +231,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                        help="内容目录 content directory（默认 default: content/）")
 
+    def templates_opt(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
+                       help="模板目录 templates directory（默认 default: templates/）")
+
     def strict_opt(p: argparse.ArgumentParser) -> None:
         p.add_argument("--strict", action="store_true",
                        help="把警告当作错误 treat warnings as errors")
@@ -241,8 +245,7 @@ def _parser() -> argparse.ArgumentParser:
                                    "on any error the output directory is left as it was.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     content_opt(p)
-    p.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
-                   help="模板目录 templates directory（默认 default: templates/）")
+    templates_opt(p)
     p.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
                    help="输出目录 output directory（默认 default: output/）")
     strict_opt(p)
@@ -266,8 +269,7 @@ def _parser() -> argparse.ArgumentParser:
                                    "what changed and reloads the browser, and errors are shown in the browser.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     content_opt(p)
-    p.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
-                   help="模板目录 templates directory（默认 default: templates/）")
+    templates_opt(p)
     p.add_argument("--host", default="127.0.0.1",
                    help="监听地址 address to listen on（默认仅本机 default loopback only: 127.0.0.1）")
     p.add_argument("--port", type=int, default=None,

@@ -144,3 +144,19 @@ def test_a_new_build_parses_only_changed_files_and_ignores_a_broken_cache(tmp_pa
     edit(site, "content/2023/p000001.yaml", "财政专项资金", "财政资金")
     assert Builder(site / "content", site / "templates", site / "out", search=False).build().ok
     assert len(parsed) == 45  # no usable cache: every file read again, and the build still works
+
+
+def test_the_preview_diffs_only_the_pairs_that_changed(tmp_path: Path, monkeypatch):
+    import perfsite.site
+
+    site = generate(90, tmp_path / "site")  # 30 projects, each in 2022, 2023 and 2024
+    preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False)
+    calls: list[str] = []
+    real = perfsite.site.diff_projects
+    monkeypatch.setattr(perfsite.site, "diff_projects", lambda old, new: (calls.append(new.id), real(old, new))[1])
+    assert preview.build().ok
+    assert len(calls) == 60  # every 2022→2023 and 2023→2024 pair, once
+    calls.clear()
+    change_value(site)  # p000001 in 2023: its pair with 2022 and with 2024 change
+    assert preview.build().ok
+    assert sorted(calls) == ["p000001", "p000001"]
