@@ -65,11 +65,6 @@ class Report:
         items = [d.promoted() if strict else d for d in self._items]
         return sorted(set(items), key=lambda d: (d.path, d.line, d.col, d.code, d.message))
 
-    def has_errors(self, strict: bool = False) -> bool:
-        return any(d.level is Level.ERROR or strict for d in self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
