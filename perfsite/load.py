@@ -81,20 +81,25 @@ class Content:
     report: Report = field(default_factory=Report)
 
 
-def project_files(root: Path) -> tuple[list[Path], list[Path]]:
-    """(files in year folders, YAML files elsewhere that look misplaced), both sorted.
-    Hidden files and folders (editor swap files, .git) are skipped."""
-    found, misplaced = [], []
+def yaml_files(root: Path) -> list[Path]:
+    """Every content YAML file under ``root``, sorted: hidden files and folders (editor swap
+    files, .git) and the site config at the top are skipped."""
+    out = []
     for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        rel = os.path.relpath(folder, root)
-        top = rel.split(os.sep, 1)[0]
-        in_year = rel != "." and _YEAR_DIR.match(top) is not None
-        for name in sorted(names):
-            if name.startswith(".") or not name.endswith(SUFFIXES) or (rel == "." and name == CONFIG_NAME):
-                continue
-            (found if in_year else misplaced).append(Path(folder, name))
-    return sorted(found), sorted(misplaced)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        top = Path(folder) == root
+        out += [Path(folder, name) for name in names if not name.startswith(".") and name.endswith(SUFFIXES)
+                and not (top and name == CONFIG_NAME)]
+    return sorted(out)
+
+
+def project_files(root: Path) -> tuple[list[Path], list[Path]]:
+    """(files in year folders, YAML files elsewhere that look misplaced), both sorted."""
+    found, misplaced = [], []
+    for path in yaml_files(root):
+        in_year = len(path.relative_to(root).parts) >= 2 and _YEAR_DIR.match(path.relative_to(root).parts[0])
+        (found if in_year else misplaced).append(path)
+    return found, misplaced
 
 
 def load_project(path: Path, display: str, year_dir: int,

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from .config import SiteConfig
-from .load import project_files
+from .load import yaml_files
 from .taxonomy import Profile
 
 
@@ -74,8 +74,7 @@ def new_year(content: Path, year: int, from_year: int, force: bool = False) -> l
     if not source.is_dir():
         raise ScaffoldError(f"找不到 {source}：没有 {from_year} 年度的内容可复制")
     target = content / str(year)
-    files, misplaced = project_files(source)
-    files += misplaced
+    files = yaml_files(source)
     if not files:
         raise ScaffoldError(f"{source} 中没有项目文件")
     existing = [target / f.relative_to(source) for f in files if (target / f.relative_to(source)).exists()]

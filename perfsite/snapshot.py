@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .config import CONFIG_NAME
 from .diagnostics import Diagnostic, Level, display_path
-from .load import SUFFIXES, project_files
+from .load import SUFFIXES, yaml_files
 from .model import Project, build_project
 from .source import Source, load_file, parse_text
 
@@ -56,8 +56,7 @@ def _from_disk(path: Path, label: str) -> Snapshot:
     if path.is_file():
         files = [path]
     else:
-        found, misplaced = project_files(path)
-        files = found + [p for p in misplaced if re.fullmatch(r"\d{4}", p.parent.name) or p.parent == path]
+        files = yaml_files(path)
     for file in files:
         display = display_path(file)
         source, diags = load_file(file, display)
