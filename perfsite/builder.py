@@ -51,10 +51,6 @@ class BuildResult:
     def pages(self) -> int:
         return sum(1 for p in self.written if p.endswith(".html"))
 
-    @property
-    def files(self) -> int:
-        return len(self.written) + self.unchanged
-
 
 def check(content_dir: Path, strict: bool = False, cache: FileCache | None = None) -> tuple[Content, list[Diagnostic]]:
     """Validate a content tree; diagnostics already promoted when ``strict``."""
@@ -92,6 +88,7 @@ class Builder:
         self.progress = progress or (lambda phase, done, total: None)
         self.cache = FileCache()
         self.diffs = DiffMemo()
+        self.renderer = Renderer(templates)
         self.keys: dict[str, str] = {}  # output path → key of the file now in the output
         if not in_place:
             self.keys = state.load_keys(output)
@@ -132,7 +129,7 @@ class Builder:
             cache.save(self.cache, self.output, config_path)
         diagnostics = content.report.items(strict=self.strict)
         result = BuildResult(diagnostics=list(diagnostics))
-        renderer = Renderer(self.templates)
+        renderer = self.renderer  # kept: recompiling every template per preview save cost more than the save
         result.diagnostics += renderer.check()
         if not result.ok or content.config is None:
             return result

@@ -131,6 +131,7 @@ def cmd_diff_driver(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from .config import load_config
     from .scaffold import ScaffoldError, new_project, new_year
+    from .taxonomy import PROFILES
 
     if (args.name is None) == (args.from_year is None):
         return _usage("请给出项目名称 NAME，或用 --from 年度 复制上一年 (give NAME or --from YEAR)")
@@ -145,7 +146,7 @@ def cmd_new(args: argparse.Namespace) -> int:
                 print(f"注意：{args.year} 年使用 {config.profile(args.year).key} 指标体系，"
                       f"{args.from_year} 年使用 {config.profile(args.from_year).key}；请在 site.yaml 中核对")
         else:
-            profile = config.profile(args.year) if config else __import__("perfsite.taxonomy").taxonomy.PROFILES["classic"]
+            profile = config.profile(args.year) if config else PROFILES["classic"]
             path = new_project(args.content, args.year, args.name, args.id, config, profile, force=args.force)
             print(f"已创建 (created) {path}")
     except ScaffoldError as exc:

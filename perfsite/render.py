@@ -67,7 +67,7 @@ class Renderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
-            auto_reload=False,
+            auto_reload=True,  # one Renderer lives across preview rebuilds: edited templates reload
         )
         self.env.filters["money"] = money
         self.env.filters["goal"] = goal_html

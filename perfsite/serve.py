@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import html
 import logging
+import shutil
 import signal
 import sys
 import tempfile
@@ -315,7 +316,6 @@ class Preview:
         if self.server is not None:
             self.server.stop()
             self.server = None
-        import shutil
         shutil.rmtree(self.site_dir, ignore_errors=True)
 
 

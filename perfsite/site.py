@@ -166,7 +166,11 @@ class YearPage:
         return self.changes is not None and len(self.changes.of("changed")) <= self.DETAIL_LIMIT
 
     def page_of(self, project_id: str) -> ProjectPage | None:
-        return next((p for p in self.projects if p.project.id == project_id), None)
+        return self._by_id.get(project_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, ProjectPage]:
+        return {p.project.id: p for p in self.projects}
 
     @property
     def projects(self) -> list[ProjectPage]:
@@ -268,8 +272,11 @@ class Site:
         return [p for y in self.years for p in y.projects]
 
     def department_of(self, project: Project) -> DepartmentPage:
-        slug = department_slug(project.department_name, project.department_code)
-        return next(d for d in self.departments if d.slug == slug)
+        return self._by_slug[department_slug(project.department_name, project.department_code)]
+
+    @cached_property
+    def _by_slug(self) -> dict[str, DepartmentPage]:
+        return {d.slug: d for d in self.departments}
 
 
 _FUND_LINES = (("资金来源", "source", False), ("资金总额", "total", False), ("财政拨款", "fiscal", False),
