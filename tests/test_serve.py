@@ -222,8 +222,7 @@ def test_a_foreign_host_header_is_refused(server: Server):
 def test_chinese_file_names_and_urls(server: Server, shipped: Path):
     client = Reloads(server).connect()
     try:
-        (shipped / "content/2022/新项目.yaml").write_text(MINIMAL.replace("年度: 2022", "年度: 2022")
-                                                       .replace("id: test-project", "id: xin-xiangmu"), encoding="utf-8")
+        (shipped / "content/2022/新项目.yaml").write_text(MINIMAL.replace("id: test-project", "id: xin-xiangmu"), encoding="utf-8")
         assert client.next()["command"] == "reload"
         status, _, body = server.get("/2022/xin-xiangmu.html")
         assert status == 200 and "测试项目" in body
