@@ -97,8 +97,8 @@ def project_files(root: Path) -> tuple[list[Path], list[Path]]:
     """(files in year folders, YAML files elsewhere that look misplaced), both sorted."""
     found, misplaced = [], []
     for path in yaml_files(root):
-        in_year = len(path.relative_to(root).parts) >= 2 and _YEAR_DIR.match(path.relative_to(root).parts[0])
-        (found if in_year else misplaced).append(path)
+        parts = path.relative_to(root).parts
+        (found if len(parts) >= 2 and _YEAR_DIR.match(parts[0]) else misplaced).append(path)
     return found, misplaced
 
 
