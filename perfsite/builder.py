@@ -41,7 +41,6 @@ class BuildResult:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
-    site: Site | None = None
 
     @property
     def ok(self) -> bool:
@@ -135,7 +134,6 @@ class Builder:
             return result
         self.diffs.next_build()
         site = make_site(content.config, content.entries, self.diffs)
-        result.site = site
         self._loaded()
         jobs = list(self._jobs(site, renderer))
         try:
