@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,7 +140,10 @@ class Builder:
         try:
             check_target(self.output, [self.content, self.templates])
             previous = set(self.keys)
-            output = InPlaceOutput(self.output, previous) if self.in_place else StagedOutput(self.output, previous)
+            if self.in_place:
+                output: InPlaceOutput | StagedOutput = InPlaceOutput(self.output, previous)
+            else:
+                output = StagedOutput(self.output, previous, patch=self._small_change(jobs))
             with output as out:
                 keys: dict[str, str] = {}
                 todo = []
@@ -153,7 +157,7 @@ class Builder:
                 if self.search and not self.in_place:
                     self.progress("搜索索引 (search index)", 0, 0)
                     self._index(out, jobs, keys, result)
-                if self.strict and isinstance(out, StagedOutput) and out.stage is not None:
+                if self.strict and isinstance(out, StagedOutput) and not out.patch and out.stage is not None:
                     self.progress("检查链接 (links)", 0, 0)
                     broken = check_links(out.stage, base_path=site.config.base_path)
                     if broken:
@@ -161,8 +165,8 @@ class Builder:
                         result.written.clear()
                         return result  # the stage is discarded: output/ stays as it was
                 if not self.in_place and inputs is not None:
-                    assert isinstance(out, StagedOutput) and out.stage is not None
-                    state.save(out.stage, keys, result.diagnostics, len(keys))
+                    out.write(state.NAME, state.text(keys, result.diagnostics, len(keys)))
+                    out.touched.discard(state.NAME)
                 result.removed = out.commit()
             if not self.in_place and inputs is not None:
                 state.stamp(self.output, inputs)
@@ -174,6 +178,20 @@ class Builder:
             result.diagnostics.append(Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc)))
             result.written.clear()
         return result
+
+    def _search_key(self, jobs: list[Job]) -> str:
+        return _hash("pagefind", search.VERSION, *[j.key for j in jobs if j.path.endswith(".html")])
+
+    def _small_change(self, jobs: list[Job]) -> bool:
+        """Patch the output in place (see write.py) when fewer files change than stay, unless the
+        whole site must be at hand: for the link check (--strict) or a new search index."""
+        if self.strict or not self.keys or not self.output.is_dir():
+            return False
+        if self.search and (self.keys.get(search.DIR) != self._search_key(jobs) or not all(
+                os.path.isfile(os.path.join(self.output, p)) for p in self.keys if p.startswith(search.DIR + "/"))):
+            return False
+        changed = sum(1 for job in jobs if self.keys.get(job.path) != job.key)
+        return changed < len(jobs) - changed
 
     def _make(self, todo: list[Job], out: InPlaceOutput | StagedOutput, result: BuildResult) -> None:
         """Render and write what changed: in forked workers writing straight into the stage when
@@ -196,7 +214,7 @@ class Builder:
                                         on_done=lambda n: self.progress("生成 (rendering)", n, total)):
                 if problem is not None:
                     raise TemplateProblem(problem)
-                out.touched.update(done)
+                out.adopt(done)
                 result.written += done
             return
         for number, job in enumerate(todo, start=1):
@@ -215,20 +233,22 @@ class Builder:
 
     def _index(self, out: StagedOutput, jobs: list[Job], keys: dict[str, str], result: BuildResult) -> None:
         """The search index covers every page: rebuilt when any page changed, else carried over."""
-        key = _hash("pagefind", search.VERSION, *[j.key for j in jobs if j.path.endswith(".html")])
+        key = self._search_key(jobs)
         previous = [p for p in self.keys if p.startswith(search.DIR + "/")]
         if self.keys.get(search.DIR) == key and previous and all(out.keep(p) for p in previous):
             keys[search.DIR] = key
+            out.touched.add(search.DIR)
             keys.update({p: self.keys[p] for p in previous})
             result.unchanged += len(previous)
             return
-        assert out.stage is not None
+        assert out.stage is not None and not out.patch
         shutil.rmtree(out.stage / search.DIR, ignore_errors=True)
         files, problem = search.index(out.stage)
         if problem is not None:
             result.diagnostics.append(problem)
             return
         keys[search.DIR] = key
+        out.touched.add(search.DIR)
         for path in files:
             keys[path] = key
             out.touched.add(path)

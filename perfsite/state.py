@@ -15,8 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import Diagnostic, Level
-
-NAME = ".perfsite-state.json"
+from .write import STATE_NAME as NAME
 
 
 def inputs(content: Path, templates: Path, strict: bool, search: bool) -> str:
@@ -89,8 +88,9 @@ def stamp(output: Path, current: str) -> None:
         pass
 
 
-def save(stage: Path, keys: dict[str, str], diagnostics: list[Diagnostic], files: int) -> None:
+def text(keys: dict[str, str], diagnostics: list[Diagnostic], files: int) -> str:
+    """The state file of a build, for the output's writer."""
     data = {"version": __version__, "files": files, "keys": dict(sorted(keys.items())),
             "diagnostics": [{"path": d.path, "line": d.line, "col": d.col, "level": d.level.value, "code": d.code,
                              "message": d.message, "hint": d.hint} for d in diagnostics]}
-    (stage / NAME).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

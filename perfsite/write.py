@@ -1,8 +1,17 @@
-"""Atomic output: a build writes into a fresh directory beside ``output/`` and swaps it in.
+"""Safe output: nothing a build writes is visible until all of it is written.
 
-A build that fails, is interrupted or is killed leaves the previous ``output/`` complete and
-unchanged; a lock keeps two builds (say ``serve`` and ``build``) from interleaving. Only this
-module writes into the output directory.
+Two ways to commit, both under a lock that keeps two builds (say ``serve`` and ``build``) apart:
+
+- **swap**: the new site is a complete tree beside ``output/`` (unchanged files hard-linked) and
+  replaces it in one atomic exchange. For full builds and large changes.
+- **patch**: only the changed files are staged; a journal naming them is written, then each is
+  renamed into ``output/`` (atomic per file), removed files are deleted, and the journal goes.
+  A build killed while patching is finished by the next one (the journal is replayed first).
+  For small changes, whose cost must not grow with the size of the site: linking 30,000
+  unchanged files cost more than rendering the change.
+
+Either way a build that fails or is killed before its commit leaves ``output/`` as it was. Only
+this module writes into the output directory.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import json
 import os
 import shutil
 import sys
@@ -71,19 +81,24 @@ def check_target(output: Path, protected: list[Path]) -> None:
 
 
 class StagedOutput:
-    """Collects files in a temporary directory; ``commit()`` swaps it in for ``output``.
+    """Collects files in a temporary directory beside ``output``; ``commit()`` makes them the
+    output, by swapping in a complete tree (``patch=False``: call ``keep`` for every unchanged
+    file) or by patching only what changed (``patch=True``)."""
 
-    Unchanged files are hard-linked from the current output (``keep``), so an incremental build
-    costs a link per unchanged file, not a render."""
-
-    def __init__(self, output: Path, previous: set[str] | None = None) -> None:
+    def __init__(self, output: Path, previous: set[str] | None = None, *, patch: bool = False) -> None:
         self.output = output
         self.parent = output.resolve().parent
         self.previous = previous or set()
+        self.patch = patch and output.is_dir()
         self.touched: set[str] = set()
+        self.written: set[str] = set()
         self._lock_file: int | None = None
         self.stage: Path | None = None
         self._dirs: set[Path] = set()
+
+    @property
+    def journal(self) -> Path:
+        return self.parent / f".{self.output.name}.journal"
 
     def __enter__(self) -> StagedOutput:
         try:
@@ -95,12 +110,14 @@ class StagedOutput:
                 print(f"另一个构建正在写入 {self.output}，等待它完成… (waiting for another build)",
                       file=sys.stderr, flush=True)
                 fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+            self._replay()
             self._sweep()
             self.stage = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.new-", dir=self.parent))
         except OSError as exc:
             self._release()
             raise OutputError(f"无法在 {self.parent} 中写入：{exc.strerror or exc}") from exc
-        (self.stage / MARKER).write_text("perfsite\n", encoding="utf-8")
+        if not self.patch:
+            (self.stage / MARKER).write_text("perfsite\n", encoding="utf-8")
         return self
 
     def _target(self, relpath: str) -> Path:
@@ -117,8 +134,30 @@ class StagedOutput:
             for leftover in self.parent.glob(prefix + "*"):
                 shutil.rmtree(leftover, ignore_errors=True)
 
+    def _replay(self) -> None:
+        """Finish a patch that a killed build had started: its files are all staged, so moving
+        the rest in gives exactly the output it was committing."""
+        try:
+            plan = json.loads(self.journal.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except ValueError:  # torn journal: it was being written, so nothing was moved yet
+            self.journal.unlink()
+            return
+        _apply(self.parent / plan["stage"], self.output.resolve(), plan["write"], plan["remove"])
+        self.journal.unlink()
+
+    def has(self, relpath: str) -> bool:
+        """Is the file in the current output (to be carried over)?"""
+        return os.path.isfile(os.path.join(self.output, relpath))
+
     def keep(self, relpath: str) -> bool:
         """Carry the current output's file over unchanged; False if there is none to carry."""
+        if self.patch:
+            if not self.has(relpath):
+                return False
+            self.touched.add(relpath)
+            return True
         source = self.output / relpath
         target = self._target(relpath)
         try:
@@ -132,23 +171,49 @@ class StagedOutput:
 
     def write(self, relpath: str, data: bytes | str | Iterable[bytes]) -> None:
         self.touched.add(relpath)
+        self.written.add(relpath)
         _write(self._target(relpath), data)
 
     def copy(self, relpath: str, source: Path) -> None:
         self.touched.add(relpath)
+        self.written.add(relpath)
         shutil.copyfile(source, self._target(relpath))
 
+    def adopt(self, relpaths: Iterable[str]) -> None:
+        """Files that forked workers wrote into the stage (their own bookkeeping died with them)."""
+        for relpath in relpaths:
+            self.touched.add(relpath)
+            self.written.add(relpath)
+
+    def read(self, relpath: str) -> bytes:
+        """A file as it will be after the commit (written by this build, or carried over)."""
+        assert self.stage is not None
+        staged = self.stage / relpath
+        if relpath in self.written or (not self.patch and staged.exists()):
+            return staged.read_bytes()
+        return (self.output / relpath).read_bytes()
+
     def commit(self) -> list[str]:
-        """Make the staged tree the output: one atomic exchange where the OS allows it.
-        Returns the files of the previous build that are gone now."""
+        """Make the staged files the output. Returns the files of the previous build that are
+        gone now."""
         assert self.stage is not None
         removed = sorted(self.previous - self.touched)
         stage, self.stage = self.stage, None
+        output = self.output.resolve()
+        if self.patch:
+            # The state file goes last: until it is in, the old state describes the old files.
+            written = sorted(self.written, key=lambda p: (p == STATE_NAME, p))
+            plan = {"stage": stage.name, "write": written, "remove": removed}
+            partial = self.journal.with_name(self.journal.name + ".tmp")
+            partial.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+            os.replace(partial, self.journal)
+            _apply(stage, output, written, removed)
+            self.journal.unlink()
+            return removed
         for path in sorted(stage.rglob("*"), reverse=True):
             if path.is_file():
                 os.chmod(path, 0o644)
         os.chmod(stage, 0o755)
-        output = self.output.resolve()
         if output.exists():
             if _exchange(stage, output):
                 shutil.rmtree(stage)  # now holds the old site
@@ -172,6 +237,38 @@ class StagedOutput:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage = None
         self._release()
+
+
+STATE_NAME = ".perfsite-state.json"  # state.NAME; named here so the patch can move it last
+
+
+def _apply(stage: Path, output: Path, written: list[str], removed: list[str]) -> None:
+    """Move staged files into ``output`` (each rename atomic) and delete removed ones; safe to
+    run again after it was interrupted."""
+    made: set[Path] = set()
+    for relpath in written:
+        source, target = stage / relpath, output / relpath
+        if not source.exists():  # moved before the interruption
+            continue
+        os.chmod(source, 0o644)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        os.replace(source, target)
+    for relpath in removed:
+        target = output / relpath
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            pass
+        folder = target.parent
+        while folder != output:  # a clean build would not have the emptied folder either
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+    shutil.rmtree(stage, ignore_errors=True)
 
 
 class InPlaceOutput:

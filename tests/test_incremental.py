@@ -160,3 +160,56 @@ def test_the_preview_diffs_only_the_pairs_that_changed(tmp_path: Path, monkeypat
     change_value(site)  # p000001 in 2023: its pair with 2022 and with 2024 change
     assert preview.build().ok
     assert sorted(calls) == ["p000001", "p000001"]
+
+
+def test_a_small_change_patches_the_output_in_place_and_equals_a_clean_build(tmp_path: Path):
+    """Fewer files changed than stayed: the output directory is patched (same directory, no
+    relinking of the unchanged files), here by two forked workers, and still equals a clean build."""
+    import os
+
+    site = generate(600, tmp_path / "site")  # 200 projects a year: their pages need the parallel path
+    out = site / "out"
+    assert Builder(site / "content", site / "templates", out, jobs=2, search=False).build().ok
+    inode = os.stat(out).st_ino
+    for path in sorted((site / "content/2023").glob("*.yaml")):
+        path.write_text(path.read_text(encoding="utf-8").replace("良好", "优良"), encoding="utf-8")
+    delete_project(site)
+    result = Builder(site / "content", site / "templates", out, jobs=2, search=False).build()
+    assert result.ok and len(result.written) > 400 and result.removed
+    assert os.stat(out).st_ino == inode, "the output was swapped, not patched"
+    assert Builder(site / "content", site / "templates", tmp_path / "clean", search=False).build().ok
+    assert files(out) == files(tmp_path / "clean")
+
+
+def test_a_patch_interrupted_half_way_is_finished_by_the_next_build(tmp_path: Path, monkeypatch):
+    import os
+
+    import perfsite.write
+
+    site = generate(90, tmp_path / "site")
+    out = site / "out"
+    assert Builder(site / "content", site / "templates", out, search=False).build().ok
+    change_value(site)
+    delete_project(site)
+    moved = []
+    real_replace = os.replace
+
+    def dying_replace(source, target):  # the process is "killed" after three files went in
+        if str(target).startswith(str(out.resolve())):
+            if len(moved) == 3:
+                raise KeyboardInterrupt
+            moved.append(target)
+        return real_replace(source, target)
+
+    monkeypatch.setattr(perfsite.write.os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        Builder(site / "content", site / "templates", out, search=False).build()
+    monkeypatch.setattr(perfsite.write.os, "replace", real_replace)
+    assert (site / ".out.journal").exists() and len(moved) == 3
+    clean = tmp_path / "clean"
+    assert Builder(site / "content", site / "templates", clean, search=False).build().ok
+    assert files(out) != files(clean)  # half a patch
+    result = Builder(site / "content", site / "templates", out, search=False).build()  # replays, then builds
+    assert result.ok and not (site / ".out.journal").exists()
+    assert not list(site.glob(".out.new-*"))
+    assert files(out) == files(clean)
