@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from . import config as config_module
-from . import cache, feeds, model, opendata, search, state
+from . import code_stamp, feeds, model, opendata, search, state
+from .cache import Store
 from .diagnostics import Diagnostic, Level, display_path
 from .links import check_links
-from .load import Content, FileCache, load_content
+from .load import Content, FileCache, load_content, reload_project
 from .parallel import spread
 from .render import Renderer, TemplateProblem
 from .site import DiffMemo, Site, make_site
-from .write import InPlaceOutput, OutputError, StagedOutput, check_target
+from .write import InPlaceOutput, OutputError, OutputLock, StagedOutput, check_target
 
 
 def _hash(*parts: str) -> str:
@@ -73,6 +74,8 @@ class Job:
     path: str
     key: str
     make: Callable[[], bytes | str | Path | Iterable[bytes]]  # an iterable is written piece by piece
+    gather: Callable[[Callable[[str], bytes]], Iterable[bytes]] | None = None
+    """Made instead from other files of this build (read as they will be published): runs after them."""
 
 
 class Builder:
@@ -87,11 +90,10 @@ class Builder:
         self.jobs = jobs
         self.progress = progress or (lambda phase, done, total: None)
         self.cache = FileCache()
-        self.diffs = DiffMemo()
+        self.store = None if in_place else Store(output)  # the preview keeps everything in memory
+        self.diffs = DiffMemo(self.store)
         self.renderer = Renderer(templates)
         self.keys: dict[str, str] = {}  # output path → key of the file now in the output
-        if not in_place:
-            self.keys = state.load_keys(output)
 
     def build(self) -> BuildResult:
         """One build. The cyclic GC is paused while content loads (each collection would rescan
@@ -115,18 +117,31 @@ class Builder:
             gc.enable()
 
     def _build(self) -> BuildResult:
-        inputs = None if self.in_place else state.inputs(self.content, self.templates, self.strict, self.search)
-        if inputs is not None:
-            unchanged = state.unchanged(self.output, inputs)
-            if unchanged is not None:  # nothing the site is made from has changed since the last build
-                return BuildResult(diagnostics=unchanged[0], unchanged=unchanged[1])
+        if self.in_place:
+            return self._build_locked(None)
+        try:
+            check_target(self.output, [self.content, self.templates])
+            with OutputLock(self.output):
+                self.keys = state.load_keys(self.output)
+                inputs = state.inputs(self.content, self.templates, self.strict, self.search)
+                unchanged = state.unchanged(self.output, inputs)
+                if unchanged is not None:  # nothing the site is made from has changed since the last build
+                    return BuildResult(diagnostics=unchanged[0], unchanged=unchanged[1])
+                return self._build_locked(inputs)
+        except OutputError as exc:
+            return BuildResult([Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc))])
+        finally:
+            if self.store is not None:
+                self.store.close()
+
+    def _build_locked(self, inputs: str | None) -> BuildResult:
         self.progress("读取 (reading)", 0, 0)
         config_path = self.content / config_module.CONFIG_NAME
-        if not self.in_place and not self.cache.snapshot():
-            cache.restore(self.cache, self.output, config_path)
+        if self.store is not None and not self.cache.snapshot():
+            self.store.restore(self.cache, config_path, lambda path: reload_project(self.content, path))
         content = load_content(self.content, self.cache, self.jobs)
-        if not self.in_place:
-            cache.save(self.cache, self.output, config_path)
+        if self.store is not None:
+            self.store.save(self.cache, config_path)
         diagnostics = content.report.items(strict=self.strict)
         result = BuildResult(diagnostics=list(diagnostics))
         renderer = self.renderer  # kept: recompiling every template per preview save cost more than the save
@@ -138,9 +153,9 @@ class Builder:
         self._loaded()
         jobs = list(self._jobs(site, renderer))
         try:
-            check_target(self.output, [self.content, self.templates])
             previous = set(self.keys)
             if self.in_place:
+                check_target(self.output, [self.content, self.templates])
                 output: InPlaceOutput | StagedOutput = InPlaceOutput(self.output, previous)
             else:
                 output = StagedOutput(self.output, previous, patch=self._small_change(jobs))
@@ -153,7 +168,11 @@ class Builder:
                     else:
                         todo.append(job)
                     keys[job.path] = job.key
-                self._make(todo, out, result)
+                self._make([j for j in todo if j.gather is None], out, result)
+                for job in todo:
+                    if job.gather is not None:
+                        out.write(job.path, job.gather(out.read))
+                        result.written.append(job.path)
                 if self.search and not self.in_place:
                     self.progress("搜索索引 (search index)", 0, 0)
                     self._index(out, jobs, keys, result)
@@ -164,12 +183,15 @@ class Builder:
                         result.diagnostics += broken
                         result.written.clear()
                         return result  # the stage is discarded: output/ stays as it was
-                if not self.in_place and inputs is not None:
+                if inputs is not None:
                     out.write(state.NAME, state.text(keys, result.diagnostics, len(keys)))
                     out.touched.discard(state.NAME)
                 result.removed = out.commit()
-            if not self.in_place and inputs is not None:
+            if inputs is not None:
                 state.stamp(self.output, inputs)
+            if self.store is not None:
+                self.store.save_diffs(self.diffs.new, {DiffMemo.pair(p.previous, p) for p in site.projects
+                                                       if p.previous is not None})
             self.keys = keys
         except TemplateProblem as problem:
             result.diagnostics.append(problem.diagnostic)
@@ -256,7 +278,8 @@ class Builder:
 
     def _jobs(self, site: Site, renderer: Renderer) -> Iterator[Job]:
         nav = [(y.year, y.path) for y in site.years]
-        shared = _hash(site.config.model_dump_json(), json.dumps(nav))
+        code = code_stamp()
+        shared = _hash(code, site.config.model_dump_json(), json.dumps(nav))
         digests = renderer.digests()
         common: dict[str, Any] = {"config": site.config, "nav": nav}
 
@@ -270,19 +293,22 @@ class Builder:
             for page in year.projects:
                 previous = page.previous.digest if page.previous else ""
                 yield Job(page.path, _hash(digests["project.html"], shared, page.digest, previous),
-                          render("project.html", page.path, page=page, project=page.project, root=page.root,
-                                 department=site.department_of(page.project)))
+                          lambda page=page: renderer.render(
+                              "project.html", **common, path=page.path, page=page, project=page.project,
+                              root=page.root, department=site.department_of(page)))
                 stem = page.path.removesuffix(".html")
-                yield Job(f"{stem}.json", _hash("json", page.digest), lambda p=page.project: opendata.project_json(p))
-                yield Job(f"{stem}.csv", _hash("csv", page.digest), lambda p=page.project: opendata.to_csv([p]))
+                yield Job(f"{stem}.json", _hash(code, "json", page.digest),
+                          lambda page=page: opendata.project_json(page.project))
+                yield Job(f"{stem}.csv", _hash(code, "csv", page.digest), lambda page=page: opendata.to_csv([page.project]))
             everything += in_year
             before = digests_of[year.previous.year] if year.previous else []
             yield Job(year.path, _hash(digests["year.html"], shared, *before, "|", *in_year),
                       render("year.html", year.path, page=year, year=year, root=year.root))
-            projects = [p.project for p in year.projects]
-            yield Job(f"{year.year}/indicators.csv", _hash("csv", *in_year), lambda ps=projects: opendata.csv_chunks(ps))
+            parts = [f"{p.path.removesuffix('.html')}.csv" for p in year.projects]
+            yield Job(f"{year.year}/indicators.csv", _hash(code, "csv", *in_year), lambda: b"",
+                      gather=lambda read, parts=parts: opendata.join_csv(read(part) for part in parts))
             yield Job(f"{year.year}/datapackage.json", _hash("datapackage", shared, *in_year),
-                      lambda y=year.year, ps=projects: opendata.datapackage(
+                      lambda y=year.year, ps=[p.summary for p in year.projects]: opendata.datapackage(
                           y, site.config.title, site.config.publisher, site.config.url(), ps))
             if year.previous is not None and year.changes_path:
                 yield Job(year.changes_path, _hash(digests["changes.html"], shared, *before, "|", *in_year),

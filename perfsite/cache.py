@@ -1,21 +1,30 @@
-"""Parsed content kept between builds, beside the output (never published): a file whose size,
-mtime and inode are unchanged is not read, parsed or checked again.
+"""What earlier builds computed, kept beside the output (never published): parsed files and
+year-over-year diffs, so a build reads, parses, checks and diffs only what changed.
 
-SQLite (standard library) so that a build rewrites only the rows of files that changed. The cache
-is only ever a shortcut: a missing, stale, corrupt or foreign one is ignored, and the build reads
-the files instead.
+SQLite (standard library), so that a build rewrites only the rows that changed and reads a
+project's full model only when a page needs it: a restore loads each file's small summary, and
+the model behind it comes on first use (``Entry.project``). The cache is only ever a shortcut:
+a missing, stale, corrupt or foreign one is ignored, and the build reads the files instead.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import sqlite3
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-from . import __version__
-from .load import FileCache
+from . import code_stamp
+from .load import Entry, FileCache, load_project
+from .model import Project
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stamp TEXT, blob BLOB)"
+_SCHEMA = 2  # bump when what is pickled changes shape
+_TABLES = ("DROP TABLE IF EXISTS files",  # the first version's layout
+           "CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, stamp TEXT, meta BLOB, project BLOB)",
+           "CREATE TABLE IF NOT EXISTS diffs (pair TEXT PRIMARY KEY, summary BLOB, diff BLOB)",
+           "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
 
 
 def location(output: Path) -> Path:
@@ -23,48 +32,118 @@ def location(output: Path) -> Path:
     return output.parent / f".{output.name}.perfsite-cache.sqlite"
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=5)
-    connection.execute(_SCHEMA)
-    connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-    return connection
-
-
 def _tag(config_stamp: tuple[int, int, int]) -> str:
-    return f"{__version__}|{config_stamp}"
+    return f"{code_stamp()}|{_SCHEMA}|{config_stamp}"
 
 
-def restore(cache: FileCache, output: Path, config: Path) -> None:
-    """Fill ``cache`` with what the last build parsed, if it was made by this version and config."""
-    path = location(output)
-    if not path.is_file():
-        return
-    try:
-        with _connect(path) as db:
+class Store:
+    """One cache file. Connections are per process: forked render workers open their own."""
+
+    def __init__(self, output: Path) -> None:
+        self.path = location(output)
+        self._pid = -1
+        self._db: sqlite3.Connection | None = None
+
+    def db(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self._db = sqlite3.connect(self.path, timeout=5)
+            self._pid = os.getpid()
+            for table in _TABLES:
+                self._db.execute(table)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db = None
+
+    def project(self, name: str, digest: str, reload: partial) -> Project:  # type: ignore[type-arg]
+        """A file's model, as the restore promised it (same digest), else parsed again."""
+        try:
+            row = self.db().execute("SELECT meta, project FROM entries WHERE path = ?", (name,)).fetchone()
+            if row is not None and row[1] is not None and pickle.loads(row[0])[2] == digest:
+                return pickle.loads(row[1])
+        except Exception:  # noqa: BLE001 - any trouble with a cache means: no cache
+            pass
+        entry, _ = reload()
+        if entry is None or entry.digest != digest:
+            raise RuntimeError(f"{name} 在构建过程中被修改；请重新构建 (changed during the build)")
+        return entry.project
+
+    def restore(self, cache: FileCache, config: Path, reload: Any) -> None:
+        """Fill ``cache`` with what the last build parsed, if it was made by this version and
+        config: summaries now, models on first use. ``reload(path)`` parses a file again."""
+        if not self.path.is_file():
+            return
+        try:
+            db = self.db()
             row = db.execute("SELECT value FROM meta WHERE key = 'tag'").fetchone()
             if row is None or row[0] != _tag(FileCache.stamp(config)):
+                with db:  # made by other code or for another config: nothing in it can be trusted
+                    db.execute("DELETE FROM entries")
+                    db.execute("DELETE FROM diffs")
                 return
             cache.check_config(config)
-            for name, stamp, blob in db.execute("SELECT path, stamp, blob FROM files"):
-                entry, diags = pickle.loads(blob)
-                cache.put(Path(name), tuple(int(x) for x in stamp.split(",")), entry, diags)  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 - any trouble with a cache means: no cache
-        cache._files.clear()  # noqa: SLF001
+            for name, stamp, meta in db.execute("SELECT path, stamp, meta FROM entries"):
+                display, id_pos, digest, summary, diags = pickle.loads(meta)
+                path = Path(name)
+                entry = None if summary is None else Entry(
+                    None, path, display, id_pos, digest, summary,
+                    fetch=partial(self.project, name, digest, partial(reload, path)))
+                cache.put(path, tuple(int(x) for x in stamp.split(",")), entry, diags)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001
+            cache._files.clear()  # noqa: SLF001
+
+    def save(self, cache: FileCache, config: Path) -> None:
+        """Write the rows of files that changed since ``restore`` and drop those of files that
+        are gone."""
+        try:
+            db = self.db()
+            with db:
+                known = {name: stamp for name, stamp in db.execute("SELECT path, stamp FROM entries")}
+                current = cache.snapshot()
+                rows = ((str(p), ",".join(map(str, stamp)), *_pickled(entry, diags))
+                        for p, (stamp, entry, diags) in current.items()
+                        if known.get(str(p)) != ",".join(map(str, stamp)))  # streamed: never all blobs at once
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+                gone = set(known) - {str(p) for p in current}
+                db.executemany("DELETE FROM entries WHERE path = ?", [(p,) for p in gone])
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('tag', ?)", (_tag(FileCache.stamp(config)),))
+        except (sqlite3.Error, OSError, pickle.PicklingError):
+            self.close()
+
+    def diffs(self) -> dict[str, Any]:
+        """Summaries of the year-over-year diffs earlier builds computed, by pair key."""
+        try:
+            return {pair: pickle.loads(blob) for pair, blob in self.db().execute("SELECT pair, summary FROM diffs")}
+        except Exception:  # noqa: BLE001
+            return {}
+
+    def diff(self, pair: str) -> Any:
+        try:
+            row = self.db().execute("SELECT diff FROM diffs WHERE pair = ?", (pair,)).fetchone()
+            return None if row is None else pickle.loads(row[0])
+        except Exception:  # noqa: BLE001
+            return None
+
+    def save_diffs(self, new: dict[str, tuple[Any, Any]], keep: set[str]) -> None:
+        """Add the diffs computed by this build; drop pairs no longer on the site."""
+        try:
+            db = self.db()
+            with db:
+                db.executemany("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?)",
+                               ((pair, pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL),
+                                 pickle.dumps(diff, protocol=pickle.HIGHEST_PROTOCOL))
+                                for pair, (summary, diff) in new.items()))
+                known = [pair for (pair,) in db.execute("SELECT pair FROM diffs")]
+                db.executemany("DELETE FROM diffs WHERE pair = ?", [(p,) for p in known if p not in keep])
+        except (sqlite3.Error, OSError, pickle.PicklingError):
+            self.close()
 
 
-def save(cache: FileCache, output: Path, config: Path) -> None:
-    """Write the rows that changed since ``restore`` and drop those of files that are gone."""
-    path = location(output)
-    try:
-        with _connect(path) as db:
-            known = {name: stamp for name, stamp in db.execute("SELECT path, stamp FROM files")}
-            current = cache.snapshot()
-            rows = ((str(p), ",".join(map(str, stamp)), pickle.dumps((entry, diags), protocol=pickle.HIGHEST_PROTOCOL))
-                    for p, (stamp, entry, diags) in current.items()
-                    if known.get(str(p)) != ",".join(map(str, stamp)))  # streamed: never all blobs at once
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", rows)
-            gone = set(known) - {str(p) for p in current}
-            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('tag', ?)", (_tag(FileCache.stamp(config)),))
-    except (sqlite3.Error, OSError, pickle.PicklingError):
-        pass
+def _pickled(entry: Entry | None, diags: list) -> tuple[bytes, bytes | None]:  # type: ignore[type-arg]
+    if entry is None:
+        return pickle.dumps((None, None, None, None, diags), protocol=pickle.HIGHEST_PROTOCOL), None
+    meta = (entry.display, entry.id_pos, entry.digest, entry.summary, diags)
+    return (pickle.dumps(meta, protocol=pickle.HIGHEST_PROTOCOL),
+            pickle.dumps(entry.project, protocol=pickle.HIGHEST_PROTOCOL))

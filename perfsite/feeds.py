@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from xml.sax.saxutils import escape, quoteattr
 
-from .site import Site
+from .site import ProjectPage, Site
 from .values import fmt_amount
 
 
@@ -36,8 +36,8 @@ def robots(site: Site) -> str:
     return f"User-agent: *\nAllow: /\nSitemap: {_url(site, 'sitemap.xml')}\n"
 
 
-def _published(page) -> dt.date:  # type: ignore[no-untyped-def]
-    return page.project.published or dt.date(page.project.year, 1, 1)
+def _published(page: ProjectPage) -> dt.date:
+    return page.summary.published or dt.date(page.year, 1, 1)
 
 
 def atom(site: Site) -> str:
@@ -47,8 +47,8 @@ def atom(site: Site) -> str:
     entries = []
     for p in pages:
         when = f"{_published(p).isoformat()}T00:00:00Z"
-        title = f"{p.project.name}（{p.project.year}年度）"
-        summary = f"{p.project.department}，资金总额 {fmt_amount(p.total)} 万元"
+        title = f"{p.name}（{p.year}年度）"
+        summary = f"{p.summary.department}，资金总额 {fmt_amount(p.total)} 万元"
         entries.append(f"  <entry>\n    <title>{escape(title)}</title>\n"
                        f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(_url(site, p.path))}/>\n"
                        f"    <id>{escape(_url(site, p.path))}</id>\n    <updated>{when}</updated>\n"

@@ -6,10 +6,13 @@ problems. Layout: ``<content>/site.yaml`` and ``<content>/<year>/**/*.yaml``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
 from . import rules
 from .config import CONFIG_NAME, SiteConfig, load_config
@@ -22,15 +25,54 @@ _YEAR_DIR = re.compile(r"^\d{4}$")
 SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass
-class Entry:
-    """A valid project and where it came from."""
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What listing pages, feeds and the cross-file checks need of a project. Every file's summary
+    is at hand in every build; its full model is loaded only for the pages that show it, so a
+    build after a small change does not grow with the number of projects."""
 
-    project: Project
-    path: Path
-    display: str
-    id_pos: tuple[int, int] = (0, 0)
-    digest: str = ""
+    year: int
+    id: str
+    name: str
+    department: str  # as written: 主管部门及代码
+    department_name: str
+    department_code: str | None
+    implementer: str
+    total: Decimal  # 资金总额 in 万元 (0 when blank)
+    published: dt.date | None
+
+    @classmethod
+    def of(cls, project: Project) -> Summary:
+        funds = project.funds
+        return cls(project.year, project.id, project.name, project.department, project.department_name,
+                   project.department_code, project.implementer, funds.wan(funds.total) or Decimal(0),
+                   project.published)
+
+
+class Entry:
+    """A valid project and where it came from. ``project`` may be loaded on first use (from the
+    parse cache) while ``summary`` is always there."""
+
+    __slots__ = ("summary", "path", "display", "id_pos", "digest", "_project", "_fetch")
+
+    def __init__(self, project: Project | None, path: Path, display: str, id_pos: tuple[int, int] = (0, 0),
+                 digest: str = "", summary: Summary | None = None,
+                 fetch: Callable[[], Project] | None = None) -> None:
+        assert project is not None or (summary is not None and fetch is not None)
+        self.summary = summary or Summary.of(project)  # type: ignore[arg-type]
+        self.path, self.display, self.id_pos, self.digest = path, display, id_pos, digest
+        self._project, self._fetch = project, fetch
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            assert self._fetch is not None
+            self._project = self._fetch()
+        return self._project
+
+    @property
+    def loaded(self) -> bool:
+        return self._project is not None
 
 
 class FileCache:
@@ -122,6 +164,12 @@ def load_project(path: Path, display: str, year_dir: int,
     return Entry(project, path, display, source.pos(("id",)), source.digest), diags
 
 
+def reload_project(root: Path, path: Path) -> tuple[Entry | None, list[Diagnostic]]:
+    """One file of a content tree read again on its own (when a cached model cannot be used)."""
+    config, _ = load_config(root)
+    return load_project(path, display_path(path), int(path.relative_to(root).parts[0]), config)
+
+
 def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1) -> Content:
     """Every file of a content tree, parsed and checked (in ``jobs`` processes when there are many)."""
     if cache is not None:
@@ -156,7 +204,7 @@ def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1) -> C
         content.report.extend(diags)
         if entry is None:
             continue
-        project = entry.project
+        project = entry.summary
         key = (project.year, project.id)
         if key in first_by_id:
             content.report.error(display, *entry.id_pos, "E026",

@@ -15,6 +15,7 @@ import json
 from typing import Any, Iterable, Iterator
 
 from . import __version__
+from .load import Summary
 from .model import Project
 from .values import fmt_amount
 
@@ -65,7 +66,18 @@ def to_csv(projects: Iterable[Project]) -> str:
     return b"".join(csv_chunks(projects)).decode("utf-8")
 
 
-def datapackage(year: int, title: str, publisher: str, base_url: str, projects: list[Project]) -> str:
+def join_csv(files: Iterable[bytes]) -> Iterator[bytes]:
+    """A year's CSV from its projects' own CSV files, in order: the same bytes as rendering every
+    project again, without loading any (so a change costs a copy of the year's file, not a render)."""
+    head = next(csv_chunks([]))
+    yield head
+    for data in files:
+        if not data.startswith(head):
+            raise ValueError("not a perfsite project CSV")
+        yield data[len(head):]
+
+
+def datapackage(year: int, title: str, publisher: str, base_url: str, projects: list[Summary]) -> str:
     """A Frictionless (tabular) data package for one year's downloads."""
     fields = [{"name": name, "type": _TYPES.get(name, "string"), **({"description": _DESCRIPTIONS[name]}
                                                                    if name in _DESCRIPTIONS else {})}

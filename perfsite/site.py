@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from itertools import groupby
+from typing import Protocol
 
 from .config import SiteConfig
-from .diff import ProjectDiff, SiteDiff, diff_projects, report_order
-from .load import Entry
+from .diff import ProjectDiff, diff_projects, report_order
+from .load import Entry, Summary
 from .model import Project
 from .values import fmt_amount
 
@@ -52,37 +53,126 @@ class FundLine:
     indent: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One project's line on a changes page: enough to count and list it without its full diff."""
+
+    status: str  # added, removed, changed, unchanged
+    id: str
+    name: str
+    total_delta: str = ""  # 资金总额 change, "+0.62 (+5.97%)"
+    goal_changes: int = 0
+    row_changes: int = 0
+
+    @classmethod
+    def of(cls, d: ProjectDiff) -> Change:
+        total = next((c.delta or "" for c in d.funds if c.field == "资金总额"), "")
+        return cls(d.status, d.id, d.name, total, len(d.goals), len(d.rows))
+
+
+class DiffStore(Protocol):
+    def diffs(self) -> dict[str, Change]: ...
+    def diff(self, pair: str) -> ProjectDiff | None: ...
+
+
 class DiffMemo:
-    """Year-over-year diffs kept between builds of one process (the preview), keyed by the two
-    files' content digests: after a save only the pairs that changed are diffed again (diffing
-    every pair of two years was a second per save at 10,000 projects)."""
+    """Year-over-year diffs keyed by the two files' content digests, so only pairs that changed
+    are diffed again: kept in memory between builds of one process (the preview) and, with a
+    ``store``, in the cache between processes (diffing every pair of two years cost a second a
+    build at 10,000 projects)."""
 
-    def __init__(self) -> None:
-        self._kept: dict[tuple[str, str], ProjectDiff] = {}
-        self._used: dict[tuple[str, str], ProjectDiff] = {}
+    def __init__(self, store: DiffStore | None = None) -> None:
+        self.store = store
+        self._stored: dict[str, Change] | None = None
+        self._kept: dict[str, Change] = {}
+        self._used: dict[str, Change] = {}
+        self._full_kept: dict[str, ProjectDiff] = {}
+        self._full_used: dict[str, ProjectDiff] = {}
+        self.new: dict[str, tuple[Change, ProjectDiff]] = {}  # computed by this build, for the store
 
-    def get(self, old: ProjectPage, new: ProjectPage) -> ProjectDiff:
-        key = (old.digest, new.digest)
+    @staticmethod
+    def pair(old: ProjectPage, new: ProjectPage) -> str:
+        return f"{old.digest}|{new.digest}"
+
+    def change(self, old: ProjectPage, new: ProjectPage) -> Change:
+        key = self.pair(old, new)
         found = self._used.get(key) or self._kept.get(key)
+        if found is None and self.store is not None:
+            if self._stored is None:
+                self._stored = self.store.diffs()
+            found = self._stored.get(key)
         if found is None:
-            found = diff_projects(old.project, new.project)
+            found = Change.of(self.get(old, new))
         self._used[key] = found
         return found
+
+    def get(self, old: ProjectPage, new: ProjectPage) -> ProjectDiff:
+        key = self.pair(old, new)
+        found = self._full_used.get(key) or self._full_kept.get(key)
+        if found is None and self.store is not None:
+            found = self.store.diff(key)
+        if found is None:
+            found = diff_projects(old.project, new.project)
+            self.new[key] = (Change.of(found), found)
+        self._full_used[key] = found
+        return found
+
+    def used(self) -> set[str]:
+        return set(self._used) | set(self._full_used)
 
     def next_build(self) -> None:
         """Keep what the last build used; forget pairs that are gone."""
         self._kept, self._used = self._used, {}
+        self._full_kept, self._full_used = self._full_used, {}
+        self._stored, self.new = None, {}
 
 
-@dataclass
 class ProjectPage:
-    project: Project
-    digest: str  # of the content file: the page's key
-    path: str
-    root: str
-    total: Decimal
-    previous: ProjectPage | None = None  # the same project (by id) in the year before
-    memo: DiffMemo | None = None
+    """One project's page. Listing pages read only its summary; the full model (``project``) and
+    the year-over-year diff are loaded when this page itself is rendered."""
+
+    __slots__ = ("entry", "path", "root", "previous", "memo", "__dict__")
+
+    def __init__(self, entry: Entry, memo: DiffMemo | None = None) -> None:
+        self.entry = entry
+        self.path = f"{entry.summary.year}/{entry.summary.id}.html"
+        self.root = "../"
+        self.previous: ProjectPage | None = None  # the same project (by id, else name) the year before
+        self.memo = memo
+
+    @property
+    def summary(self) -> Summary:
+        return self.entry.summary
+
+    @property
+    def project(self) -> Project:
+        return self.entry.project
+
+    @property
+    def digest(self) -> str:
+        return self.entry.digest
+
+    @property
+    def total(self) -> Decimal:
+        return self.entry.summary.total
+
+    @property
+    def name(self) -> str:
+        return self.entry.summary.name
+
+    title = name
+
+    @property
+    def id(self) -> str:
+        return self.entry.summary.id
+
+    @property
+    def year(self) -> int:
+        return self.entry.summary.year
+
+    @property
+    def implementer(self) -> str:
+        return self.entry.summary.implementer
 
     @cached_property
     def comparison(self) -> ProjectDiff | None:
@@ -94,6 +184,16 @@ class ProjectPage:
         return diff_projects(self.previous.project, self.project)
 
     @property
+    def change(self) -> Change:
+        """This project's line on its year's changes page."""
+        if self.previous is None:
+            return Change("added", self.id, self.name)
+        if self.memo is not None:
+            return self.memo.change(self.previous, self)
+        assert self.comparison is not None
+        return Change.of(self.comparison)
+
+    @property
     def comparison_funds(self) -> list[tuple[str, str, str, str]]:
         """(label, last year, this year, change) for every fund line, changed or not."""
         if self.previous is None:
@@ -102,10 +202,6 @@ class ProjectPage:
         changes = {c.field: c.delta for c in self.comparison.funds} if self.comparison else {}
         return [(line.label, old[line.key], line.amount, changes.get(line.label.removeprefix("其中："), "") or "")
                 for line in self.funds if line.key != "source"]
-
-    @property
-    def title(self) -> str:
-        return self.project.name
 
     # Computed when a page is rendered, and not kept: an incremental build renders few pages, and
     # keeping every grid of a full build alive doubled its memory.
@@ -135,6 +231,14 @@ class Department:
 
 
 @dataclass
+class YearChanges:
+    items: list[Change]
+
+    def of(self, status: str) -> list[Change]:
+        return [c for c in self.items if c.status == status]
+
+
+@dataclass
 class YearPage:
     year: int
     path: str
@@ -148,16 +252,15 @@ class YearPage:
         return f"{self.year}/changes.html" if self.previous else None
 
     @cached_property
-    def changes(self) -> SiteDiff | None:
-        """New, removed and changed projects since the previous year, made of the project pages'
-        own comparisons (paired the same way), so each pair is diffed once and held once."""
+    def changes(self) -> YearChanges | None:
+        """New, removed and changed projects since the previous year, paired as the project
+        pages pair them, each pair diffed once (or found in the memo)."""
         if self.previous is None:
             return None
         paired = {id(p.previous) for p in self.projects if p.previous is not None}
-        diffs = [p.comparison if p.comparison is not None else diff_projects(None, p.project)
-                 for p in self.projects]
-        diffs += [diff_projects(p.project, None) for p in self.previous.projects if id(p) not in paired]
-        return SiteDiff(f"{self.previous.year}年度", f"{self.year}年度", sorted(diffs, key=report_order))
+        items = [p.change for p in self.projects]
+        items += [Change("removed", p.id, p.name) for p in self.previous.projects if id(p) not in paired]
+        return YearChanges(sorted(items, key=report_order))
 
     DETAIL_LIMIT = 100  # above this many changed projects, the changes page lists one line each
 
@@ -170,7 +273,7 @@ class YearPage:
 
     @cached_property
     def _by_id(self) -> dict[str, ProjectPage]:
-        return {p.project.id: p for p in self.projects}
+        return {p.id: p for p in self.projects}
 
     @property
     def projects(self) -> list[ProjectPage]:
@@ -251,7 +354,7 @@ class DepartmentPage:
         return bar_chart(f"{self.name}各年度资金总额（万元）", items, horizontal=False)
 
     def project_chart(self, year: YearPage, dept: Department) -> Chart:
-        items = [(p.project.name, p.total, f"../{p.path}") for p in dept.projects]
+        items = [(p.name, p.total, f"../{p.path}") for p in dept.projects]
         return bar_chart(f"{self.name}{year.year}年度各项目资金总额（万元）", items, horizontal=True)
 
 
@@ -271,8 +374,8 @@ class Site:
     def projects(self) -> list[ProjectPage]:
         return [p for y in self.years for p in y.projects]
 
-    def department_of(self, project: Project) -> DepartmentPage:
-        return self._by_slug[department_slug(project.department_name, project.department_code)]
+    def department_of(self, page: ProjectPage) -> DepartmentPage:
+        return self._by_slug[department_slug(page.summary.department_name, page.summary.department_code)]
 
     @cached_property
     def _by_slug(self) -> dict[str, DepartmentPage]:
@@ -313,18 +416,17 @@ def grid(project: Project) -> list[GridRow]:
 
 
 def _department_key(page: ProjectPage) -> tuple[str, str]:
-    p = page.project
+    p = page.summary
     return (p.department_code or "", p.department_name)
 
 
 def make_site(config: SiteConfig, entries: list[Entry], memo: DiffMemo | None = None) -> Site:
-    """Arrange valid projects into pages: by year (newest first), then department, then name."""
+    """Arrange valid projects into pages: by year (newest first), then department, then name.
+    Only summaries are read: no project is loaded to arrange the site."""
     site = Site(config=config)
-    pages = [ProjectPage(project=e.project, digest=e.digest, path=f"{e.project.year}/{e.project.id}.html", root="../",
-                         total=e.project.funds.wan(e.project.funds.total) or Decimal(0), memo=memo)
-             for e in entries]
-    pages.sort(key=lambda p: (-p.project.year, _department_key(p), p.project.name, p.project.id))
-    for year, year_pages in groupby(pages, key=lambda p: p.project.year):
+    pages = [ProjectPage(e, memo) for e in entries]
+    pages.sort(key=lambda p: (-p.year, _department_key(p), p.name, p.id))
+    for year, year_pages in groupby(pages, key=lambda p: p.year):
         departments = [Department(name=key[1], code=key[0] or None, projects=list(items))
                        for key, items in groupby(year_pages, key=_department_key)]
         site.years.append(YearPage(year=year, path=f"{year}/index.html", root="../", departments=departments,
@@ -342,12 +444,12 @@ def make_site(config: SiteConfig, entries: list[Entry], memo: DiffMemo | None = 
         if year_page.previous is None:
             continue
         # Paired like the diff pairs them: by id, then by name (a project whose id changed).
-        before = {p.project.id: p for p in year_page.previous.projects}
-        unpaired = [p for p in year_page.projects if p.project.id not in before]
-        paired_ids = {p.project.id for p in year_page.projects} & set(before)
-        by_name = {p.project.name: p for p in year_page.previous.projects if p.project.id not in paired_ids}
+        before = {p.id: p for p in year_page.previous.projects}
+        unpaired = [p for p in year_page.projects if p.id not in before]
+        paired_ids = {p.id for p in year_page.projects} & set(before)
+        by_name = {p.name: p for p in year_page.previous.projects if p.id not in paired_ids}
         for page in year_page.projects:
-            page.previous = before.get(page.project.id)
+            page.previous = before.get(page.id)
         for page in unpaired:
-            page.previous = by_name.pop(page.project.name, None)
+            page.previous = by_name.pop(page.name, None)
     return site

@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from . import __version__
+from . import __version__, code_stamp
 from .diagnostics import Diagnostic, Level
 from .write import STATE_NAME as NAME
 
@@ -21,7 +21,7 @@ from .write import STATE_NAME as NAME
 def inputs(content: Path, templates: Path, strict: bool, search: bool) -> str:
     """A hash of every input's name, size, mtime and inode (stat only: cheap at 10,000 files)."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{__version__}|{strict}|{search}".encode())
+    h.update(f"{code_stamp()}|{strict}|{search}".encode())
     for root in (content, templates):
         for folder, dirs, names in os.walk(root):
             dirs.sort()

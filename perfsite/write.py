@@ -92,29 +92,13 @@ class StagedOutput:
         self.patch = patch and output.is_dir()
         self.touched: set[str] = set()
         self.written: set[str] = set()
-        self._lock_file: int | None = None
         self.stage: Path | None = None
         self._dirs: set[Path] = set()
 
-    @property
-    def journal(self) -> Path:
-        return self.parent / f".{self.output.name}.journal"
-
     def __enter__(self) -> StagedOutput:
         try:
-            self.parent.mkdir(parents=True, exist_ok=True)
-            self._lock_file = os.open(self.parent / f".{self.output.name}.lock", os.O_CREAT | os.O_RDWR, 0o644)
-            try:
-                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                print(f"另一个构建正在写入 {self.output}，等待它完成… (waiting for another build)",
-                      file=sys.stderr, flush=True)
-                fcntl.flock(self._lock_file, fcntl.LOCK_EX)
-            self._replay()
-            self._sweep()
             self.stage = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.new-", dir=self.parent))
         except OSError as exc:
-            self._release()
             raise OutputError(f"无法在 {self.parent} 中写入：{exc.strerror or exc}") from exc
         if not self.patch:
             (self.stage / MARKER).write_text("perfsite\n", encoding="utf-8")
@@ -127,25 +111,6 @@ class StagedOutput:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(target.parent)
         return target
-
-    def _sweep(self) -> None:
-        """Remove what a killed build left behind; holding the lock, no live build owns them."""
-        for prefix in (f".{self.output.name}.new-", f".{self.output.name}.old-"):
-            for leftover in self.parent.glob(prefix + "*"):
-                shutil.rmtree(leftover, ignore_errors=True)
-
-    def _replay(self) -> None:
-        """Finish a patch that a killed build had started: its files are all staged, so moving
-        the rest in gives exactly the output it was committing."""
-        try:
-            plan = json.loads(self.journal.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return
-        except ValueError:  # torn journal: it was being written, so nothing was moved yet
-            self.journal.unlink()
-            return
-        _apply(self.parent / plan["stage"], self.output.resolve(), plan["write"], plan["remove"])
-        self.journal.unlink()
 
     def has(self, relpath: str) -> bool:
         """Is the file in the current output (to be carried over)?"""
@@ -203,12 +168,13 @@ class StagedOutput:
         if self.patch:
             # The state file goes last: until it is in, the old state describes the old files.
             written = sorted(self.written, key=lambda p: (p == STATE_NAME, p))
+            journal = _journal(self.output)
             plan = {"stage": stage.name, "write": written, "remove": removed}
-            partial = self.journal.with_name(self.journal.name + ".tmp")
+            partial = journal.with_name(journal.name + ".tmp")
             partial.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
-            os.replace(partial, self.journal)
+            os.replace(partial, journal)
             _apply(stage, output, written, removed)
-            self.journal.unlink()
+            journal.unlink()
             return removed
         for path in sorted(stage.rglob("*"), reverse=True):
             if path.is_file():
@@ -226,17 +192,69 @@ class StagedOutput:
             os.rename(stage, output)
         return removed
 
-    def _release(self) -> None:
-        if self._lock_file is not None:
-            os.close(self._lock_file)
-            self._lock_file = None
-
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         if self.stage is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage = None
-        self._release()
+
+
+def _journal(output: Path) -> Path:
+    output = output.resolve()
+    return output.parent / f".{output.name}.journal"
+
+
+class OutputLock:
+    """Held for a whole build, so that two builds (say ``serve`` and ``build``) never interleave
+    their reading of the last build's state and their writing of the next. Taking it finishes
+    or clears what a killed build left behind."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.parent = output.resolve().parent
+        self._fd: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        try:
+            self.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.parent / f".{self.output.name}.lock", os.O_CREAT | os.O_RDWR, 0o644)
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"另一个构建正在写入 {self.output}，等待它完成… (waiting for another build)",
+                      file=sys.stderr, flush=True)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            self._replay()
+            self._sweep()
+        except OSError as exc:
+            self.__exit__()
+            raise OutputError(f"无法在 {self.parent} 中写入：{exc.strerror or exc}") from exc
+        return self
+
+    def _replay(self) -> None:
+        """Finish a patch that a killed build had started: its files are all staged, so moving
+        the rest in gives exactly the output it was committing."""
+        journal = _journal(self.output)
+        try:
+            plan = json.loads(journal.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except ValueError:  # torn journal: it was being written, so nothing was moved yet
+            journal.unlink()
+            return
+        _apply(self.parent / plan["stage"], self.output.resolve(), plan["write"], plan["remove"])
+        journal.unlink()
+
+    def _sweep(self) -> None:
+        """Remove what a killed build left behind; holding the lock, no live build owns them."""
+        for prefix in (f".{self.output.name}.new-", f".{self.output.name}.old-"):
+            for leftover in self.parent.glob(prefix + "*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 STATE_NAME = ".perfsite-state.json"  # state.NAME; named here so the patch can move it last
@@ -309,6 +327,12 @@ class InPlaceOutput:
 
     def copy(self, relpath: str, source: Path) -> None:
         self.write(relpath, source.read_bytes())
+
+    def read(self, relpath: str) -> bytes:
+        return (self.output / relpath).read_bytes()
+
+    def adopt(self, relpaths: Iterable[str]) -> None:
+        self.touched.update(relpaths)
 
     def commit(self) -> list[str]:
         removed = sorted(self.previous - self.touched)

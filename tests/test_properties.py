@@ -130,8 +130,9 @@ def test_any_row_either_validates_and_renders_or_is_refused(row: dict):
     if source is not None:
         project, _, problems = build_project(source)
         if project is not None:
+            from perfsite.load import Entry
             from perfsite.site import ProjectPage
-            page = ProjectPage(project=project, digest="x", path="2022/x.html", root="../", total=project.funds.total)
+            page = ProjectPage(Entry(project, Path("p.yaml"), "p.yaml", digest="x"))
             from perfsite.config import SiteConfig
             config = SiteConfig.model_validate({"网站名称": "t", "发布单位": "t", "网址": "https://example.gov.cn/"})
             html = RENDERER.render("project.html", page=page, project=project, root="../", config=config,
