@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,22 +18,18 @@ from typing import Any, Callable, Iterable, Iterator
 
 from . import config as config_module
 from . import code_stamp, feeds, model, opendata, search, state
-from .cache import Store
+from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path
 from .links import check_links
 from .load import Content, FileCache, load_content, reload_project
 from .parallel import spread
 from .render import Renderer, TemplateProblem
 from .site import DiffMemo, Site, make_site
-from .write import InPlaceOutput, OutputError, OutputLock, StagedOutput, check_target
+from .write import InPlaceOutput, OutputError, OutputLock, StagedOutput, check_target, files_in
 
 
 def _hash(*parts: str) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part.encode("utf-8"))
-        h.update(b"\0")
-    return h.hexdigest()
+    return hashlib.blake2b("\0".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 @dataclass
@@ -74,8 +69,8 @@ class Job:
     path: str
     key: str
     make: Callable[[], bytes | str | Path | Iterable[bytes]]  # an iterable is written piece by piece
-    gather: Callable[[Callable[[str], bytes]], Iterable[bytes]] | None = None
-    """Made instead from other files of this build (read as they will be published): runs after them."""
+    joins: tuple[bytes, list[str]] | None = None
+    """Made instead by joining other files of this build, each with the same head: after them."""
 
 
 class Builder:
@@ -92,7 +87,7 @@ class Builder:
         self.cache = FileCache()
         self.store = None if in_place else Store(output)  # the preview keeps everything in memory
         self.diffs = DiffMemo(self.store)
-        self.renderer = Renderer(templates)
+        self.renderer = Renderer(templates, TemplateCode(self.store) if self.store else None)
         self.keys: dict[str, str] = {}  # output path → key of the file now in the output
 
     def build(self) -> BuildResult:
@@ -151,6 +146,9 @@ class Builder:
         self.diffs.next_build()
         site = make_site(content.config, content.entries, self.diffs)
         self._loaded()
+        missing = self.diffs.missing(site.projects)  # diffed once, before pages that show them are spread
+        for computed in spread(len(missing), lambda start, stop: DiffMemo.compute(missing[start:stop]), self.jobs):
+            self.diffs.add(computed)
         jobs = list(self._jobs(site, renderer))
         try:
             previous = set(self.keys)
@@ -168,10 +166,10 @@ class Builder:
                     else:
                         todo.append(job)
                     keys[job.path] = job.key
-                self._make([j for j in todo if j.gather is None], out, result)
+                self._make([j for j in todo if j.joins is None], out, result)
                 for job in todo:
-                    if job.gather is not None:
-                        out.write(job.path, job.gather(out.read))
+                    if job.joins is not None:
+                        out.concat(job.path, *job.joins)
                         result.written.append(job.path)
                 if self.search and not self.in_place:
                     self.progress("搜索索引 (search index)", 0, 0)
@@ -209,9 +207,11 @@ class Builder:
         whole site must be at hand: for the link check (--strict) or a new search index."""
         if self.strict or not self.keys or not self.output.is_dir():
             return False
-        if self.search and (self.keys.get(search.DIR) != self._search_key(jobs) or not all(
-                os.path.isfile(os.path.join(self.output, p)) for p in self.keys if p.startswith(search.DIR + "/"))):
-            return False
+        if self.search:
+            index = {f"{search.DIR}/{p}" for p in files_in(self.output / search.DIR)}
+            if self.keys.get(search.DIR) != self._search_key(jobs) or not all(
+                    p in index for p in self.keys if p.startswith(search.DIR + "/")):
+                return False
         changed = sum(1 for job in jobs if self.keys.get(job.path) != job.key)
         return changed < len(jobs) - changed
 
@@ -306,7 +306,7 @@ class Builder:
                       render("year.html", year.path, page=year, year=year, root=year.root))
             parts = [f"{p.path.removesuffix('.html')}.csv" for p in year.projects]
             yield Job(f"{year.year}/indicators.csv", _hash(code, "csv", *in_year), lambda: b"",
-                      gather=lambda read, parts=parts: opendata.join_csv(read(part) for part in parts))
+                      joins=(opendata.CSV_HEAD, parts))  # the same bytes as writing every project's rows again
             yield Job(f"{year.year}/datapackage.json", _hash("datapackage", shared, *in_year),
                       lambda y=year.year, ps=[p.summary for p in year.projects]: opendata.datapackage(
                           y, site.config.title, site.config.publisher, site.config.url(), ps))

@@ -9,22 +9,29 @@ a missing, stale, corrupt or foreign one is ignored, and the build reads the fil
 
 from __future__ import annotations
 
+import datetime as dt
+import marshal
 import os
 import pickle
 import sqlite3
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import jinja2.bccache
+
 from . import code_stamp
-from .load import Entry, FileCache, load_project
+from .load import Entry, FileCache, Summary
 from .model import Project
 
-_SCHEMA = 2  # bump when what is pickled changes shape
+_SCHEMA = 4  # bump when what is pickled changes shape
 _TABLES = ("DROP TABLE IF EXISTS files",  # the first version's layout
            "CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, stamp TEXT, meta BLOB, project BLOB)",
            "CREATE TABLE IF NOT EXISTS diffs (pair TEXT PRIMARY KEY, summary BLOB, diff BLOB)",
-           "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+           "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
+           "CREATE TABLE IF NOT EXISTS templates (key TEXT PRIMARY KEY, code BLOB)")
 
 
 def location(output: Path) -> Path:
@@ -61,7 +68,7 @@ class Store:
         """A file's model, as the restore promised it (same digest), else parsed again."""
         try:
             row = self.db().execute("SELECT meta, project FROM entries WHERE path = ?", (name,)).fetchone()
-            if row is not None and row[1] is not None and pickle.loads(row[0])[2] == digest:
+            if row is not None and row[1] is not None and marshal.loads(row[0])[2] == digest:
                 return pickle.loads(row[1])
         except Exception:  # noqa: BLE001 - any trouble with a cache means: no cache
             pass
@@ -85,10 +92,11 @@ class Store:
                 return
             cache.check_config(config)
             for name, stamp, meta in db.execute("SELECT path, stamp, meta FROM entries"):
-                display, id_pos, digest, summary, diags = pickle.loads(meta)
+                display, id_pos, digest, summary, diags = marshal.loads(meta)
+                diags = pickle.loads(diags) if diags else []
                 path = Path(name)
                 entry = None if summary is None else Entry(
-                    None, path, display, id_pos, digest, summary,
+                    None, path, display, tuple(id_pos), digest, _summary(summary),
                     fetch=partial(self.project, name, digest, partial(reload, path)))
                 cache.put(path, tuple(int(x) for x in stamp.split(",")), entry, diags)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001
@@ -113,9 +121,10 @@ class Store:
             self.close()
 
     def diffs(self) -> dict[str, Any]:
-        """Summaries of the year-over-year diffs earlier builds computed, by pair key."""
+        """Summaries of the year-over-year diffs earlier builds computed, by pair key, as plain
+        tuples (marshal: thousands are read on every build that shows a year's changes)."""
         try:
-            return {pair: pickle.loads(blob) for pair, blob in self.db().execute("SELECT pair, summary FROM diffs")}
+            return {pair: marshal.loads(blob) for pair, blob in self.db().execute("SELECT pair, summary FROM diffs")}
         except Exception:  # noqa: BLE001
             return {}
 
@@ -132,7 +141,7 @@ class Store:
             db = self.db()
             with db:
                 db.executemany("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?)",
-                               ((pair, pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL),
+                               ((pair, marshal.dumps(tuple(getattr(summary, f) for f in summary.__slots__)),
                                  pickle.dumps(diff, protocol=pickle.HIGHEST_PROTOCOL))
                                 for pair, (summary, diff) in new.items()))
                 known = [pair for (pair,) in db.execute("SELECT pair FROM diffs")]
@@ -141,9 +150,41 @@ class Store:
             self.close()
 
 
+class TemplateCode(jinja2.BytecodeCache):
+    """Compiled templates in the store (Jinja checks each against its source's checksum)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            row = self.store.db().execute("SELECT code FROM templates WHERE key = ?", (bucket.key,)).fetchone()
+        except sqlite3.Error:
+            return
+        if row is not None:
+            bucket.bytecode_from_string(row[0])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            with self.store.db() as db:
+                db.execute("INSERT OR REPLACE INTO templates VALUES (?, ?)", (bucket.key, bucket.bytecode_to_string()))
+        except sqlite3.Error:
+            pass
+
+
 def _pickled(entry: Entry | None, diags: list) -> tuple[bytes, bytes | None]:  # type: ignore[type-arg]
+    """(meta, model): meta is read for every file on every build, so it is marshal'd plain data
+    (pickled dataclasses took ten times as long to load); the model is read only when needed."""
+    problems = pickle.dumps(diags, protocol=pickle.HIGHEST_PROTOCOL) if diags else b""
     if entry is None:
-        return pickle.dumps((None, None, None, None, diags), protocol=pickle.HIGHEST_PROTOCOL), None
-    meta = (entry.display, entry.id_pos, entry.digest, entry.summary, diags)
-    return (pickle.dumps(meta, protocol=pickle.HIGHEST_PROTOCOL),
+        return marshal.dumps((None, None, None, None, problems)), None
+    s = entry.summary
+    summary = (s.year, s.id, s.name, s.department, s.department_name, s.department_code, s.implementer,
+               str(s.total), s.published.isoformat() if s.published else None)
+    return (marshal.dumps((entry.display, entry.id_pos, entry.digest, summary, problems)),
             pickle.dumps(entry.project, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]
+    *head, total, published = data
+    return Summary(*head, Decimal(total), dt.date.fromisoformat(published) if published else None)

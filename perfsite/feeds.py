@@ -40,9 +40,13 @@ def _published(page: ProjectPage) -> dt.date:
     return page.summary.published or dt.date(page.year, 1, 1)
 
 
+FEED_ENTRIES = 100
+
+
 def atom(site: Site) -> str:
-    """Newest first; each entry dated by 公开日期, else 1 January of its budget year."""
-    pages = sorted(site.projects, key=lambda p: (_published(p), p.path), reverse=True)
+    """The newest ``FEED_ENTRIES`` tables, newest first; each dated by 公开日期, else 1 January of its
+    budget year. Feed readers poll for what is new: 10,000 entries (5 MB) would serve no one."""
+    pages = sorted(site.projects, key=lambda p: (_published(p), p.path), reverse=True)[:FEED_ENTRIES]
     updated = max((_published(p) for p in pages), default=dt.date(1970, 1, 1))
     entries = []
     for p in pages:

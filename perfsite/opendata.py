@@ -62,19 +62,11 @@ def csv_chunks(projects: Iterable[Project]) -> Iterator[bytes]:
         yield encoded(rows(project))
 
 
+CSV_HEAD = next(csv_chunks([]))  # BOM and header line: each project's CSV starts with it
+
+
 def to_csv(projects: Iterable[Project]) -> str:
     return b"".join(csv_chunks(projects)).decode("utf-8")
-
-
-def join_csv(files: Iterable[bytes]) -> Iterator[bytes]:
-    """A year's CSV from its projects' own CSV files, in order: the same bytes as rendering every
-    project again, without loading any (so a change costs a copy of the year's file, not a render)."""
-    head = next(csv_chunks([]))
-    yield head
-    for data in files:
-        if not data.startswith(head):
-            raise ValueError("not a perfsite project CSV")
-        yield data[len(head):]
 
 
 def datapackage(year: int, title: str, publisher: str, base_url: str, projects: list[Summary]) -> str:

@@ -71,7 +71,7 @@ class Change:
 
 
 class DiffStore(Protocol):
-    def diffs(self) -> dict[str, Change]: ...
+    def diffs(self) -> dict[str, tuple]: ...  # type: ignore[type-arg]
     def diff(self, pair: str) -> ProjectDiff | None: ...
 
 
@@ -83,7 +83,7 @@ class DiffMemo:
 
     def __init__(self, store: DiffStore | None = None) -> None:
         self.store = store
-        self._stored: dict[str, Change] | None = None
+        self._stored: dict[str, tuple] | None = None  # type: ignore[type-arg]
         self._kept: dict[str, Change] = {}
         self._used: dict[str, Change] = {}
         self._full_kept: dict[str, ProjectDiff] = {}
@@ -100,7 +100,8 @@ class DiffMemo:
         if found is None and self.store is not None:
             if self._stored is None:
                 self._stored = self.store.diffs()
-            found = self._stored.get(key)
+            stored = self._stored.get(key)
+            found = Change(*stored) if stored else None
         if found is None:
             found = Change.of(self.get(old, new))
         self._used[key] = found
@@ -116,6 +117,26 @@ class DiffMemo:
             self.new[key] = (Change.of(found), found)
         self._full_used[key] = found
         return found
+
+    def missing(self, pages: list[ProjectPage]) -> list[ProjectPage]:
+        """Pages whose pair with the year before was never diffed (by this process or the store)."""
+        if self.store is not None and self._stored is None:
+            self._stored = self.store.diffs()
+        known = (self._stored or {}).keys() | self._kept.keys() | self._used.keys()
+        return [p for p in pages if p.previous is not None and self.pair(p.previous, p) not in known]
+
+    @staticmethod
+    def compute(pages: list[ProjectPage]) -> list[tuple[str, ProjectDiff]]:
+        return [(DiffMemo.pair(p.previous, p), diff_projects(p.previous.project, p.project))
+                for p in pages if p.previous is not None]
+
+    def add(self, computed: list[tuple[str, ProjectDiff]]) -> None:
+        """Diffs computed elsewhere (by forked workers)."""
+        for key, found in computed:
+            change = Change.of(found)
+            self.new[key] = (change, found)
+            self._used[key] = change
+            self._full_used[key] = found
 
     def used(self) -> set[str]:
         return set(self._used) | set(self._full_used)
@@ -370,9 +391,17 @@ class Site:
     years: list[YearPage] = field(default_factory=list)
     departments: list[DepartmentPage] = field(default_factory=list)
 
+    INDEX_LIMIT = 500  # above this many projects, the home page lists departments, not every project
+
     @property
     def projects(self) -> list[ProjectPage]:
         return [p for y in self.years for p in y.projects]
+
+    @property
+    def index_lists_projects(self) -> bool:
+        """A home page listing 10,000 projects would be 3 MB that no one reads (and rewritten on
+        every change): large sites list each year's departments, and the year pages the projects."""
+        return sum(len(y.projects) for y in self.years) <= self.INDEX_LIMIT
 
     def department_of(self, page: ProjectPage) -> DepartmentPage:
         return self._by_slug[department_slug(page.summary.department_name, page.summary.department_code)]

@@ -43,6 +43,33 @@ def _write(target: Path, data: bytes | str | Iterable[bytes]) -> None:
             handle.writelines(data)
 
 
+def _concat(target: Path, head: bytes, sources: list[Path]) -> None:
+    """``head``, then each source without its own copy of ``head``: copied inside the kernel where
+    it can (a year's CSV is tens of MB at 10,000 projects: four times faster than read + write)."""
+    with open(target, "wb") as out:
+        out.write(head)
+        out.flush()
+        fast = hasattr(os, "copy_file_range")
+        for source in sources:
+            with open(source, "rb") as part:
+                if part.read(len(head)) != head:
+                    raise OutputError(f"{source} 不是本工具生成的文件（开头不符）；请删除输出目录后重新构建")
+                size, offset = os.fstat(part.fileno()).st_size, len(head)
+                while fast and offset < size:
+                    try:
+                        copied = os.copy_file_range(part.fileno(), out.fileno(), size - offset, offset)
+                    except OSError:
+                        fast = False
+                        break
+                    if copied == 0:
+                        break
+                    offset += copied
+                if offset < size:
+                    part.seek(offset)
+                    out.write(part.read())
+                    out.flush()
+
+
 class OutputError(Exception):
     """The output directory cannot be used (not ours, locked, not writable)."""
 
@@ -94,6 +121,7 @@ class StagedOutput:
         self.written: set[str] = set()
         self.stage: Path | None = None
         self._dirs: set[Path] = set()
+        self._present: set[str] | None = None
 
     def __enter__(self) -> StagedOutput:
         try:
@@ -114,7 +142,9 @@ class StagedOutput:
 
     def has(self, relpath: str) -> bool:
         """Is the file in the current output (to be carried over)?"""
-        return os.path.isfile(os.path.join(self.output, relpath))
+        if self._present is None:
+            self._present = files_in(self.output)
+        return relpath in self._present
 
     def keep(self, relpath: str) -> bool:
         """Carry the current output's file over unchanged; False if there is none to carry."""
@@ -150,13 +180,20 @@ class StagedOutput:
             self.touched.add(relpath)
             self.written.add(relpath)
 
-    def read(self, relpath: str) -> bytes:
-        """A file as it will be after the commit (written by this build, or carried over)."""
+    def current(self, relpath: str) -> Path:
+        """Where a file is as it will be published: written by this build, or carried over."""
         assert self.stage is not None
         staged = self.stage / relpath
         if relpath in self.written or (not self.patch and staged.exists()):
-            return staged.read_bytes()
-        return (self.output / relpath).read_bytes()
+            return staged
+        return self.output / relpath
+
+    def concat(self, relpath: str, head: bytes, parts: list[str]) -> None:
+        """A file joined from other files of this build (each starting with ``head``)."""
+        sources = [self.current(part) for part in parts]
+        self.touched.add(relpath)
+        self.written.add(relpath)
+        _concat(self._target(relpath), head, sources)
 
     def commit(self) -> list[str]:
         """Make the staged files the output. Returns the files of the previous build that are
@@ -197,6 +234,17 @@ class StagedOutput:
         if self.stage is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage = None
+
+
+def files_in(directory: Path) -> set[str]:
+    """Relative paths of every file under ``directory``: one listing per folder, no stat per file
+    (30,000 stat calls were a tenth of a small rebuild)."""
+    root = os.fspath(directory)
+    present: set[str] = set()
+    for folder, _dirs, names in os.walk(root):
+        prefix = os.path.relpath(folder, root) + "/" if folder != root else ""
+        present.update(prefix + name for name in names)
+    return present
 
 
 def _journal(output: Path) -> Path:
@@ -257,7 +305,7 @@ class OutputLock:
             self._fd = None
 
 
-STATE_NAME = ".perfsite-state.json"  # state.NAME; named here so the patch can move it last
+STATE_NAME = ".perfsite-state"  # state.NAME; named here so the patch can move it last
 
 
 def _apply(stage: Path, output: Path, written: list[str], removed: list[str]) -> None:
@@ -328,8 +376,14 @@ class InPlaceOutput:
     def copy(self, relpath: str, source: Path) -> None:
         self.write(relpath, source.read_bytes())
 
-    def read(self, relpath: str) -> bytes:
-        return (self.output / relpath).read_bytes()
+    def concat(self, relpath: str, head: bytes, parts: list[str]) -> None:
+        self.touched.add(relpath)
+        target = self.output / relpath
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        os.close(fd)
+        _concat(Path(tmp), head, [self.output / part for part in parts])
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
 
     def adopt(self, relpaths: Iterable[str]) -> None:
         self.touched.update(relpaths)
