@@ -118,23 +118,23 @@ class Builder:
             check_target(self.output, [self.content, self.templates])
             with OutputLock(self.output):
                 self.keys = state.load_keys(self.output)
-                inputs = state.inputs(self.content, self.templates, self.strict, self.search)
+                inputs, stamps = state.inputs(self.content, self.templates, self.strict, self.search)
                 unchanged = state.unchanged(self.output, inputs)
                 if unchanged is not None:  # nothing the site is made from has changed since the last build
                     return BuildResult(diagnostics=unchanged[0], unchanged=unchanged[1])
-                return self._build_locked(inputs)
+                return self._build_locked(inputs, stamps)
         except OutputError as exc:
             return BuildResult([Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc))])
         finally:
             if self.store is not None:
                 self.store.close()
 
-    def _build_locked(self, inputs: str | None) -> BuildResult:
+    def _build_locked(self, inputs: str | None, stamps: dict[str, str] | None = None) -> BuildResult:
         self.progress("读取 (reading)", 0, 0)
         config_path = self.content / config_module.CONFIG_NAME
         if self.store is not None and not self.cache.snapshot():
             self.store.restore(self.cache, config_path, lambda path: reload_project(self.content, path))
-        content = load_content(self.content, self.cache, self.jobs)
+        content = load_content(self.content, self.cache, self.jobs, stamps)
         if self.store is not None:
             self.store.save(self.cache, config_path)
         diagnostics = content.report.items(strict=self.strict)

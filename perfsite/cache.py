@@ -23,10 +23,10 @@ import jinja2
 import jinja2.bccache
 
 from . import code_stamp
-from .load import Entry, FileCache, Summary
+from .load import Entry, FileCache, Summary, file_stamp
 from .model import Project
 
-_SCHEMA = 4  # bump when what is pickled changes shape
+_SCHEMA = 5  # bump when what is pickled changes shape
 _TABLES = ("DROP TABLE IF EXISTS files",  # the first version's layout
            "CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, stamp TEXT, meta BLOB, project BLOB)",
            "CREATE TABLE IF NOT EXISTS diffs (pair TEXT PRIMARY KEY, summary BLOB, diff BLOB)",
@@ -39,7 +39,7 @@ def location(output: Path) -> Path:
     return output.parent / f".{output.name}.perfsite-cache.sqlite"
 
 
-def _tag(config_stamp: tuple[int, int, int]) -> str:
+def _tag(config_stamp: str) -> str:
     return f"{code_stamp()}|{_SCHEMA}|{config_stamp}"
 
 
@@ -50,6 +50,7 @@ class Store:
         self.path = location(output)
         self._pid = -1
         self._db: sqlite3.Connection | None = None
+        self._known: dict[str, str] | None = None  # path → stamp of the rows in the file
 
     def db(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():
@@ -85,22 +86,25 @@ class Store:
         try:
             db = self.db()
             row = db.execute("SELECT value FROM meta WHERE key = 'tag'").fetchone()
-            if row is None or row[0] != _tag(FileCache.stamp(config)):
+            if row is None or row[0] != _tag(file_stamp(config)):
                 with db:  # made by other code or for another config: nothing in it can be trusted
                     db.execute("DELETE FROM entries")
                     db.execute("DELETE FROM diffs")
+                self._known = {}
                 return
+            self._known = {}
             cache.check_config(config)
             for name, stamp, meta in db.execute("SELECT path, stamp, meta FROM entries"):
                 display, id_pos, digest, summary, diags = marshal.loads(meta)
                 diags = pickle.loads(diags) if diags else []
-                path = Path(name)
                 entry = None if summary is None else Entry(
-                    None, path, display, tuple(id_pos), digest, _summary(summary),
-                    fetch=partial(self.project, name, digest, partial(reload, path)))
-                cache.put(path, tuple(int(x) for x in stamp.split(",")), entry, diags)  # type: ignore[arg-type]
+                    None, name, display, id_pos, digest, _summary(summary),
+                    fetch=partial(self.project, name, digest, partial(reload, Path(name))))
+                cache.put(name, stamp, entry, diags)
+                self._known[name] = stamp
         except Exception:  # noqa: BLE001
             cache._files.clear()  # noqa: SLF001
+            self._known = None
 
     def save(self, cache: FileCache, config: Path) -> None:
         """Write the rows of files that changed since ``restore`` and drop those of files that
@@ -108,15 +112,17 @@ class Store:
         try:
             db = self.db()
             with db:
-                known = {name: stamp for name, stamp in db.execute("SELECT path, stamp FROM entries")}
+                known = self._known
+                if known is None:
+                    known = {name: stamp for name, stamp in db.execute("SELECT path, stamp FROM entries")}
                 current = cache.snapshot()
-                rows = ((str(p), ",".join(map(str, stamp)), *_pickled(entry, diags))
-                        for p, (stamp, entry, diags) in current.items()
-                        if known.get(str(p)) != ",".join(map(str, stamp)))  # streamed: never all blobs at once
+                rows = ((path, stamp, *_pickled(entry, diags)) for path, (stamp, entry, diags) in current.items()
+                        if known.get(path) != stamp)  # streamed: never all blobs at once
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
-                gone = set(known) - {str(p) for p in current}
+                gone = set(known) - set(current)
                 db.executemany("DELETE FROM entries WHERE path = ?", [(p,) for p in gone])
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('tag', ?)", (_tag(FileCache.stamp(config)),))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('tag', ?)", (_tag(file_stamp(config)),))
+            self._known = {path: stamp for path, (stamp, _, _) in current.items()}
         except (sqlite3.Error, OSError, pickle.PicklingError):
             self.close()
 

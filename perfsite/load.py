@@ -75,42 +75,44 @@ class Entry:
         return self._project is not None
 
 
+def file_stamp(path: str | Path) -> str:
+    """A file's identity for caching: mtime, size and inode ("" when it cannot be read)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    return f"{st.st_mtime_ns},{st.st_size},{st.st_ino}"
+
+
 class FileCache:
     """Results of files that have not changed since the last load (by size, mtime and inode), so a
     long-running ``serve`` re-reads only what was saved. Cleared when site.yaml changes, since
-    the rules depend on it."""
+    the rules depend on it. Keyed by path strings (10,000 Path objects were a cost of their own)."""
 
     def __init__(self) -> None:
-        self._files: dict[Path, tuple[tuple[int, int, int], Entry | None, list[Diagnostic]]] = {}
-        self._config: tuple[int, int, int] | None = None
-
-    @staticmethod
-    def stamp(path: Path) -> tuple[int, int, int]:
-        try:
-            st = path.stat()
-        except OSError:
-            return (0, 0, 0)
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+        self._files: dict[str, tuple[str, Entry | None, list[Diagnostic]]] = {}
+        self._config: str | None = None
 
     def check_config(self, path: Path) -> None:
-        stamp = self.stamp(path)
+        stamp = file_stamp(path)
         if stamp != self._config:
             self._files.clear()
             self._config = stamp
 
-    def get(self, path: Path) -> tuple[Entry | None, list[Diagnostic]] | None:
+    def get(self, path: str, stamp: str | None = None) -> tuple[Entry | None, list[Diagnostic]] | None:
+        """The cached result if the file is unchanged; ``stamp`` when the caller already has it."""
         hit = self._files.get(path)
-        if hit is None or hit[0] != self.stamp(path):
+        if hit is None or hit[0] != (file_stamp(path) if stamp is None else stamp):
             return None
         return hit[1], hit[2]
 
-    def put(self, path: Path, stamp: tuple[int, int, int], entry: Entry | None, diags: list[Diagnostic]) -> None:
+    def put(self, path: str, stamp: str, entry: Entry | None, diags: list[Diagnostic]) -> None:
         self._files[path] = (stamp, entry, diags)
 
-    def snapshot(self) -> dict[Path, tuple[tuple[int, int, int], Entry | None, list[Diagnostic]]]:
+    def snapshot(self) -> dict[str, tuple[str, Entry | None, list[Diagnostic]]]:
         return dict(self._files)
 
-    def forget_missing(self, present: set[Path]) -> None:
+    def forget_missing(self, present: set[str]) -> None:
         for path in set(self._files) - present:
             del self._files[path]
 
@@ -179,51 +181,57 @@ def reload_project(root: Path, path: Path) -> tuple[Entry | None, list[Diagnosti
     return load_project(path, display_path(path), int(path.relative_to(root).parts[0]), config)
 
 
-def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1) -> Content:
-    """Every file of a content tree, parsed and checked (in ``jobs`` processes when there are many)."""
+def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1,
+                 stamps: dict[str, str] | None = None) -> Content:
+    """Every file of a content tree, parsed and checked (in ``jobs`` processes when there are many).
+    ``stamps`` (path → file_stamp) saves a stat per file when the caller has just scanned them."""
     if cache is not None:
         cache.check_config(root / CONFIG_NAME)
     config, config_diags = load_config(root)
     content = Content(root=root, config=config)
     content.report.extend(config_diags)
-    files, misplaced = project_files(root)
-    for path in misplaced:
-        content.report.error(display_path(path), 0, 0, "E028", "项目文件不在年度目录中，不会发布",
-                             f"移到 {display_path(root)}/<年度>/ 下，如 {display_path(root)}/2022/{path.name}")
+    files, misplaced = [], []
+    for path, rel in _yaml_names(root):
+        head, sep, _ = rel.partition(os.sep)
+        (files if sep and _YEAR_DIR.match(head) else misplaced).append((path, head))
+    for path, _ in misplaced:
+        content.report.error(display_path(Path(path)), 0, 0, "E028", "项目文件不在年度目录中，不会发布",
+                             f"移到 {display_path(root)}/<年度>/ 下，如 {display_path(root)}/2022/{Path(path).name}")
     first_by_id: dict[tuple[int, str], Entry] = {}
-    hits = {path: cache.get(path) for path in files} if cache is not None else {}
-    missing = [path for path in files if hits.get(path) is None]
+    stamps = stamps or {}
+    hits = {path: cache.get(path, stamps.get(path)) for path, _ in files} if cache is not None else {}
+    missing = [(path, year) for path, year in files if hits.get(path) is None]
 
-    def load_range(start: int, stop: int) -> list[tuple[tuple[int, int, int], Entry | None, list[Diagnostic]]]:
+    def load_range(start: int, stop: int) -> list[tuple[str, Entry | None, list[Diagnostic]]]:
         out = []
-        for path in missing[start:stop]:
-            stamp = FileCache.stamp(path)
-            entry, diags = load_project(path, display_path(path), int(path.relative_to(root).parts[0]), config)
+        for path, year in missing[start:stop]:
+            stamp = file_stamp(path)
+            entry, diags = load_project(Path(path), display_path(Path(path)), int(year), config)
             out.append((stamp, entry, diags))
         return out
 
     loaded = [item for chunk in spread(len(missing), load_range, jobs) for item in chunk]
-    for path, (stamp, entry, diags) in zip(missing, loaded):
+    for (path, _), (stamp, entry, diags) in zip(missing, loaded):
         hits[path] = (entry, diags)
         if cache is not None:
             cache.put(path, stamp, entry, diags)
-    for path in files:
-        display = display_path(path)
+    for path, _ in files:
         entry, diags = hits[path]  # type: ignore[misc]
-        content.report.extend(diags)
+        if diags:
+            content.report.extend(diags)
         if entry is None:
             continue
         project = entry.summary
         key = (project.year, project.id)
         if key in first_by_id:
-            content.report.error(display, *entry.id_pos, "E026",
+            content.report.error(entry.display, *entry.id_pos, "E026",
                                  f"项目 id「{project.id}」在 {project.year} 年重复（已用于 {first_by_id[key].display}）",
                                  "每个项目的 id 在同一年度内必须唯一；新项目请换一个 id")
             continue
         first_by_id[key] = entry
         content.entries.append(entry)
     if cache is not None:
-        cache.forget_missing(set(files))
+        cache.forget_missing({path for path, _ in files})
     if not files and not misplaced and config is not None:
         content.report.warning(display_path(root), 0, 0, "W010", "没有找到任何项目文件",
                                f"在 {display_path(root)}/<年度>/ 下添加项目 YAML 文件")

@@ -18,10 +18,12 @@ from .diagnostics import Diagnostic, Level
 from .write import STATE_NAME as NAME, files_in
 
 
-def inputs(content: Path, templates: Path, strict: bool, search: bool) -> str:
-    """A hash of every input's name, size, mtime and inode (stat only: cheap at 10,000 files)."""
+def inputs(content: Path, templates: Path, strict: bool, search: bool) -> tuple[str, dict[str, str]]:
+    """A hash of every input's name, size, mtime and inode (stat only: cheap at 10,000 files), and
+    each file's stamp (load.file_stamp), so that loading need not stat them again."""
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{code_stamp()}|{strict}|{search}".encode())
+    stamps: dict[str, str] = {}
     for root in (content, templates):
         for folder, dirs, names in os.walk(root):
             dirs.sort()
@@ -31,8 +33,9 @@ def inputs(content: Path, templates: Path, strict: bool, search: bool) -> str:
                     st = os.stat(path)
                 except OSError:
                     continue
-                h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+                stamps[path] = stamp = f"{st.st_mtime_ns},{st.st_size},{st.st_ino}"
+                h.update(f"{path}\0{stamp}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest(), stamps
 
 
 def _stamp_path(output: Path) -> Path:
