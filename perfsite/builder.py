@@ -277,6 +277,9 @@ class Builder:
         result.written += files
 
     def _jobs(self, site: Site, renderer: Renderer) -> Iterator[Job]:
+        """Every output file with its key. A key covers what the file shows, no more: a project's
+        page its file (and last year's), listing pages the summaries they list (a changed
+        indicator value re-renders no listing page), a changes page the changes it lists."""
         nav = [(y.year, y.path) for y in site.years]
         code = code_stamp()
         shared = _hash(code, site.config.model_dump_json(), json.dumps(nav))
@@ -286,44 +289,50 @@ class Builder:
         def render(template: str, path: str, **context: Any) -> Callable[[], str]:
             return lambda: renderer.render(template, **common, path=path, **context)
 
-        everything: list[str] = []
-        digests_of = {y.year: [p.digest for p in y.projects] for y in site.years}
+        project_key = _hash(digests["project.html"], shared)
+        listed: dict[str, str] = {}  # page path → what listing pages show of it
         for year in site.years:
-            in_year = digests_of[year.year]
             for page in year.projects:
                 previous = page.previous.digest if page.previous else ""
-                yield Job(page.path, _hash(digests["project.html"], shared, page.digest, previous),
+                yield Job(page.path, _hash(project_key, page.digest, previous),
                           lambda page=page: renderer.render(
                               "project.html", **common, path=page.path, page=page, project=page.project,
                               root=page.root, department=site.department_of(page)))
-                stem = page.path.removesuffix(".html")
-                yield Job(f"{stem}.json", _hash(code, "json", page.digest),
-                          lambda page=page: opendata.project_json(page.project))
-                yield Job(f"{stem}.csv", _hash(code, "csv", page.digest), lambda page=page: opendata.to_csv([page.project]))
-            everything += in_year
-            before = digests_of[year.previous.year] if year.previous else []
-            yield Job(year.path, _hash(digests["year.html"], shared, *before, "|", *in_year),
+                stem = page.path[:-5]
+                yield Job(f"{stem}.json", f"j{code}{page.digest}", lambda page=page: opendata.project_json(page.project))
+                yield Job(f"{stem}.csv", f"c{code}{page.digest}", lambda page=page: opendata.to_csv([page.project]))
+                listed[page.path] = page.summary.text()
+            in_year = _hash(*[listed[p.path] for p in year.projects])
+            changes = ""
+            if year.changes is not None:
+                changes = _hash(*["\x1f".join(map(str, (c.status, c.id, c.name, c.total_delta, c.goal_changes,
+                                                         c.row_changes))) for c in year.changes.items])
+                if year.changes_in_detail:  # full diffs on the page
+                    changes = _hash(changes, *[p.digest for p in year.projects], *[p.digest for p in year.previous.projects])
+            counts = "" if year.changes is None else json.dumps([len(year.changes.of(k)) for k in ("added", "removed", "changed")])
+            yield Job(year.path, _hash(digests["year.html"], shared, in_year, counts),
                       render("year.html", year.path, page=year, year=year, root=year.root))
-            parts = [f"{p.path.removesuffix('.html')}.csv" for p in year.projects]
-            yield Job(f"{year.year}/indicators.csv", _hash(code, "csv", *in_year), lambda: b"",
+            parts = [f"{p.path[:-5]}.csv" for p in year.projects]
+            yield Job(f"{year.year}/indicators.csv", _hash(code, "csv", *[p.digest for p in year.projects]), lambda: b"",
                       joins=(opendata.CSV_HEAD, parts))  # the same bytes as writing every project's rows again
-            yield Job(f"{year.year}/datapackage.json", _hash("datapackage", shared, *in_year),
+            yield Job(f"{year.year}/datapackage.json", _hash("datapackage", shared, in_year),
                       lambda y=year.year, ps=[p.summary for p in year.projects]: opendata.datapackage(
                           y, site.config.title, site.config.publisher, site.config.url(), ps))
             if year.previous is not None and year.changes_path:
-                yield Job(year.changes_path, _hash(digests["changes.html"], shared, *before, "|", *in_year),
+                yield Job(year.changes_path, _hash(digests["changes.html"], shared, changes),
                           render("changes.html", year.changes_path, page=year, year=year, root=year.root))
-        yield Job("index.html", _hash(digests["index.html"], shared, *everything),
+        everything = _hash(*listed.values())
+        yield Job("index.html", _hash(digests["index.html"], shared, everything),
                   render("index.html", "index.html", page=None, site=site, root=""))
-        yield Job("departments/index.html", _hash(digests["departments.html"], shared, *everything),
+        yield Job("departments/index.html", _hash(digests["departments.html"], shared, everything),
                   render("departments.html", "departments/index.html", page=None, site=site, root="../"))
         for dept in site.departments:
-            yield Job(dept.path, _hash(digests["department.html"], shared, *[p.digest for p in dept.projects]),
+            yield Job(dept.path, _hash(digests["department.html"], shared, *[listed[p.path] for p in dept.projects]),
                       render("department.html", dept.path, page=dept, department=dept, root="../"))
         indexed = self.search and not self.in_place
         yield Job("search.html", _hash(digests["search.html"], shared, str(indexed)),
                   render("search.html", "search.html", root="", search=indexed))
-        whole = _hash(shared, *everything)
+        whole = _hash(shared, everything)
         yield Job("sitemap.xml", _hash("sitemap", whole), lambda: feeds.sitemap(site))
         yield Job("robots.txt", _hash("robots", shared), lambda: feeds.robots(site))
         yield Job("feed.xml", _hash("feed", whole), lambda: feeds.atom(site))

@@ -41,6 +41,11 @@ class Summary:
     total: Decimal  # 资金总额 in 万元 (0 when blank)
     published: dt.date | None
 
+    def text(self) -> str:
+        """All of it as one string: what a listing page's key is made of."""
+        return "\x1f".join(map(str, (self.year, self.id, self.name, self.department, self.implementer, self.total,
+                                      self.published)))
+
     @classmethod
     def of(cls, project: Project) -> Summary:
         funds = project.funds

@@ -90,13 +90,22 @@ def test_incremental_build_equals_a_clean_build_after_every_change(tmp_path: Pat
 def test_one_changed_project_renders_only_what_depends_on_it(tmp_path: Path):
     site = generate(90, tmp_path / "site")
     assert Builder(site / "content", site / "templates", site / "out", search=False).build().ok
-    change_value(site)
+    change_value(site)  # a field that no listing page shows
     result = Builder(site / "content", site / "templates", site / "out", search=False).build()
-    pages = {p for p in result.written if p.endswith(".html")}
-    assert pages == {"2023/p000001.html", "2024/p000001.html",  # its page, and next year's 与上年对比
-                     "2023/index.html", "2024/index.html", "2023/changes.html", "2024/changes.html",
-                     "index.html", "departments/index.html", "departments/d101.html"}
+    assert {p for p in result.written if p.endswith(".html")} == {
+        "2023/p000001.html", "2024/p000001.html",  # its page, and next year's 与上年对比
+        "2023/changes.html", "2024/changes.html"}  # the changes it is part of
+    assert "2023/indicators.csv" in result.written and "index.html" not in result.written
     assert result.unchanged > 300
+
+    edit(site, "content/2023/p000001.yaml", "项目名称: ", "项目名称: 新")  # a field that listing pages show
+    result = Builder(site / "content", site / "templates", site / "out", search=False).build()
+    assert {p for p in result.written if p.endswith(".html")} == {
+        "2023/p000001.html", "2024/p000001.html", "2023/changes.html", "2024/changes.html",
+        "2023/index.html", "index.html", "departments/index.html", "departments/d101.html"}
+    assert {"sitemap.xml", "feed.xml", "2023/datapackage.json"} <= set(result.written)
+    assert Builder(site / "content", site / "templates", tmp_path / "clean", search=False).build().ok
+    assert files(site / "out") == files(tmp_path / "clean")
 
 
 def test_nothing_changed_is_known_without_reading_content(tmp_path: Path, monkeypatch):
