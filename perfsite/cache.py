@@ -17,7 +17,7 @@ import sqlite3
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 import jinja2.bccache
@@ -26,7 +26,7 @@ from . import code_stamp
 from .load import Entry, FileCache, Summary, file_stamp
 from .model import Project
 
-_SCHEMA = 5  # bump when what is pickled changes shape
+_SCHEMA = 6  # bump when what is pickled changes shape
 _TABLES = ("DROP TABLE IF EXISTS files",  # the first version's layout
            "CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, stamp TEXT, meta BLOB, project BLOB)",
            "CREATE TABLE IF NOT EXISTS diffs (pair TEXT PRIMARY KEY, summary BLOB, diff BLOB)",
@@ -51,6 +51,7 @@ class Store:
         self._pid = -1
         self._db: sqlite3.Connection | None = None
         self._known: dict[str, str] | None = None  # path → stamp of the rows in the file
+        self._reload: Callable[[Path], tuple[Entry | None, list]] = lambda path: (None, [])  # type: ignore[type-arg]
 
     def db(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():
@@ -65,7 +66,7 @@ class Store:
             self._db.close()
         self._db = None
 
-    def project(self, name: str, digest: str, reload: partial) -> Project:  # type: ignore[type-arg]
+    def project(self, name: str, digest: str) -> Project:
         """A file's model, as the restore promised it (same digest), else parsed again."""
         try:
             row = self.db().execute("SELECT meta, project FROM entries WHERE path = ?", (name,)).fetchone()
@@ -73,7 +74,7 @@ class Store:
                 return pickle.loads(row[1])
         except Exception:  # noqa: BLE001 - any trouble with a cache means: no cache
             pass
-        entry, _ = reload()
+        entry, _ = self._reload(Path(name))
         if entry is None or entry.digest != digest:
             raise RuntimeError(f"{name} 在构建过程中被修改；请重新构建 (changed during the build)")
         return entry.project
@@ -81,6 +82,7 @@ class Store:
     def restore(self, cache: FileCache, config: Path, reload: Any) -> None:
         """Fill ``cache`` with what the last build parsed, if it was made by this version and
         config: summaries now, models on first use. ``reload(path)`` parses a file again."""
+        self._reload = reload
         if not self.path.is_file():
             return
         try:
@@ -99,7 +101,7 @@ class Store:
                 diags = pickle.loads(diags) if diags else []
                 entry = None if summary is None else Entry(
                     None, name, display, id_pos, digest, _summary(summary),
-                    fetch=partial(self.project, name, digest, partial(reload, Path(name))))
+                    fetch=partial(self.project, name, digest))
                 cache.put(name, stamp, entry, diags)
                 self._known[name] = stamp
         except Exception:  # noqa: BLE001
@@ -185,12 +187,11 @@ def _pickled(entry: Entry | None, diags: list) -> tuple[bytes, bytes | None]:  #
     if entry is None:
         return marshal.dumps((None, None, None, None, problems)), None
     s = entry.summary
-    summary = (s.year, s.id, s.name, s.department, s.department_name, s.department_code, s.implementer,
-               str(s.total), s.published.isoformat() if s.published else None)
+    summary = (*s[:7], str(s.total), s.published.isoformat() if s.published else None, s.text)
     return (marshal.dumps((entry.display, entry.id_pos, entry.digest, summary, problems)),
             pickle.dumps(entry.project, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]
-    *head, total, published = data
-    return Summary(*head, Decimal(total), dt.date.fromisoformat(published) if published else None)
+    *head, total, published, text = data
+    return Summary(*head, Decimal(total), dt.date.fromisoformat(published) if published else None, text)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from . import rules
 from .config import CONFIG_NAME, SiteConfig, load_config
@@ -25,11 +25,11 @@ _YEAR_DIR = re.compile(r"^\d{4}$")
 SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
+class Summary(NamedTuple):
     """What listing pages, feeds and the cross-file checks need of a project. Every file's summary
     is at hand in every build; its full model is loaded only for the pages that show it, so a
-    build after a small change does not grow with the number of projects."""
+    build after a small change does not grow with the number of projects. (A named tuple: made
+    10,000 times per build, from the cache.)"""
 
     year: int
     id: str
@@ -40,18 +40,15 @@ class Summary:
     implementer: str
     total: Decimal  # 资金总额 in 万元 (0 when blank)
     published: dt.date | None
-
-    def text(self) -> str:
-        """All of it as one string: what a listing page's key is made of."""
-        return "\x1f".join(map(str, (self.year, self.id, self.name, self.department, self.implementer, self.total,
-                                      self.published)))
+    text: str = ""  # all of the above as one string: what a listing page's key is made of
 
     @classmethod
     def of(cls, project: Project) -> Summary:
         funds = project.funds
-        return cls(project.year, project.id, project.name, project.department, project.department_name,
-                   project.department_code, project.implementer, funds.wan(funds.total) or Decimal(0),
-                   project.published)
+        fields = (project.year, project.id, project.name, project.department, project.department_name,
+                  project.department_code, project.implementer, funds.wan(funds.total) or Decimal(0),
+                  project.published)
+        return cls(*fields, "\x1f".join(map(str, fields)))
 
 
 class Entry:

@@ -69,6 +69,7 @@ def to_csv(projects: Iterable[Project]) -> str:
     return b"".join(csv_chunks(projects)).decode("utf-8")
 
 
+
 def datapackage(year: int, title: str, publisher: str, base_url: str, projects: list[Summary]) -> str:
     """A Frictionless (tabular) data package for one year's downloads."""
     fields = [{"name": name, "type": _TYPES.get(name, "string"), **({"description": _DESCRIPTIONS[name]}

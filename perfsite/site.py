@@ -445,7 +445,7 @@ def grid(project: Project) -> list[GridRow]:
 
 
 def _department_key(page: ProjectPage) -> tuple[str, str]:
-    p = page.summary
+    p = page.entry.summary
     return (p.department_code or "", p.department_name)
 
 
@@ -453,9 +453,10 @@ def make_site(config: SiteConfig, entries: list[Entry], memo: DiffMemo | None = 
     """Arrange valid projects into pages: by year (newest first), then department, then name.
     Only summaries are read: no project is loaded to arrange the site."""
     site = Site(config=config)
-    pages = [ProjectPage(e, memo) for e in entries]
-    pages.sort(key=lambda p: (-p.year, _department_key(p), p.name, p.id))
-    for year, year_pages in groupby(pages, key=lambda p: p.year):
+    ordered = sorted(entries, key=lambda e: (-e.summary.year, e.summary.department_code or "",
+                                             e.summary.department_name, e.summary.name, e.summary.id))
+    pages = [ProjectPage(e, memo) for e in ordered]
+    for year, year_pages in groupby(pages, key=lambda p: p.entry.summary.year):
         departments = [Department(name=key[1], code=key[0] or None, projects=list(items))
                        for key, items in groupby(year_pages, key=_department_key)]
         site.years.append(YearPage(year=year, path=f"{year}/index.html", root="../", departments=departments,
@@ -473,12 +474,15 @@ def make_site(config: SiteConfig, entries: list[Entry], memo: DiffMemo | None = 
         if year_page.previous is None:
             continue
         # Paired like the diff pairs them: by id, then by name (a project whose id changed).
-        before = {p.id: p for p in year_page.previous.projects}
-        unpaired = [p for p in year_page.projects if p.id not in before]
-        paired_ids = {p.id for p in year_page.projects} & set(before)
-        by_name = {p.name: p for p in year_page.previous.projects if p.id not in paired_ids}
+        before = {p.entry.summary.id: p for p in year_page.previous.projects}
+        unpaired = []
         for page in year_page.projects:
-            page.previous = before.get(page.id)
-        for page in unpaired:
-            page.previous = by_name.pop(page.name, None)
+            page.previous = before.get(page.entry.summary.id)
+            if page.previous is None:
+                unpaired.append(page)
+        if unpaired:
+            paired_ids = {p.entry.summary.id for p in year_page.projects} & before.keys()
+            by_name = {p.name: p for p in year_page.previous.projects if p.id not in paired_ids}
+            for page in unpaired:
+                page.previous = by_name.pop(page.name, None)
     return site
