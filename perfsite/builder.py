@@ -114,7 +114,7 @@ class Builder:
 
     def _build(self) -> BuildResult:
         if self.in_place:
-            return self._build_locked(None)
+            return self._build_locked(None, state.inputs(self.content, self.templates, self.strict, self.search)[1])
         try:
             check_target(self.output, [self.content, self.templates])
             with OutputLock(self.output):

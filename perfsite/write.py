@@ -346,6 +346,7 @@ class InPlaceOutput:
         self.output = output
         self.previous = previous or set()
         self.touched: set[str] = set()
+        self._present: set[str] | None = None
 
     def __enter__(self) -> InPlaceOutput:
         try:
@@ -358,7 +359,9 @@ class InPlaceOutput:
         return self
 
     def keep(self, relpath: str) -> bool:
-        if (self.output / relpath).is_file():
+        if self._present is None:
+            self._present = files_in(self.output)
+        if relpath in self._present:
             self.touched.add(relpath)
             return True
         return False

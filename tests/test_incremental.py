@@ -222,3 +222,39 @@ def test_a_patch_interrupted_half_way_is_finished_by_the_next_build(tmp_path: Pa
     assert result.ok and not (site / ".out.journal").exists()
     assert not list(site.glob(".out.new-*"))
     assert files(out) == files(clean)
+
+
+def test_a_small_rebuild_loads_only_the_models_it_shows(tmp_path: Path, monkeypatch):
+    """Listing pages are made from summaries: after one edit, the only models read from the cache
+    are those of the pages rendered again (next year's page, and last year's for the comparison)."""
+    from perfsite.cache import Store
+    from perfsite.site import YearPage
+
+    monkeypatch.setattr(YearPage, "DETAIL_LIMIT", 0)  # changes pages list one line per project
+    site = generate(90, tmp_path / "site")
+    assert Builder(site / "content", site / "templates", site / "out", search=False).build().ok
+    fetched: list[str] = []
+    real = Store.project
+    monkeypatch.setattr(Store, "project", lambda self, name, digest: (fetched.append(name), real(self, name, digest))[1])
+    edit(site, "content/2023/p000001.yaml", "项目名称: ", "项目名称: 新")  # every listing page shows it
+    result = Builder(site / "content", site / "templates", site / "out", search=False).build()
+    assert result.ok and "index.html" in result.written and "2023/changes.html" in result.written
+    assert sorted(Path(name).relative_to(site / "content").as_posix() for name in fetched) == [
+        "2022/p000001.yaml", "2024/p000001.yaml"]
+    assert Builder(site / "content", site / "templates", tmp_path / "clean", search=False).build().ok
+    assert files(site / "out") == files(tmp_path / "clean")
+
+
+def test_a_cached_model_that_does_not_match_is_read_from_its_file(tmp_path: Path):
+    import sqlite3
+
+    from perfsite import cache
+
+    site = generate(90, tmp_path / "site")
+    assert Builder(site / "content", site / "templates", site / "out", search=False).build().ok
+    with sqlite3.connect(cache.location(site / "out")) as db:  # a damaged row
+        db.execute("UPDATE entries SET project = ? WHERE path LIKE ?", (b"garbage", "%2024/p000001.yaml"))
+    change_value(site)  # re-renders the page of p000001 in 2024: its model is needed
+    assert Builder(site / "content", site / "templates", site / "out", search=False).build().ok
+    assert Builder(site / "content", site / "templates", tmp_path / "clean", search=False).build().ok
+    assert files(site / "out") == files(tmp_path / "clean")

@@ -245,3 +245,30 @@ def test_a_site_under_a_sub_path_has_no_broken_link(built: Path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_large_site_lists_departments_on_the_home_page_and_feeds_the_newest(tmp_path: Path, monkeypatch):
+    """Above Site.INDEX_LIMIT projects the home page lists each year's departments (count, total,
+    a link to the year page's section), and the feed carries the newest FEED_ENTRIES tables."""
+    from perfsite import feeds
+    from perfsite.builder import Builder
+    from perfsite.site import Site
+
+    monkeypatch.setattr(Site, "INDEX_LIMIT", 50)
+    monkeypatch.setattr(feeds, "FEED_ENTRIES", 7)
+    site = generate(90, tmp_path / "site")  # 3 years of 30 projects
+    out = site / "output"
+    assert Builder(site / "content", site / "templates", out, search=False, strict=True).build().ok  # links checked
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r'href="\d{4}/p\d+\.html"', home)  # no project listed
+    sections = re.findall(r'<a href="(\d{4})/index.html#(d\d+)">', home)
+    for year in ("2022", "2023", "2024"):
+        year_page = (out / year / "index.html").read_text(encoding="utf-8")
+        slugs = [slug for y, slug in sections if y == year]
+        assert slugs and all(f'id="{slug}"' in year_page for slug in slugs)
+    counts = re.findall(r'<td class="num">(\d+)</td><td class="num dept-total">', home)
+    assert sum(int(n) for n in counts) == 90
+    entries = ET.parse(out / "feed.xml").getroot().findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 7
+    updated = [e.find("{http://www.w3.org/2005/Atom}updated").text for e in entries]
+    assert updated == sorted(updated, reverse=True) and updated[0].startswith("2024")
