@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 _TASK: Callable[[int, int], Any] | None = None
 

@@ -97,15 +97,19 @@ class DiffMemo:
     def change(self, old: ProjectPage, new: ProjectPage) -> Change:
         key = self.pair(old, new)
         found = self._used.get(key) or self._kept.get(key)
-        if found is None and self.store is not None:
-            if self._stored is None:
-                self._stored = self.store.diffs()
-            stored = self._stored.get(key)
+        if found is None:
+            stored = self._from_store().get(key)
             found = Change(*stored) if stored else None
         if found is None:
             found = Change.of(self.get(old, new))
         self._used[key] = found
         return found
+
+    def _from_store(self) -> dict[str, tuple]:  # type: ignore[type-arg]
+        """The store's change summaries, read once per build."""
+        if self._stored is None:
+            self._stored = self.store.diffs() if self.store is not None else {}
+        return self._stored
 
     def get(self, old: ProjectPage, new: ProjectPage) -> ProjectDiff:
         key = self.pair(old, new)
@@ -120,9 +124,7 @@ class DiffMemo:
 
     def missing(self, pages: list[ProjectPage]) -> list[ProjectPage]:
         """Pages whose pair with the year before was never diffed (by this process or the store)."""
-        if self.store is not None and self._stored is None:
-            self._stored = self.store.diffs()
-        known = (self._stored or {}).keys() | self._kept.keys() | self._used.keys()
+        known = self._from_store().keys() | self._kept.keys() | self._used.keys()
         return [p for p in pages if p.previous is not None and self.pair(p.previous, p) not in known]
 
     @staticmethod
@@ -137,9 +139,6 @@ class DiffMemo:
             self.new[key] = (change, found)
             self._used[key] = change
             self._full_used[key] = found
-
-    def used(self) -> set[str]:
-        return set(self._used) | set(self._full_used)
 
     def next_build(self) -> None:
         """Keep what the last build used; forget pairs that are gone."""
