@@ -57,7 +57,10 @@ class Server:
         raise AssertionError(f"no line matching {pattern!r} within {timeout}s; got:\n{''.join(self.output)}")
 
     def start(self, timeout: float = 15) -> Server:
-        line = self.wait_for(r"http://\S+/", timeout)
+        # stdout and stderr are read by two threads: the address may have come in before a line
+        # that an earlier wait_for was looking for.
+        seen = next((line for line in self.output if re.search(r"http://\S+/", line)), None)
+        line = seen or self.wait_for(r"http://\S+/", timeout)
         self.url = re.search(r"http://\S+/", line)[0]
         return self
 
