@@ -151,13 +151,14 @@ class Builder:
         for computed in spread(len(missing), lambda start, stop: DiffMemo.compute(missing[start:stop]), self.jobs):
             self.diffs.add(computed)
         jobs = list(self._jobs(site, renderer))
+        search_key = self._search_key(jobs) if self.search and not self.in_place else ""
         try:
             previous = set(self.keys)
             if self.in_place:
                 check_target(self.output, [self.content, self.templates])
                 output: InPlaceOutput | StagedOutput = InPlaceOutput(self.output, previous)
             else:
-                output = StagedOutput(self.output, previous, patch=self._small_change(jobs))
+                output = StagedOutput(self.output, previous, patch=self._small_change(jobs, search_key))
             with output as out:
                 keys: dict[str, str] = {}
                 todo = []
@@ -174,7 +175,7 @@ class Builder:
                         result.written.append(job.path)
                 if self.search and not self.in_place:
                     self.progress("搜索索引 (search index)", 0, 0)
-                    self._index(out, jobs, keys, result)
+                    self._index(out, search_key, keys, result)
                 if self.strict and isinstance(out, StagedOutput) and not out.patch and out.stage is not None:
                     self.progress("检查链接 (links)", 0, 0)
                     broken = check_links(out.stage, base_path=site.config.base_path)
@@ -200,17 +201,18 @@ class Builder:
             result.written.clear()
         return result
 
-    def _search_key(self, jobs: list[Job]) -> str:
+    @staticmethod
+    def _search_key(jobs: list[Job]) -> str:
         return _hash("pagefind", search.VERSION, *[j.key for j in jobs if j.path.endswith(".html")])
 
-    def _small_change(self, jobs: list[Job]) -> bool:
+    def _small_change(self, jobs: list[Job], search_key: str) -> bool:
         """Patch the output in place (see write.py) when fewer files change than stay, unless the
         whole site must be at hand: for the link check (--strict) or a new search index."""
         if self.strict or not self.keys or not self.output.is_dir():
             return False
         if self.search:
             index = {f"{search.DIR}/{p}" for p in files_in(self.output / search.DIR)}
-            if self.keys.get(search.DIR) != self._search_key(jobs) or not all(
+            if self.keys.get(search.DIR) != search_key or not all(
                     p in index for p in self.keys if p.startswith(search.DIR + "/")):
                 return False
         changed = sum(1 for job in jobs if self.keys.get(job.path) != job.key)
@@ -254,9 +256,8 @@ class Builder:
         else:
             out.write(job.path, made)
 
-    def _index(self, out: StagedOutput, jobs: list[Job], keys: dict[str, str], result: BuildResult) -> None:
+    def _index(self, out: StagedOutput, key: str, keys: dict[str, str], result: BuildResult) -> None:
         """The search index covers every page: rebuilt when any page changed, else carried over."""
-        key = self._search_key(jobs)
         previous = [p for p in self.keys if p.startswith(search.DIR + "/")]
         if self.keys.get(search.DIR) == key and previous and all(out.keep(p) for p in previous):
             keys[search.DIR] = key

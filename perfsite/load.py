@@ -148,13 +148,22 @@ def yaml_files(root: Path) -> list[Path]:
     return [Path(path) for path, _ in _yaml_names(root)]
 
 
-def project_files(root: Path) -> tuple[list[Path], list[Path]]:
-    """(files in year folders, YAML files elsewhere that look misplaced), both sorted."""
+def _by_year(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """([(path, year folder)] of files in year folders, [paths of YAML files elsewhere])."""
     found, misplaced = [], []
     for path, rel in _yaml_names(root):
         head, sep, _ = rel.partition(os.sep)
-        (found if sep and _YEAR_DIR.match(head) else misplaced).append(Path(path))
+        if sep and _YEAR_DIR.match(head):
+            found.append((path, head))
+        else:
+            misplaced.append(path)
     return found, misplaced
+
+
+def project_files(root: Path) -> tuple[list[Path], list[Path]]:
+    """(files in year folders, YAML files elsewhere that look misplaced), both sorted."""
+    found, misplaced = _by_year(root)
+    return [Path(path) for path, _ in found], [Path(path) for path in misplaced]
 
 
 def load_project(path: Path, display: str, year_dir: int,
@@ -192,11 +201,8 @@ def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1,
     config, config_diags = load_config(root)
     content = Content(root=root, config=config)
     content.report.extend(config_diags)
-    files, misplaced = [], []
-    for path, rel in _yaml_names(root):
-        head, sep, _ = rel.partition(os.sep)
-        (files if sep and _YEAR_DIR.match(head) else misplaced).append((path, head))
-    for path, _ in misplaced:
+    files, misplaced = _by_year(root)
+    for path in misplaced:
         content.report.error(display_path(Path(path)), 0, 0, "E028", "项目文件不在年度目录中，不会发布",
                              f"移到 {display_path(root)}/<年度>/ 下，如 {display_path(root)}/2022/{Path(path).name}")
     first_by_id: dict[tuple[int, str], Entry] = {}
