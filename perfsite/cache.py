@@ -159,23 +159,32 @@ class Store:
 
 
 class TemplateCode(jinja2.BytecodeCache):
-    """Compiled templates in the store (Jinja checks each against its source's checksum)."""
+    """Compiled templates in the store (Jinja checks each against its source's checksum), and
+    the templates each source references (keyed by its hash)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            row = self.store.db().execute("SELECT code FROM templates WHERE key = ?", (bucket.key,)).fetchone()
-        except sqlite3.Error:
-            return
-        if row is not None:
-            bucket.bytecode_from_string(row[0])
+        code = self.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self[bucket.key] = bucket.bytecode_to_string()
+
+    def get(self, key: str) -> Any:
+        """Any other fact about a template source, by a key made from its hash (render.RefsMemo)."""
+        try:
+            row = self.store.db().execute("SELECT code FROM templates WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else row[0]
+
+    def __setitem__(self, key: str, value: str | bytes) -> None:
         try:
             with self.store.db() as db:
-                db.execute("INSERT OR REPLACE INTO templates VALUES (?, ?)", (bucket.key, bucket.bytecode_to_string()))
+                db.execute("INSERT OR REPLACE INTO templates VALUES (?, ?)", (key, value))
         except sqlite3.Error:
             pass
 

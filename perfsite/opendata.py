@@ -1,5 +1,6 @@
-"""Open data: each project as JSON and CSV, each year as one flat CSV of all indicators and a
-Frictionless data package describing the files.
+"""Open data: each project as JSON and CSV, each year's indicators as flat CSVs (one per
+department, and one of the whole year unless it is large) and a Frictionless data package
+describing the files.
 
 CSV is UTF-8 with a BOM so that Excel opens the Chinese correctly, one row per indicator with the
 project's columns repeated (the shape of the budget system's own export), amounts in 万元, and the
@@ -70,17 +71,19 @@ def to_csv(projects: Iterable[Project]) -> str:
 
 
 
-def datapackage(year: int, title: str, publisher: str, base_url: str, projects: list[Summary]) -> str:
-    """A Frictionless (tabular) data package for one year's downloads."""
+def datapackage(year: int, title: str, publisher: str, base_url: str, projects: list[Summary],
+                tables: list[tuple[str, str, str]]) -> str:
+    """A Frictionless (tabular) data package for one year's downloads; ``tables`` are the
+    indicator CSVs as (resource name, path from the year's folder, title)."""
     fields = [{"name": name, "type": _TYPES.get(name, "string"), **({"description": _DESCRIPTIONS[name]}
                                                                    if name in _DESCRIPTIONS else {})}
               for name in COLUMNS]
     resources: list[dict[str, Any]] = [{
-        "name": f"indicators-{year}", "path": "indicators.csv", "title": f"{year}年度全部绩效指标（每行一个指标）",
+        "name": name, "path": path, "title": table_title,
         "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
         "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
         "schema": {"fields": fields, "missingValues": [""]},
-    }]
+    } for name, path, table_title in tables]
     for project in projects:
         resources.append({"name": f"project-{year}-{project.id}", "path": f"{project.id}.json", "title": project.name,
                           "format": "json", "mediatype": "application/json", "encoding": "utf-8"})

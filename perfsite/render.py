@@ -11,7 +11,7 @@ import hashlib
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 from jinja2 import meta
@@ -55,11 +55,18 @@ class TemplateProblem(Exception):
         self.diagnostic = diagnostic
 
 
+class RefsMemo(Protocol):
+    def get(self, key: str) -> str | None: ...
+    def __setitem__(self, key: str, value: str) -> None: ...
+
+
 class Renderer:
     """Renders named templates from one directory."""
 
-    def __init__(self, templates: Path, bytecode: jinja2.BytecodeCache | None = None) -> None:
+    def __init__(self, templates: Path, bytecode: jinja2.BytecodeCache | None = None,
+                 refs: RefsMemo | None = None) -> None:
         self.templates = templates
+        self._refs: RefsMemo = refs if refs is not None else {}
         self.env = jinja2.Environment(
             bytecode_cache=bytecode,  # compiling the templates was a tenth of a small rebuild
             loader=jinja2.FileSystemLoader(str(templates), encoding="utf-8"),
@@ -100,7 +107,7 @@ class Renderer:
         for name in self.env.list_templates(extensions=["html"]):
             source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
             sources[name] = source
-            refs[name] = {r for r in meta.find_referenced_templates(self.env.parse(source)) if r}
+            refs[name] = self._referenced(source)
         out = {}
         for name in sources:
             seen, todo = set(), [name]
@@ -115,6 +122,16 @@ class Renderer:
                 h.update(part.encode() + b"\0" + sources[part].encode() + b"\0")
             out[name] = h.hexdigest()
         return out
+
+    def _referenced(self, source: str) -> set[str]:
+        """The templates a source extends, includes or imports, remembered by the source's hash
+        (parsing every template again was a tenth of a small rebuild)."""
+        key = "refs:" + hashlib.blake2b(source.encode("utf-8"), digest_size=16).hexdigest()
+        known = self._refs.get(key)
+        if known is None:
+            known = "\0".join(sorted(r for r in meta.find_referenced_templates(self.env.parse(source)) if r))
+            self._refs[key] = known
+        return set(known.split("\0")) - {""}
 
     def render(self, name: str, **context: Any) -> str:
         try:

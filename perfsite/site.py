@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from itertools import groupby
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .config import SiteConfig
 from .diff import ProjectDiff, diff_projects, report_order
@@ -250,6 +250,15 @@ class Department:
         return sum((p.total for p in self.projects), Decimal(0))
 
 
+class Download(NamedTuple):
+    """A CSV of the indicators of some projects: where it goes, and what it holds."""
+
+    path: str  # from the site root
+    title: str
+    projects: list[ProjectPage]
+    name: str  # its resource name in the year's datapackage.json
+
+
 @dataclass
 class YearChanges:
     items: list[Change]
@@ -283,6 +292,24 @@ class YearPage:
         return YearChanges(sorted(items, key=report_order))
 
     DETAIL_LIMIT = 100  # above this many changed projects, the changes page lists one line each
+    WHOLE_CSV_LIMIT = 500  # above this many projects, a year's indicators are downloaded per department
+
+    @property
+    def whole_csv(self) -> bool:
+        """Is there one CSV of the whole year? At 3,000 projects it is 45 MB, which no spreadsheet
+        user wants and which every edit of any project would rewrite: large years have one file
+        per department (which every year has)."""
+        return len(self.projects) <= self.WHOLE_CSV_LIMIT
+
+    @property
+    def downloads(self) -> list[Download]:
+        """The year's indicator CSVs: one per department, and one of the whole year if small."""
+        out = [Download(f"{self.year}/indicators/{d.slug}.csv", f"{d.name} {self.year}年度绩效指标（每行一个指标）",
+                        d.projects, f"indicators-{self.year}-{d.slug}") for d in self.departments]
+        if self.whole_csv:
+            out.insert(0, Download(f"{self.year}/indicators.csv", f"{self.year}年度全部绩效指标（每行一个指标）",
+                                   self.projects, f"indicators-{self.year}"))
+        return out
 
     @property
     def changes_in_detail(self) -> bool:

@@ -140,11 +140,15 @@ class StagedOutput:
             self._dirs.add(target.parent)
         return target
 
-    def has(self, relpath: str) -> bool:
-        """Is the file in the current output (to be carried over)?"""
+    def _listing(self) -> set[str]:
+        """The files in the current output, listed once."""
         if self._present is None:
             self._present = files_in(self.output)
-        return relpath in self._present
+        return self._present
+
+    def has(self, relpath: str) -> bool:
+        """Is the file in the current output (to be carried over)?"""
+        return relpath in self._listing()
 
     def keep(self, relpath: str) -> bool:
         """Carry the current output's file over unchanged; False if there is none to carry."""
@@ -163,6 +167,12 @@ class StagedOutput:
             shutil.copyfile(source, target)
         self.touched.add(relpath)
         return True
+
+    def keep_all(self, relpaths: Iterable[str]) -> set[str]:
+        """``keep`` each; returns those there was none of."""
+        if self.patch:
+            return _carry(self.touched, self._listing(), relpaths)
+        return {relpath for relpath in relpaths if not self.keep(relpath)}
 
     def write(self, relpath: str, data: bytes | str | Iterable[bytes]) -> None:
         self.touched.add(relpath)
@@ -234,6 +244,15 @@ class StagedOutput:
         if self.stage is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage = None
+
+
+def _carry(touched: set[str], present: set[str], relpaths: Iterable[str]) -> set[str]:
+    """Mark as kept those of ``relpaths`` the output has; return the others. Set operations: a
+    lookup each was a measurable share of a small rebuild at 30,000 files."""
+    wanted = set(relpaths)
+    kept = wanted & present
+    touched |= kept
+    return wanted - kept
 
 
 def files_in(directory: Path) -> set[str]:
@@ -358,13 +377,17 @@ class InPlaceOutput:
             raise OutputError(f"无法写入 {self.output}：{exc.strerror or exc}") from exc
         return self
 
-    def keep(self, relpath: str) -> bool:
+    def _listing(self) -> set[str]:
         if self._present is None:
             self._present = files_in(self.output)
-        if relpath in self._present:
-            self.touched.add(relpath)
-            return True
-        return False
+        return self._present
+
+    def keep(self, relpath: str) -> bool:
+        return not self.keep_all((relpath,))
+
+    def keep_all(self, relpaths: Iterable[str]) -> set[str]:
+        """Mark as kept those the output has; returns the others."""
+        return _carry(self.touched, self._listing(), relpaths)
 
     def write(self, relpath: str, data: bytes | str | Iterable[bytes]) -> None:
         self.touched.add(relpath)
@@ -382,6 +405,7 @@ class InPlaceOutput:
     def concat(self, relpath: str, head: bytes, parts: list[str]) -> None:
         self.touched.add(relpath)
         target = self.output / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         os.close(fd)
         _concat(Path(tmp), head, [self.output / part for part in parts])

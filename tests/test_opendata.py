@@ -128,9 +128,31 @@ def test_datapackage_describes_the_files(built: Path):
                 int(row[name])
             if row[name] and kind == "date":
                 assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[name])
-    for resource in package["resources"][1:]:
+    tables = [r for r in package["resources"] if r["format"] == "csv"]
+    departments = {p.department for p in content_projects(built).values()}
+    assert [t["path"] for t in tables][0] == "indicators.csv" and len(tables) == 1 + len(departments)
+    for table in tables:
+        assert list(read_csv(built / "output/2022" / table["path"])[0]) == list(header)
+    for resource in package["resources"][len(tables):]:
         assert (built / "output/2022" / resource["path"]).is_file() and resource["format"] == "json"
-    assert len(package["resources"]) == 1 + len(content_projects(built))
+    assert len(package["resources"]) == len(tables) + len(content_projects(built))
+
+
+def test_each_department_has_its_own_yearly_csv(built: Path):
+    """Per department and year: exactly its projects' rows, linked from the year page and the
+    department page; together they hold the whole year's file, row for row."""
+    year = (built / "output/2022/index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="(indicators/[^"]+\.csv)" download', year)
+    assert len(links) == 2  # 黔南州住房和城乡建设局 and 301-测试局
+    rows = []
+    for link in links:
+        part = read_csv(built / "output/2022" / link)
+        assert len({r["主管部门及代码"] for r in part}) == 1
+        department_page = next((built / "output/departments").glob(f"{Path(link).stem}.html"))
+        assert f'href="../2022/{link}" download' in department_page.read_text(encoding="utf-8")
+        rows += part
+    whole = read_csv(built / "output/2022/indicators.csv")
+    assert sorted(map(str, rows)) == sorted(map(str, whole))
 
 
 def test_project_pages_link_their_downloads(built: Path):
@@ -272,3 +294,35 @@ def test_a_large_site_lists_departments_on_the_home_page_and_feeds_the_newest(tm
     assert len(entries) == 7
     updated = [e.find("{http://www.w3.org/2005/Atom}updated").text for e in entries]
     assert updated == sorted(updated, reverse=True) and updated[0].startswith("2024")
+
+
+def test_a_large_year_is_downloaded_per_department(tmp_path: Path, monkeypatch):
+    """Above YearPage.WHOLE_CSV_LIMIT projects there is no CSV of the whole year (tens of MB,
+    rewritten on every edit): each department's file is linked instead, the data package lists
+    them, and an edit rewrites only its own department's file."""
+    from perfsite.builder import Builder
+    from perfsite.site import YearPage
+
+    monkeypatch.setattr(YearPage, "WHOLE_CSV_LIMIT", 20)
+    site = generate(90, tmp_path / "site")  # 3 years of 30 projects
+    out = site / "output"
+    assert Builder(site / "content", site / "templates", out, search=False, strict=True).build().ok  # links checked
+    assert not (out / "2022/indicators.csv").exists()
+    year = (out / "2022/index.html").read_text(encoding="utf-8")
+    assert 'href="indicators.csv"' not in year and "按部门分别下载" in year
+    package = json.loads((out / "2022/datapackage.json").read_text(encoding="utf-8"))
+    tables = {r["path"] for r in package["resources"] if r["format"] == "csv"}
+    assert tables == set(re.findall(r'href="(indicators/[^"]+\.csv)" download', year)) and len(tables) > 1
+    ids = [r["项目标识"] for t in sorted(tables) for r in read_csv(out / "2022" / t)]
+    assert len(set(ids)) == 30
+
+    target = site / "content/2022/p000000.yaml"
+    department = re.search(r"主管部门及代码: (.+)", target.read_text(encoding="utf-8"))[1].strip()
+    assert "良好" in target.read_text(encoding="utf-8")
+    target.write_text(target.read_text(encoding="utf-8").replace("良好", "较好", 1), encoding="utf-8")
+    result = Builder(site / "content", site / "templates", out, search=False).build()
+    written = [p for p in result.written if p.endswith(".csv") and "/indicators/" in p]
+    assert len(written) == 1
+    rows = read_csv(out / written[0])
+    assert {r["主管部门及代码"] for r in rows} == {department}
+    assert "较好" in [r["指标值"] for r in rows if r["项目标识"] == "p000000"]
