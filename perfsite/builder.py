@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 from . import config as config_module
 from . import code_stamp, feeds, model, opendata, search, state
