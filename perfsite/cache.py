@@ -17,7 +17,7 @@ import sqlite3
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import jinja2
 import jinja2.bccache
@@ -26,12 +26,55 @@ from . import code_stamp
 from .load import Entry, FileCache, Summary, file_stamp
 from .model import Project
 
-_SCHEMA = 6  # bump when what is pickled changes shape
+_SCHEMA = 7  # bump when what is pickled changes shape
 _TABLES = ("DROP TABLE IF EXISTS files",  # the first version's layout
            "CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, stamp TEXT, meta BLOB, project BLOB)",
            "CREATE TABLE IF NOT EXISTS diffs (pair TEXT PRIMARY KEY, summary BLOB, diff BLOB)",
            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
-           "CREATE TABLE IF NOT EXISTS templates (key TEXT PRIMARY KEY, code BLOB)")
+           "CREATE TABLE IF NOT EXISTS templates (key TEXT PRIMARY KEY, code BLOB)",
+           "CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, value BLOB)")
+# blobs: 'summaries', every file's row of ``entries`` without its model, as one marshal'd dict
+# (plus 'summaries+', the rows changed since), and 'changes', every diff's summary: read whole on
+# every build, and one read of one blob was a quarter of the time of 10,000 rows.
+
+
+class _BlobMap:
+    """A dict kept in the blobs table as a base and the entries changed since (None: removed),
+    so that a small change writes a few rows' worth, not megabytes; the base is written whole
+    again when the changes pass ``limit``."""
+
+    def __init__(self, key: str, limit: int = 1000) -> None:
+        self.key, self.limit = key, limit
+        self._delta: dict[str, Any] | None = None  # None: the base must be written
+
+    def load(self, db: sqlite3.Connection) -> dict[str, Any] | None:
+        blobs = dict(db.execute("SELECT key, value FROM blobs WHERE key IN (?, ?)", (self.key, self.key + "+")))
+        if self.key not in blobs:
+            self._delta = None
+            return None
+        data = marshal.loads(blobs[self.key])
+        self._delta = marshal.loads(blobs[self.key + "+"]) if self.key + "+" in blobs else {}
+        for name, value in self._delta.items():
+            if value is None:
+                data.pop(name, None)
+            else:
+                data[name] = value
+        return data
+
+    def save(self, db: sqlite3.Connection, data: dict[str, Any], changes: dict[str, Any]) -> None:
+        """``data`` with ``changes`` already in it."""
+        delta = self._delta
+        if delta is not None:
+            delta.update(changes)
+        if delta is None or len(delta) > self.limit:
+            db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (self.key, marshal.dumps(data)))
+            db.execute("DELETE FROM blobs WHERE key = ?", (self.key + "+",))
+            self._delta = {}
+        elif changes:
+            db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (self.key + "+", marshal.dumps(delta)))
+
+    def forget(self) -> None:
+        self._delta = None
 
 
 def location(output: Path) -> Path:
@@ -50,7 +93,10 @@ class Store:
         self.path = location(output)
         self._pid = -1
         self._db: sqlite3.Connection | None = None
-        self._known: dict[str, str] | None = None  # path → stamp of the rows in the file
+        self._rows: dict[str, tuple[str, tuple]] | None = None  # type: ignore[type-arg]  # path → (stamp, meta)
+        self._summaries = _BlobMap("summaries")  # every file's meta row, for the restore
+        self._changes = _BlobMap("changes")  # every diff's summary
+        self._change_data: dict[str, Any] | None = None
         self._reload: Callable[[Path], tuple[Entry | None, list]] = lambda path: (None, [])  # type: ignore[type-arg]
 
     def db(self) -> sqlite3.Connection:
@@ -92,21 +138,26 @@ class Store:
                 with db:  # made by other code or for another config: nothing in it can be trusted
                     db.execute("DELETE FROM entries")
                     db.execute("DELETE FROM diffs")
-                self._known = {}
+                    db.execute("DELETE FROM blobs")
+                self._rows = {}
                 return
-            self._known = {}
+            self._rows = {}
             cache.check_config(config)
-            for name, stamp, meta in db.execute("SELECT path, stamp, meta FROM entries"):
-                display, id_pos, digest, summary, diags = marshal.loads(meta)
+            rows = self._summaries.load(db)
+            if rows is None:
+                rows = {name: (stamp, marshal.loads(meta)) for name, stamp, meta in db.execute(
+                    "SELECT path, stamp, meta FROM entries")}
+            for name, (stamp, meta) in rows.items():
+                display, id_pos, digest, summary, diags = meta
                 diags = pickle.loads(diags) if diags else []
                 entry = None if summary is None else Entry(
                     None, name, display, id_pos, digest, _summary(summary),
                     fetch=partial(self.project, name, digest))
                 cache.put(name, stamp, entry, diags)
-                self._known[name] = stamp
+            self._rows = rows
         except Exception:  # noqa: BLE001
             cache._files.clear()  # noqa: SLF001
-            self._known = None
+            self._rows = None
 
     def save(self, cache: FileCache, config: Path) -> None:
         """Write the rows of files that changed since ``restore`` and drop those of files that
@@ -114,27 +165,47 @@ class Store:
         try:
             db = self.db()
             with db:
-                known = self._known
-                if known is None:
-                    known = {name: stamp for name, stamp in db.execute("SELECT path, stamp FROM entries")}
+                rows = self._rows
+                if rows is None:  # the restore failed: what is in the file is unknown
+                    db.execute("DELETE FROM entries")
+                    rows = {}
                 current = cache.snapshot()
-                rows = ((path, stamp, *_pickled(entry, diags)) for path, (stamp, entry, diags) in current.items()
-                        if known.get(path) != stamp)  # streamed: never all blobs at once
-                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
-                gone = set(known) - set(current)
+                changed = [(path, stamp, entry, diags) for path, (stamp, entry, diags) in current.items()
+                           if path not in rows or rows[path][0] != stamp]
+                gone = set(rows) - set(current)
+
+                if self._rows is None:
+                    self._summaries.forget()
+                changes: dict[str, Any] = {}
+
+                def written() -> Iterator[tuple[str, str, bytes, bytes | None]]:
+                    for path, stamp, entry, diags in changed:  # streamed: never all models at once
+                        meta = _meta(entry, diags)
+                        rows[path] = changes[path] = (stamp, meta)
+                        yield path, stamp, marshal.dumps(meta), None if entry is None else pickle.dumps(
+                            entry.project, protocol=pickle.HIGHEST_PROTOCOL)
+
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", written())
                 db.executemany("DELETE FROM entries WHERE path = ?", [(p,) for p in gone])
+                for path in gone:
+                    del rows[path]
+                    changes[path] = None
+                self._summaries.save(db, rows, changes)
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('tag', ?)", (_tag(file_stamp(config)),))
-            self._known = {path: stamp for path, (stamp, _, _) in current.items()}
-        except (sqlite3.Error, OSError, pickle.PicklingError):
+            self._rows = rows
+        except (sqlite3.Error, OSError, pickle.PicklingError, ValueError):
+            self._rows = None
             self.close()
 
     def diffs(self) -> dict[str, Any]:
         """Summaries of the year-over-year diffs earlier builds computed, by pair key, as plain
-        tuples (marshal: thousands are read on every build that shows a year's changes)."""
+        tuples (thousands are read on every build that shows a year's changes)."""
         try:
-            return {pair: marshal.loads(blob) for pair, blob in self.db().execute("SELECT pair, summary FROM diffs")}
+            self._change_data = self._changes.load(self.db()) or {}
         except Exception:  # noqa: BLE001
-            return {}
+            self._changes.forget()
+            self._change_data = {}
+        return dict(self._change_data)
 
     def diff(self, pair: str) -> Any:
         try:
@@ -148,13 +219,23 @@ class Store:
         try:
             db = self.db()
             with db:
+                summaries = self._change_data if self._change_data is not None else self.diffs()
+                changes: dict[str, Any] = {pair: tuple(getattr(summary, f) for f in summary.__slots__)
+                                           for pair, (summary, _) in new.items()}
                 db.executemany("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?)",
-                               ((pair, marshal.dumps(tuple(getattr(summary, f) for f in summary.__slots__)),
-                                 pickle.dumps(diff, protocol=pickle.HIGHEST_PROTOCOL))
-                                for pair, (summary, diff) in new.items()))
-                known = [pair for (pair,) in db.execute("SELECT pair FROM diffs")]
-                db.executemany("DELETE FROM diffs WHERE pair = ?", [(p,) for p in known if p not in keep])
-        except (sqlite3.Error, OSError, pickle.PicklingError):
+                               ((pair, marshal.dumps(changes[pair]), pickle.dumps(diff, protocol=pickle.HIGHEST_PROTOCOL))
+                                for pair, (_, diff) in new.items()))
+                summaries.update(changes)
+                gone = [pair for pair in summaries if pair not in keep]
+                db.executemany("DELETE FROM diffs WHERE pair = ?", [(p,) for p in gone])
+                for pair in gone:
+                    del summaries[pair]
+                    changes[pair] = None
+                self._changes.save(db, summaries, changes)
+                self._change_data = summaries
+        except (sqlite3.Error, OSError, pickle.PicklingError, ValueError):
+            self._changes.forget()
+            self._change_data = None
             self.close()
 
 
@@ -189,16 +270,15 @@ class TemplateCode(jinja2.BytecodeCache):
             pass
 
 
-def _pickled(entry: Entry | None, diags: list) -> tuple[bytes, bytes | None]:  # type: ignore[type-arg]
-    """(meta, model): meta is read for every file on every build, so it is marshal'd plain data
-    (pickled dataclasses took ten times as long to load); the model is read only when needed."""
+def _meta(entry: Entry | None, diags: list) -> tuple:  # type: ignore[type-arg]
+    """What a restore needs of a file, as plain data for marshal (pickled dataclasses took ten
+    times as long to load); the model is stored apart and read only when needed."""
     problems = pickle.dumps(diags, protocol=pickle.HIGHEST_PROTOCOL) if diags else b""
     if entry is None:
-        return marshal.dumps((None, None, None, None, problems)), None
+        return (None, None, None, None, problems)
     s = entry.summary
     summary = (*s[:7], str(s.total), s.published.isoformat() if s.published else None, s.text)
-    return (marshal.dumps((entry.display, entry.id_pos, entry.digest, summary, problems)),
-            pickle.dumps(entry.project, protocol=pickle.HIGHEST_PROTOCOL))
+    return (entry.display, entry.id_pos, entry.digest, summary, problems)
 
 
 def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]

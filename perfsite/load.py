@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from . import rules
 from .config import CONFIG_NAME, SiteConfig, load_config
@@ -127,17 +127,20 @@ class Content:
     report: Report = field(default_factory=Report)
 
 
-def _yaml_names(root: Path) -> list[tuple[str, str]]:
+def _yaml_names(root: Path, listing: Iterable[str] | None = None) -> list[tuple[str, str]]:
     """(path, path relative to root) of every content YAML file, sorted: strings, because 10,000
-    Path objects made and compared cost a tenth of a small rebuild."""
+    Path objects made and compared cost a tenth of a small rebuild. ``listing``: every file under
+    root, as the caller has just listed them (a second walk of the tree is saved)."""
     top = os.fspath(root)
+    if listing is None:
+        listing = (os.path.join(folder, name) for folder, dirs, names in os.walk(top) for name in names)
+    start = len(os.path.join(top, ""))
     out = []
-    for folder, dirs, names in os.walk(top):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        rel = os.path.relpath(folder, top)
-        prefix = "" if rel == "." else rel + os.sep
-        out += [(os.path.join(folder, name), prefix + name) for name in names
-                if not name.startswith(".") and name.endswith(SUFFIXES) and not (not prefix and name == CONFIG_NAME)]
+    for path in listing:
+        if path.endswith(SUFFIXES):
+            rel = path[start:]
+            if rel != CONFIG_NAME and not any(part.startswith(".") for part in rel.split(os.sep)):
+                out.append((path, rel))
     out.sort(key=lambda item: item[1].split(os.sep))  # as Paths sort: by parts
     return out
 
@@ -148,10 +151,10 @@ def yaml_files(root: Path) -> list[Path]:
     return [Path(path) for path, _ in _yaml_names(root)]
 
 
-def _by_year(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
+def _by_year(root: Path, listing: Iterable[str] | None = None) -> tuple[list[tuple[str, str]], list[str]]:
     """([(path, year folder)] of files in year folders, [paths of YAML files elsewhere])."""
     found, misplaced = [], []
-    for path, rel in _yaml_names(root):
+    for path, rel in _yaml_names(root, listing):
         head, sep, _ = rel.partition(os.sep)
         if sep and _YEAR_DIR.match(head):
             found.append((path, head))
@@ -195,13 +198,15 @@ def reload_project(root: Path, path: Path) -> tuple[Entry | None, list[Diagnosti
 def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1,
                  stamps: dict[str, str] | None = None) -> Content:
     """Every file of a content tree, parsed and checked (in ``jobs`` processes when there are many).
-    ``stamps`` (path → file_stamp) saves a stat per file when the caller has just scanned them."""
+    ``stamps`` (path → file_stamp of every file under ``root``, and maybe others) saves a walk of
+    the tree and a stat per file when the caller has just scanned them."""
+    top = os.path.join(os.fspath(root), "")
     if cache is not None:
         cache.check_config(root / CONFIG_NAME)
     config, config_diags = load_config(root)
     content = Content(root=root, config=config)
     content.report.extend(config_diags)
-    files, misplaced = _by_year(root)
+    files, misplaced = _by_year(root, None if stamps is None else [p for p in stamps if p.startswith(top)])
     for path in misplaced:
         content.report.error(display_path(Path(path)), 0, 0, "E028", "项目文件不在年度目录中，不会发布",
                              f"移到 {display_path(root)}/<年度>/ 下，如 {display_path(root)}/2022/{Path(path).name}")

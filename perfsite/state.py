@@ -21,20 +21,22 @@ from .write import STATE_NAME as NAME, files_in
 def inputs(content: Path, templates: Path, strict: bool, search: bool) -> tuple[str, dict[str, str]]:
     """A hash of every input's name, size, mtime and inode (stat only: cheap at 10,000 files), and
     each file's stamp (load.file_stamp), so that loading need not stat them again."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{code_stamp()}|{strict}|{search}".encode())
     stamps: dict[str, str] = {}
+    stat, join = os.stat, os.path.join
     for root in (content, templates):
         for folder, dirs, names in os.walk(root):
             dirs.sort()
-            for name in sorted(names):
-                path = os.path.join(folder, name)
+            names.sort()
+            for name in names:
+                path = join(folder, name)
                 try:
-                    st = os.stat(path)
+                    st = stat(path)
                 except OSError:
                     continue
-                stamps[path] = stamp = f"{st.st_mtime_ns},{st.st_size},{st.st_ino}"
-                h.update(f"{path}\0{stamp}\n".encode("utf-8", "surrogateescape"))
+                stamps[path] = f"{st.st_mtime_ns},{st.st_size},{st.st_ino}"
+    listed = "".join([f"{path}\0{stamp}\n" for path, stamp in stamps.items()])
+    h = hashlib.blake2b(f"{code_stamp()}|{strict}|{search}".encode(), digest_size=16)
+    h.update(listed.encode("utf-8", "surrogateescape"))
     return h.hexdigest(), stamps
 
 
