@@ -107,7 +107,28 @@ def check_target(output: Path, protected: list[Path]) -> None:
                               "请指定空目录或新目录")
 
 
-class StagedOutput:
+class _Listed:
+    """What both outputs know of the files already in ``output``: listed once, on first need."""
+
+    output: Path
+    touched: set[str]
+    _present: set[str] | None
+
+    def _listing(self) -> set[str]:
+        if self._present is None:
+            self._present = files_in(self.output)
+        return self._present
+
+    def _carry(self, relpaths: Iterable[str]) -> set[str]:
+        """Mark as kept those of ``relpaths`` the output has; return the others. Set operations:
+        a lookup each was a measurable share of a small rebuild at 30,000 files."""
+        wanted = set(relpaths)
+        kept = wanted & self._listing()
+        self.touched |= kept
+        return wanted - kept
+
+
+class StagedOutput(_Listed):
     """Collects files in a temporary directory beside ``output``; ``commit()`` makes them the
     output, by swapping in a complete tree (``patch=False``: call ``keep`` for every unchanged
     file) or by patching only what changed (``patch=True``)."""
@@ -140,12 +161,6 @@ class StagedOutput:
             self._dirs.add(target.parent)
         return target
 
-    def _listing(self) -> set[str]:
-        """The files in the current output, listed once."""
-        if self._present is None:
-            self._present = files_in(self.output)
-        return self._present
-
     def has(self, relpath: str) -> bool:
         """Is the file in the current output (to be carried over)?"""
         return relpath in self._listing()
@@ -171,7 +186,7 @@ class StagedOutput:
     def keep_all(self, relpaths: Iterable[str]) -> set[str]:
         """``keep`` each; returns those there was none of."""
         if self.patch:
-            return _carry(self.touched, self._listing(), relpaths)
+            return self._carry(relpaths)
         return {relpath for relpath in relpaths if not self.keep(relpath)}
 
     def write(self, relpath: str, data: bytes | str | Iterable[bytes]) -> None:
@@ -244,15 +259,6 @@ class StagedOutput:
         if self.stage is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage = None
-
-
-def _carry(touched: set[str], present: set[str], relpaths: Iterable[str]) -> set[str]:
-    """Mark as kept those of ``relpaths`` the output has; return the others. Set operations: a
-    lookup each was a measurable share of a small rebuild at 30,000 files."""
-    wanted = set(relpaths)
-    kept = wanted & present
-    touched |= kept
-    return wanted - kept
 
 
 def files_in(directory: Path) -> set[str]:
@@ -356,7 +362,7 @@ def _apply(stage: Path, output: Path, written: list[str], removed: list[str]) ->
     shutil.rmtree(stage, ignore_errors=True)
 
 
-class InPlaceOutput:
+class InPlaceOutput(_Listed):
     """Writes changed files straight into ``output``, each one atomically (temp file + rename),
     and deletes files that are no longer made. For ``serve``, whose output is its own temporary
     directory: a reader sees the old file or the new one, never half of one."""
@@ -377,17 +383,12 @@ class InPlaceOutput:
             raise OutputError(f"无法写入 {self.output}：{exc.strerror or exc}") from exc
         return self
 
-    def _listing(self) -> set[str]:
-        if self._present is None:
-            self._present = files_in(self.output)
-        return self._present
-
     def keep(self, relpath: str) -> bool:
         return not self.keep_all((relpath,))
 
     def keep_all(self, relpaths: Iterable[str]) -> set[str]:
         """Mark as kept those the output has; returns the others."""
-        return _carry(self.touched, self._listing(), relpaths)
+        return self._carry(relpaths)
 
     def write(self, relpath: str, data: bytes | str | Iterable[bytes]) -> None:
         self.touched.add(relpath)
