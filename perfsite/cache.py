@@ -54,15 +54,12 @@ class _BlobMap:
             return None
         data = marshal.loads(blobs[self.key])
         self._delta = marshal.loads(blobs[self.key + "+"]) if self.key + "+" in blobs else {}
-        for name, value in self._delta.items():
-            if value is None:
-                data.pop(name, None)
-            else:
-                data[name] = value
+        _apply(data, self._delta)
         return data
 
     def save(self, db: sqlite3.Connection, data: dict[str, Any], changes: dict[str, Any]) -> None:
-        """``data`` with ``changes`` already in it."""
+        """Apply ``changes`` (None: removed) to ``data`` and store them."""
+        _apply(data, changes)
         delta = self._delta
         if delta is not None:
             delta.update(changes)
@@ -75,6 +72,14 @@ class _BlobMap:
 
     def forget(self) -> None:
         self._delta = None
+
+
+def _apply(data: dict[str, Any], changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
 
 
 def location(output: Path) -> Path:
@@ -168,28 +173,22 @@ class Store:
                 rows = self._rows
                 if rows is None:  # the restore failed: what is in the file is unknown
                     db.execute("DELETE FROM entries")
+                    self._summaries.forget()
                     rows = {}
                 current = cache.snapshot()
                 changed = [(path, stamp, entry, diags) for path, (stamp, entry, diags) in current.items()
                            if path not in rows or rows[path][0] != stamp]
-                gone = set(rows) - set(current)
-
-                if self._rows is None:
-                    self._summaries.forget()
-                changes: dict[str, Any] = {}
+                changes: dict[str, Any] = dict.fromkeys(set(rows) - set(current))  # None: gone
 
                 def written() -> Iterator[tuple[str, str, bytes, bytes | None]]:
                     for path, stamp, entry, diags in changed:  # streamed: never all models at once
                         meta = _meta(entry, diags)
-                        rows[path] = changes[path] = (stamp, meta)
+                        changes[path] = (stamp, meta)
                         yield path, stamp, marshal.dumps(meta), None if entry is None else pickle.dumps(
                             entry.project, protocol=pickle.HIGHEST_PROTOCOL)
 
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", written())
-                db.executemany("DELETE FROM entries WHERE path = ?", [(p,) for p in gone])
-                for path in gone:
-                    del rows[path]
-                    changes[path] = None
+                db.executemany("DELETE FROM entries WHERE path = ?", [(p,) for p, v in changes.items() if v is None])
                 self._summaries.save(db, rows, changes)
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('tag', ?)", (_tag(file_stamp(config)),))
             self._rows = rows
@@ -225,12 +224,9 @@ class Store:
                 db.executemany("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?)",
                                ((pair, marshal.dumps(changes[pair]), pickle.dumps(diff, protocol=pickle.HIGHEST_PROTOCOL))
                                 for pair, (_, diff) in new.items()))
-                summaries.update(changes)
-                gone = [pair for pair in summaries if pair not in keep]
+                gone = [pair for pair in summaries.keys() | changes.keys() if pair not in keep]
                 db.executemany("DELETE FROM diffs WHERE pair = ?", [(p,) for p in gone])
-                for pair in gone:
-                    del summaries[pair]
-                    changes[pair] = None
+                changes.update(dict.fromkeys(gone))
                 self._changes.save(db, summaries, changes)
                 self._change_data = summaries
         except (sqlite3.Error, OSError, pickle.PicklingError, ValueError):

@@ -228,7 +228,7 @@ def test_editing_last_year_rebuilds_this_years_comparison(shipped: Path):
     department_csv = [p for p in result.written if p.startswith("2022/indicators/")]
     assert {p for p in result.written if not p.endswith(".html")} == {
         "2022/wuye-houqin.json", "2022/wuye-houqin.csv", "2022/indicators.csv", *department_csv}
-    assert len(department_csv) == 1  # its department's file, not the other departments'
+    assert len(department_csv) == 1  # its department's file (test_opendata: not the others')
     assert "每周≥6次" in (shipped / "site/2023/wuye-houqin.html").read_text(encoding="utf-8")
 
 
