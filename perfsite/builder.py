@@ -12,6 +12,7 @@ import gc
 import hashlib
 import json
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -316,13 +317,14 @@ class Builder:
                 pages[stem] = page
                 listed[path] = page.entry.summary.text
             in_year = _hash(*[listed[p.path] for p in year.projects])
-            changes = ""
-            if year.changes is not None:
-                changes = _hash(*["\x1f".join(map(str, (c.status, c.id, c.name, c.total_delta, c.goal_changes,
-                                                         c.row_changes))) for c in year.changes.items])
-                if year.changes_in_detail:  # full diffs on the page
+            changes = counts = ""
+            if year.previous is not None:
+                lines = self.diffs.year_lines(year)
+                changes = _hash(*lines)
+                statuses = Counter(line.partition("\x1f")[0] for line in lines)
+                counts = json.dumps([statuses[k] for k in ("added", "removed", "changed")])
+                if statuses["changed"] <= year.DETAIL_LIMIT:  # full diffs on the page (year.changes_in_detail)
                     changes = _hash(changes, *[p.digest for p in year.projects], *[p.digest for p in year.previous.projects])
-            counts = "" if year.changes is None else json.dumps([len(year.changes.of(k)) for k in ("added", "removed", "changed")])
             add(Job(year.path, _hash(digests["year.html"], shared, in_year, counts),
                     render("year.html", year.path, page=year, year=year, root=year.root)))
             for part in year.downloads:  # the same bytes as writing every project's rows again
