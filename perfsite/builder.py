@@ -154,8 +154,8 @@ class Builder:
             self.diffs.add(computed)
         plan = self._plan(site, renderer)
         keys = plan.keys
-        stale = {path for path, key in keys.items() if self.keys.get(path) != key}
-        fresh = [path for path in keys if path not in stale]
+        stale = {path for path, _ in keys.items() - self.keys.items()}
+        fresh = keys.keys() - stale
         search_key = self._search_key(keys) if self.search and not self.in_place else ""
         try:
             previous = set(self.keys)

@@ -152,13 +152,11 @@ class Store:
             if rows is None:
                 rows = {name: (stamp, marshal.loads(meta)) for name, stamp, meta in db.execute(
                     "SELECT path, stamp, meta FROM entries")}
-            for name, (stamp, meta) in rows.items():
-                display, id_pos, digest, summary, diags = meta
-                diags = pickle.loads(diags) if diags else []
-                entry = None if summary is None else Entry(
-                    None, name, display, id_pos, digest, _summary(summary),
-                    fetch=partial(self.project, name, digest))
-                cache.put(name, stamp, entry, diags)
+            put, fetch = cache.put, self.project
+            for name, (stamp, (display, id_pos, digest, summary, diags)) in rows.items():
+                put(name, stamp, None if summary is None else Entry(
+                    None, name, display, id_pos, digest, _summary(summary), fetch=partial(fetch, name, digest)),
+                    pickle.loads(diags) if diags else [])
             self._rows = rows
         except Exception:  # noqa: BLE001
             cache._files.clear()  # noqa: SLF001

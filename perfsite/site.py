@@ -153,8 +153,14 @@ class DiffMemo:
 
     def missing(self, pages: list[ProjectPage]) -> list[ProjectPage]:
         """Pages whose pair with the year before was never diffed (by this process or the store)."""
-        known = self._from_store().keys() | self._kept.keys() | self._used.keys()
-        return [p for p in pages if p.previous is not None and self.pair(p.previous, p) not in known]
+        stored, kept, used = self._from_store(), self._kept, self._used
+        out = []
+        for p in pages:
+            if p.previous is not None:
+                key = f"{p.previous.entry.digest}|{p.entry.digest}"
+                if key not in stored and key not in kept and key not in used:
+                    out.append(p)
+        return out
 
     @staticmethod
     def compute(pages: list[ProjectPage]) -> list[tuple[str, ProjectDiff]]:
