@@ -122,6 +122,7 @@ class DiffMemo:
             if stored:
                 return "\x1f".join(map(str, stored))
             found = self.change(old, new)
+        self._used[key] = found  # still in use: kept for the next build (without a store, all there is)
         return found.line
 
     def year_lines(self, year: YearPage) -> list[str]:
