@@ -24,7 +24,7 @@ from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path
 from .links import check_links
 from .load import Content, FileCache, load_content, reload_project
-from .parallel import spread
+from .parallel import Ahead, spread
 from .render import Renderer, TemplateProblem
 from .site import DiffMemo, ProjectPage, Site, make_site
 from .write import InPlaceOutput, OutputError, OutputLock, StagedOutput, check_target, files_in
@@ -119,27 +119,33 @@ class Builder:
             return self._build_locked(None, state.inputs(self.content, self.templates, self.strict, self.search)[1])
         try:
             check_target(self.output, [self.content, self.templates])
-            with OutputLock(self.output):
+            with OutputLock(self.output), Ahead([
+                    lambda: state.inputs(self.content, self.templates, self.strict, self.search),
+                    lambda: files_in(self.output)], fork=self.jobs > 1) as ahead:
+                # While a child scans the inputs and lists the output, read what the last build left.
                 self.keys = state.load_keys(self.output)
-                inputs, stamps = state.inputs(self.content, self.templates, self.strict, self.search)
-                unchanged = state.unchanged(self.output, inputs)
+                assert self.store is not None
+                if not self.cache.snapshot():
+                    self.store.restore(self.cache, self.content / config_module.CONFIG_NAME,
+                                       lambda path: reload_project(self.content, path))
+                inputs, stamps = ahead.get(0)
+                unchanged = state.unchanged(self.output, inputs, lambda: ahead.get(1))
                 if unchanged is not None:  # nothing the site is made from has changed since the last build
                     return BuildResult(diagnostics=unchanged[0], unchanged=unchanged[1])
-                return self._build_locked(inputs, stamps)
+                return self._build_locked(inputs, stamps, lambda: ahead.get(1))
         except OutputError as exc:
             return BuildResult([Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc))])
         finally:
             if self.store is not None:
                 self.store.close()
 
-    def _build_locked(self, inputs: str | None, stamps: dict[str, str] | None = None) -> BuildResult:
+    def _build_locked(self, inputs: str | None, stamps: dict[str, str] | None = None,
+                      listing: Callable[[], set[str]] | None = None) -> BuildResult:
+        """``listing``: the files now in the output, when the caller has them under way."""
         self.progress("读取 (reading)", 0, 0)
-        config_path = self.content / config_module.CONFIG_NAME
-        if self.store is not None and not self.cache.snapshot():
-            self.store.restore(self.cache, config_path, lambda path: reload_project(self.content, path))
         content = load_content(self.content, self.cache, self.jobs, stamps)
         if self.store is not None:
-            self.store.save(self.cache, config_path)
+            self.store.save(self.cache, self.content / config_module.CONFIG_NAME)
         diagnostics = content.report.items(strict=self.strict)
         result = BuildResult(diagnostics=list(diagnostics))
         renderer = self.renderer  # kept: recompiling every template per preview save cost more than the save
@@ -164,7 +170,7 @@ class Builder:
                 output: InPlaceOutput | StagedOutput = InPlaceOutput(self.output, previous)
             else:
                 patch = self._small_change(len(stale), len(keys), search_key)
-                output = StagedOutput(self.output, previous, patch=patch)
+                output = StagedOutput(self.output, previous, patch=patch, listing=listing)
             with output as out:
                 lost = out.keep_all(fresh)  # unchanged, but gone from the output: made again
                 result.unchanged = len(fresh) - len(lost)

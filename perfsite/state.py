@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Callable
 
 from . import __version__, code_stamp
 from .diagnostics import Diagnostic, Level
@@ -76,9 +77,10 @@ def load_keys(output: Path) -> dict[str, str]:
     return dict(data.get("keys", {})) if data else {}
 
 
-def unchanged(output: Path, current: str) -> tuple[list[Diagnostic], int] | None:
+def unchanged(output: Path, current: str,
+              listing: Callable[[], set[str]] | None = None) -> tuple[list[Diagnostic], int] | None:
     """The last build's diagnostics and file count, if its inputs are exactly these and its output
-    is still all there."""
+    is still all there (``listing``: gives files_in(output), when the caller has it under way)."""
     try:
         stamp = json.loads(_stamp_path(output).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -88,7 +90,7 @@ def unchanged(output: Path, current: str) -> tuple[list[Diagnostic], int] | None
     data = _read(output)
     if not data:
         return None
-    present = files_in(output)
+    present = listing() if listing is not None else files_in(output)
     if not all(path in present for path in data.get("keys", {}) if path != "pagefind"):
         return None
     diagnostics = [Diagnostic(d["path"], d["line"], d["col"], Level(d["level"]), d["code"], d["message"], d["hint"])

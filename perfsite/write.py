@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import Iterable
+from typing import Callable, Iterable
 
 MARKER = ".perfsite-output"
 _RENAME_EXCHANGE = 2
@@ -114,9 +114,11 @@ class _Listed:
     touched: set[str]
     _present: set[str] | None
 
+    _list: Callable[[], set[str]] | None = None
+
     def _listing(self) -> set[str]:
         if self._present is None:
-            self._present = files_in(self.output)
+            self._present = self._list() if self._list is not None else files_in(self.output)
         return self._present
 
     def _carry(self, relpaths: Iterable[str]) -> set[str]:
@@ -133,8 +135,11 @@ class StagedOutput(_Listed):
     output, by swapping in a complete tree (``patch=False``: call ``keep`` for every unchanged
     file) or by patching only what changed (``patch=True``)."""
 
-    def __init__(self, output: Path, previous: set[str] | None = None, *, patch: bool = False) -> None:
+    def __init__(self, output: Path, previous: set[str] | None = None, *, patch: bool = False,
+                 listing: Callable[[], set[str]] | None = None) -> None:
+        """``listing``: gives ``files_in(output)``, when the caller has it under way."""
         self.output = output
+        self._list = listing
         self.parent = output.resolve().parent
         self.previous = previous or set()
         self.patch = patch and output.is_dir()
