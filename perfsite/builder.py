@@ -198,8 +198,7 @@ class Builder:
             if inputs is not None:
                 state.stamp(self.output, inputs)
             if self.store is not None:
-                self.store.save_diffs(self.diffs.new, {DiffMemo.pair(p.previous, p) for p in site.projects
-                                                       if p.previous is not None})
+                self.store.save_diffs(self.diffs.new, self.diffs.pairs)
             self.keys = keys
         except TemplateProblem as problem:
             result.diagnostics.append(problem.diagnostic)

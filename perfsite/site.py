@@ -95,6 +95,7 @@ class DiffMemo:
         self._full_kept: dict[str, ProjectDiff] = {}
         self._full_used: dict[str, ProjectDiff] = {}
         self.new: dict[str, tuple[Change, ProjectDiff]] = {}  # computed by this build, for the store
+        self.pairs: set[str] = set()  # every pair on the site, as ``missing`` last saw it
 
     @staticmethod
     def pair(old: ProjectPage, new: ProjectPage) -> str:
@@ -155,10 +156,11 @@ class DiffMemo:
     def missing(self, pages: list[ProjectPage]) -> list[ProjectPage]:
         """Pages whose pair with the year before was never diffed (by this process or the store)."""
         stored, kept, used = self._from_store(), self._kept, self._used
-        out = []
+        out, self.pairs = [], set()
         for p in pages:
             if p.previous is not None:
                 key = f"{p.previous.entry.digest}|{p.entry.digest}"
+                self.pairs.add(key)
                 if key not in stored and key not in kept and key not in used:
                     out.append(p)
         return out
