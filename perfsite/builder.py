@@ -125,13 +125,16 @@ class Builder:
                 # While a child scans the inputs and lists the output, read what the last build left.
                 self.keys = state.load_keys(self.output)
                 assert self.store is not None
-                if not self.cache.snapshot():
-                    self.store.restore(self.cache, self.content / config_module.CONFIG_NAME,
-                                       lambda path: reload_project(self.content, path))
+                restore = not self.cache.snapshot()
+                if restore:
+                    self.store.prefetch()
                 inputs, stamps = ahead.get(0)
                 unchanged = state.unchanged(self.output, inputs, lambda: ahead.get(1))
                 if unchanged is not None:  # nothing the site is made from has changed since the last build
                     return BuildResult(diagnostics=unchanged[0], unchanged=unchanged[1])
+                if restore:
+                    self.store.restore(self.cache, self.content / config_module.CONFIG_NAME,
+                                       lambda path: reload_project(self.content, path))
                 return self._build_locked(inputs, stamps, lambda: ahead.get(1))
         except OutputError as exc:
             return BuildResult([Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc))])

@@ -102,6 +102,7 @@ class Store:
         self._summaries = _BlobMap("summaries")  # every file's meta row, for the restore
         self._changes = _BlobMap("changes")  # every diff's summary
         self._change_data: dict[str, Any] | None = None
+        self._prefetched: dict[str, Any] | None = None  # the summaries blob, read ahead
         self._reload: Callable[[Path], tuple[Entry | None, list]] = lambda path: (None, [])  # type: ignore[type-arg]
 
     def db(self) -> sqlite3.Connection:
@@ -130,6 +131,15 @@ class Store:
             raise RuntimeError(f"{name} 在构建过程中被修改；请重新构建 (changed during the build)")
         return entry.project
 
+    def prefetch(self) -> None:
+        """Read the summaries blob ahead of ``restore`` (while the inputs are scanned elsewhere:
+        a build that finds nothing changed needs no restore, and one that does waits less)."""
+        try:
+            if self.path.is_file():
+                self._prefetched = self._summaries.load(self.db())
+        except Exception:  # noqa: BLE001 - restore reads it again, or gives up, as without this
+            self._prefetched = None
+
     def restore(self, cache: FileCache, config: Path, reload: Any) -> None:
         """Fill ``cache`` with what the last build parsed, if it was made by this version and
         config: summaries now, models on first use. ``reload(path)`` parses a file again."""
@@ -148,7 +158,7 @@ class Store:
                 return
             self._rows = {}
             cache.check_config(config)
-            rows = self._summaries.load(db)
+            rows, self._prefetched = (self._prefetched or self._summaries.load(db)), None
             if rows is None:
                 rows = {name: (stamp, marshal.loads(meta)) for name, stamp, meta in db.execute(
                     "SELECT path, stamp, meta FROM entries")}
