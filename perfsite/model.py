@@ -70,7 +70,20 @@ OptAmount = Annotated[Decimal | None, BeforeValidator(_amount),
 Text = Annotated[str, AfterValidator(_text)]
 Year = Annotated[int, BeforeValidator(_year), Field(ge=1990, le=2100),
                  WithJsonSchema({"type": ["integer", "string"], "minimum": 1990, "maximum": 2100})]
-ProjectId = Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
+# A year folder's own files (site.py names them), which a project's {id}.html/.json/.csv would
+# overwrite: 2022/index.html, changes.html, datapackage.json, indicators.csv.
+RESERVED_IDS = ("index", "changes", "datapackage", "indicators")
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED_IDS:
+        raise PydanticCustomError("reserved_id", "「{input}」是年度页面自用的文件名", {"input": value})
+    return value
+
+
+ProjectId = Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"), AfterValidator(_not_reserved),
+                      WithJsonSchema({"type": "string", "pattern": r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$",
+                                      "not": {"enum": list(RESERVED_IDS)}})]
 
 
 class _Strict(BaseModel):
@@ -242,6 +255,10 @@ def diagnostics_from(error: ValidationError, source: Source, models: list[type[B
         elif kind == "string_pattern_mismatch" and label == "id":
             out.append(source.diag(loc, Level.ERROR, "E024", f"id「{err['input']}」格式不对",
                                    "只用小写字母、数字和连字符，如 wuye-houqin；不以连字符开头或结尾"))
+        elif kind == "reserved_id":
+            out.append(source.diag(loc, Level.ERROR, "E024",
+                                   f"id「{err['input']}」不能用：年度目录中的 {err['input']}.* 是网站自己的页面（如 index.html）",
+                                   f"换一个 id，如 {err['input']}-xiangmu；保留的名称：{'、'.join(RESERVED_IDS)}"))
         elif kind == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
             out.append(source.diag(loc, Level.ERROR, "E027", f"「{label}」的值「{err['input']}」无效，只能是 {expected}",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .config import SiteConfig
 from .load import yaml_files
+from .model import RESERVED_IDS
 from .taxonomy import Profile
 
 
@@ -23,7 +24,8 @@ def project_id(name: str) -> str:
     """A stable id for a name: its ASCII words, else a short hash (ids must stay URL-safe)."""
     words = re.findall(r"[a-z0-9]+", name.lower())
     if words:
-        return "-".join(words)[:60].strip("-")
+        ident = "-".join(words)[:60].strip("-")
+        return f"{ident}-xiangmu" if ident in RESERVED_IDS else ident
     return "xm-" + hashlib.blake2b(name.encode("utf-8"), digest_size=3).hexdigest()
 
 
@@ -54,6 +56,8 @@ def new_project(content: Path, year: int, name: str, ident: str | None, config: 
     ident = ident or project_id(name)
     if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?", ident):
         raise ScaffoldError(f"id「{ident}」格式不对：只用小写字母、数字和连字符")
+    if ident in RESERVED_IDS:
+        raise ScaffoldError(f"id「{ident}」不能用：年度目录中的 {ident}.* 是网站自己的页面；换一个 --id，如 {ident}-xiangmu")
     target = content / str(year) / f"{ident}.yaml"
     if target.exists() and not force:
         raise ScaffoldError(f"{target} 已存在；换一个 --id，或加 --force 覆盖")

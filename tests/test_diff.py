@@ -171,6 +171,11 @@ def test_new_project_scaffold_validates_with_placeholder_warnings(shipped: Path)
     again = run_cli("new", "2022", "道路养护工作经费", "--id", "daolu-yanghu", cwd=shipped)
     assert again.returncode == 2 and "已存在" in again.stderr
     assert run_cli("new", "2022", cwd=shipped).returncode == 2
+    reserved = run_cli("new", "2022", "道路养护工作经费", "--id", "index", cwd=shipped)
+    assert reserved.returncode == 2 and "index-xiangmu" in reserved.stderr
+    assert not (shipped / "content/2022/index.yaml").exists()
+    named = run_cli("new", "2022", "Changes", cwd=shipped)  # an id made from the name steers clear
+    assert named.returncode == 0 and (shipped / "content/2022/changes-xiangmu.yaml").is_file()
 
 
 def test_new_year_keeps_ids_and_comments_and_refuses_to_overwrite(shipped: Path):

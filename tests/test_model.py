@@ -92,3 +92,12 @@ def test_department_code_is_derived_from_the_prefix():
     assert (project.department_code, project.department_name) == ("219", "池州市贵池区棠溪镇人民政府")
     project, _ = diagnose(MINIMAL)
     assert (project.department_code, project.department_name) == (None, "测试局")
+
+
+def test_an_id_that_names_a_page_of_the_year_is_refused():
+    for reserved in ("index", "changes", "datapackage", "indicators"):
+        _, diags = diagnose(MINIMAL.replace("id: test-project", f"id: {reserved}"))
+        assert [(d.code, d.line, d.col) for d in diags] == [("E024", line_of(MINIMAL, "id:"), 5)]
+        assert f"{reserved}-xiangmu" in diags[0].hint
+    project, diags = diagnose(MINIMAL.replace("id: test-project", "id: index-2"))
+    assert diags == [] and project.id == "index-2"

@@ -326,3 +326,29 @@ def test_a_large_year_is_downloaded_per_department(tmp_path: Path, monkeypatch):
     rows = read_csv(out / written[0])
     assert {r["主管部门及代码"] for r in rows} == {department}
     assert "较好" in [r["指标值"] for r in rows if r["项目标识"] == "p000000"]
+
+
+def test_no_project_id_can_overwrite_a_file_of_its_year(tmp_path: Path):
+    """A project's files are <year>/<id>.html/.json/.csv beside the year's own pages: an id that
+    names one of those (index, changes, …) is refused with E024 at the id, and every file a year
+    folder holds that is not a project's has such a name (so a new page cannot bring a clash)."""
+    from perfsite.builder import Builder
+    from perfsite.model import RESERVED_IDS
+
+    site = generate(60, tmp_path / "site")  # 3 years: changes pages too
+    assert Builder(site / "content", site / "templates", site / "output", search=False).build().ok
+    ids = {p.stem for p in (site / "content").rglob("*.yaml")}
+    own = {p.name.partition(".")[0] for p in (site / "output/2023").iterdir()} - ids
+    valid = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+    assert {"index", "changes", "datapackage", "indicators"} <= own
+    assert {name for name in own if valid.match(name)} <= set(RESERVED_IDS)
+
+    target = site / "content/2023/p000001.yaml"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("id: p000001", "id: changes"), encoding="utf-8")
+    before = (site / "output/2023/changes.html").read_bytes()
+    result = run_cli("build", "--no-search", cwd=site)
+    assert result.returncode == 1
+    line = text.splitlines().index("id: p000001") + 1
+    assert f"content/2023/p000001.yaml:{line}:5: error E024 id「changes」" in result.stdout + result.stderr
+    assert (site / "output/2023/changes.html").read_bytes() == before  # nothing published
