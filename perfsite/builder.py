@@ -311,7 +311,7 @@ class Builder:
             keys[job.path] = job.key
             others[job.path] = job
 
-        page_key, data_key = _hash(digests["project.html"], shared) + "|", code
+        page_key, json_key, csv_key = _hash(digests["project.html"], shared) + "|", "j" + code, "c" + code
         blake2b = hashlib.blake2b
         listed: dict[str, str] = {}  # page path → what listing pages show of it
         for year in site.years:
@@ -320,8 +320,8 @@ class Builder:
                 stem = path[:-5]
                 keys[path] = blake2b(f"{page_key}{digest}|{previous.entry.digest if previous else ''}".encode(),
                                      digest_size=16).hexdigest()
-                keys[stem + ".json"] = "j" + data_key + digest
-                keys[stem + ".csv"] = "c" + data_key + digest
+                keys[stem + ".json"] = json_key + digest
+                keys[stem + ".csv"] = csv_key + digest
                 pages[stem] = page
                 listed[path] = page.entry.summary.text
             in_year = _hash(*[listed[p.path] for p in year.projects])

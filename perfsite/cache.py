@@ -26,7 +26,7 @@ from . import code_stamp
 from .load import Entry, FileCache, Summary, file_stamp
 from .model import Project
 
-_SCHEMA = 7  # bump when what is pickled changes shape
+_SCHEMA = 8  # bump when what is pickled changes shape
 _TABLES = ("DROP TABLE IF EXISTS files",  # the first version's layout
            "CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, stamp TEXT, meta BLOB, project BLOB)",
            "CREATE TABLE IF NOT EXISTS diffs (pair TEXT PRIMARY KEY, summary BLOB, diff BLOB)",
@@ -205,8 +205,8 @@ class Store:
             self.close()
 
     def diffs(self) -> dict[str, Any]:
-        """Summaries of the year-over-year diffs earlier builds computed, by pair key, as plain
-        tuples (thousands are read on every build that shows a year's changes)."""
+        """Summaries of the year-over-year diffs earlier builds computed, by pair key, each as its
+        ``Change.line`` (thousands are read on every build that shows a year's changes)."""
         try:
             self._change_data = self._changes.load(self.db()) or {}
         except Exception:  # noqa: BLE001
@@ -227,8 +227,7 @@ class Store:
             db = self.db()
             with db:
                 summaries = self._change_data if self._change_data is not None else self.diffs()
-                changes: dict[str, Any] = {pair: tuple(getattr(summary, f) for f in summary.__slots__)
-                                           for pair, (summary, _) in new.items()}
+                changes: dict[str, Any] = {pair: summary.line for pair, (summary, _) in new.items()}
                 db.executemany("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?)",
                                ((pair, marshal.dumps(changes[pair]), pickle.dumps(diff, protocol=pickle.HIGHEST_PROTOCOL))
                                 for pair, (_, diff) in new.items()))

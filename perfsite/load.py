@@ -148,7 +148,7 @@ def _yaml_names(root: Path, listing: Iterable[str] | None = None) -> list[tuple[
     hidden = os.sep + "."
     out = [(path, path[start:]) for path in listing if path.endswith(SUFFIXES)]
     out = [(path, rel) for path, rel in out if rel != CONFIG_NAME and hidden not in os.sep + rel]
-    out.sort(key=lambda item: item[1].split(os.sep))  # as Paths sort: by parts
+    out.sort(key=lambda item: item[1].replace(os.sep, "\0"))  # as Paths sort, by parts: a separator first
     return out
 
 

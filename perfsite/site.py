@@ -71,13 +71,20 @@ class Change:
                                       self.row_changes)))
 
     @classmethod
+    def from_line(cls, line: str) -> Change:
+        """``line`` read back (only the name may hold the separator)."""
+        status, ident, rest = line.split("\x1f", 2)
+        name, total_delta, goals, rows = rest.rsplit("\x1f", 3)
+        return cls(status, ident, name, total_delta, int(goals), int(rows))
+
+    @classmethod
     def of(cls, d: ProjectDiff) -> Change:
         total = next((c.delta or "" for c in d.funds if c.field == "资金总额"), "")
         return cls(d.status, d.id, d.name, total, len(d.goals), len(d.rows))
 
 
 class DiffStore(Protocol):
-    def diffs(self) -> dict[str, tuple]: ...  # type: ignore[type-arg]
+    def diffs(self) -> dict[str, str]: ...  # pair → Change.line
     def diff(self, pair: str) -> ProjectDiff | None: ...
 
 
@@ -89,7 +96,7 @@ class DiffMemo:
 
     def __init__(self, store: DiffStore | None = None) -> None:
         self.store = store
-        self._stored: dict[str, tuple] | None = None  # type: ignore[type-arg]
+        self._stored: dict[str, str] | None = None  # pair → Change.line, from the store
         self._kept: dict[str, Change] = {}
         self._used: dict[str, Change] = {}
         self._full_kept: dict[str, ProjectDiff] = {}
@@ -106,22 +113,22 @@ class DiffMemo:
         found = self._used.get(key) or self._kept.get(key)
         if found is None:
             stored = self._from_store().get(key)
-            found = Change(*stored) if stored else None
+            found = Change.from_line(stored) if stored else None
         if found is None:
             found = Change.of(self.get(old, new))
         self._used[key] = found
         return found
 
     def line(self, old: ProjectPage, new: ProjectPage) -> str:
-        """What a changes page shows of the pair, as one string, for that page's key: from the
-        store's plain tuple when it has one (a ``Change`` for each of 6,000 pairs was a tenth of a
-        small rebuild at 10,000 projects), else from the ``Change``."""
+        """What a changes page shows of the pair, as one string, for that page's key: as the store
+        keeps it, when it has it (a ``Change`` for each of 6,000 pairs was a tenth of a small
+        rebuild at 10,000 projects), else from the ``Change``."""
         key = f"{old.entry.digest}|{new.entry.digest}"
         found = self._used.get(key) or self._kept.get(key)
         if found is None:
             stored = self._from_store().get(key)
             if stored:
-                return "\x1f".join(map(str, stored))
+                return stored
             found = self.change(old, new)
         self._used[key] = found  # still in use: kept for the next build (without a store, all there is)
         return found.line
@@ -136,7 +143,7 @@ class DiffMemo:
         lines += [Change("removed", p.id, p.name).line for p in year.previous.projects if id(p) not in paired]
         return lines
 
-    def _from_store(self) -> dict[str, tuple]:  # type: ignore[type-arg]
+    def _from_store(self) -> dict[str, str]:
         """The store's change summaries, read once per build."""
         if self._stored is None:
             self._stored = self.store.diffs() if self.store is not None else {}
