@@ -250,3 +250,11 @@ def test_a_year_with_many_changed_projects_gets_a_summary_changes_page(tmp_path:
     page = (site / "output/2023/changes.html").read_text(encoding="utf-8")
     assert "修改项目一览（共 110 个" in page and 'class="row-changes"' not in page
     assert len(re.findall(r'<a href="p\d{6}\.html#yoy">', page)) == 110
+
+
+def test_a_change_read_back_from_the_cache_is_the_same_change():
+    from perfsite.site import Change
+
+    for change in (Change("changed", "p1", "名称", "+0.62 (+5.97%)", 2, 17), Change("added", "p2", "a\x1fb\x1f"),
+                   Change("removed", "p3", "")):
+        assert Change.from_line(change.line) == change
