@@ -23,10 +23,10 @@ from . import code_stamp, feeds, model, opendata, search, state
 from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path
 from .links import check_links
-from .load import Content, FileCache, load_content, reload_project
+from .load import Content, FileCache, load_content, load_project, reload_project
 from .parallel import Ahead, spread
 from .render import Renderer, TemplateProblem
-from .site import DiffMemo, ProjectPage, Site, make_site
+from .site import DiffMemo, ProjectPage, Site, YearPage, make_site
 from .write import InPlaceOutput, OutputError, OutputLock, StagedOutput, check_target, files_in
 
 
@@ -92,6 +92,7 @@ class Builder:
         code = TemplateCode(self.store) if self.store else None
         self.renderer = Renderer(templates, code, code)
         self.keys: dict[str, str] = {}  # output path → key of the file now in the output
+        self._last: _Kept | None = None  # a kept process's last whole build, for _edit
 
     def build(self) -> BuildResult:
         """One build. The cyclic GC is paused while content loads (each collection would rescan
@@ -146,24 +147,31 @@ class Builder:
                       listing: Callable[[], set[str]] | None = None) -> BuildResult:
         """``listing``: the files now in the output, when the caller has them under way."""
         self.progress("读取 (reading)", 0, 0)
-        content = load_content(self.content, self.cache, self.jobs, stamps)
-        if self.store is not None:
-            self.store.save(self.cache, self.content / config_module.CONFIG_NAME)
-        diagnostics = content.report.items(strict=self.strict)
-        result = BuildResult(diagnostics=list(diagnostics))
-        renderer = self.renderer  # kept: recompiling every template per preview save cost more than the save
-        result.diagnostics += renderer.check()
-        if not result.ok or content.config is None:
-            return result
-        self.diffs.next_build()
-        site = make_site(content.config, content.entries, self.diffs)
-        self._loaded()
-        missing = self.diffs.missing(site.projects)  # diffed once, before pages that show them are spread
-        for computed in spread(len(missing), lambda start, stop: DiffMemo.compute(missing[start:stop]), self.jobs):
-            self.diffs.add(computed)
-        plan = self._plan(site, renderer)
+        edited = self._edit(stamps) if self.in_place else None
+        if edited is not None:
+            result, site, plan = edited
+            assert plan.remade is not None
+            stale = {path for path in plan.remade if self.keys.get(path) != plan.keys[path]}
+        else:
+            self._last = None
+            content = load_content(self.content, self.cache, self.jobs, stamps)
+            if self.store is not None:
+                self.store.save(self.cache, self.content / config_module.CONFIG_NAME)
+            diagnostics = content.report.items(strict=self.strict)
+            result = BuildResult(diagnostics=list(diagnostics))
+            result.diagnostics += self.renderer.check()
+            if not result.ok or content.config is None:
+                return result
+            self.diffs.next_build()
+            site = make_site(content.config, content.entries, self.diffs)
+            self._loaded()
+            missing = self.diffs.missing(site.projects)  # diffed once, before pages that show them are spread
+            for computed in spread(len(missing), lambda start, stop: DiffMemo.compute(missing[start:stop]),
+                                   self.jobs):
+                self.diffs.add(computed)
+            plan = self._plan(site, self.renderer)
+            stale = {path for path, _ in plan.keys.items() - self.keys.items()}
         keys = plan.keys
-        stale = {path for path, _ in keys.items() - self.keys.items()}
         fresh = keys.keys() - stale
         search_key = self._search_key(keys) if self.search and not self.in_place else ""
         try:
@@ -203,13 +211,61 @@ class Builder:
             if self.store is not None:
                 self.store.save_diffs(self.diffs.new, self.diffs.pairs)
             self.keys = keys
+            if self.in_place and stamps is not None and edited is None:
+                self._last = _Kept.of(site, plan, stamps, result.diagnostics, self.cache)
         except TemplateProblem as problem:
             result.diagnostics.append(problem.diagnostic)
             result.written.clear()
+            self._last = None
         except OutputError as exc:
             result.diagnostics.append(Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc)))
             result.written.clear()
+            self._last = None
         return result
+
+    EDIT_LIMIT = 20  # more changed files than this: arrange the site again
+
+    def _edit(self, stamps: dict[str, str] | None) -> tuple[BuildResult, Site, Plan] | None:
+        """A save in a kept process (serve) that changed only what some projects' own pages show:
+        not a listing's summary, not a diagnostic, no file added or removed, no template. The last
+        build's site and keys are then updated for those projects and the years that show them,
+        instead of arranged and computed again for all (at 10,000 projects, most of a save).
+        None: anything else, which a whole build handles."""
+        last = self._last
+        if last is None or stamps is None or len(stamps) != len(last.stamps):
+            return None
+        changed = [path for path, stamp in stamps.items() if last.stamps.get(path) != stamp]
+        if not changed or len(changed) > self.EDIT_LIMIT or not all(path in last.pages for path in changed):
+            return None
+        edits = []
+        for path in changed:
+            page = last.pages[path]
+            before = self.cache.get(path, last.stamps[path])
+            if before is None or before[1]:  # it had diagnostics: the report would change
+                return None
+            entry, diags = load_project(Path(path), page.entry.display, page.year, last.site.config)
+            if entry is None or diags or entry.summary.text != page.entry.summary.text:
+                return None
+            edits.append((path, page, entry))
+        shown: list[ProjectPage] = []  # the edited pages, and the next year's that compare with them
+        for path, page, entry in edits:
+            self.cache.put(path, stamps[path], entry, [])
+            page.entry = entry
+            follower = last.followers.get(id(page))
+            shown += [page] if follower is None else [page, follower]
+        shown = list(dict.fromkeys(shown))  # an edited page may also follow another edited one
+        for page in shown:
+            page.__dict__.pop("comparison", None)
+        years = sorted({page.year for page in shown})
+        for year in years:
+            last.years[year].__dict__.pop("changes", None)
+        self.diffs.add(DiffMemo.compute([page for page in shown if page.previous is not None]))
+        plan = last.plan.again()
+        plan.project_keys(shown)
+        for year in years:
+            plan.year_files(last.years[year])
+        last.plan, last.stamps = plan, stamps
+        return BuildResult(diagnostics=list(last.diagnostics)), last.site, plan
 
     @staticmethod
     def _search_key(keys: dict[str, str]) -> str:
@@ -305,17 +361,20 @@ class Builder:
                                    root=page.root, department=site.department_of(page))
 
         plan = Plan(project_page)
-        keys, others, pages = plan.keys, plan.others, plan.pages
 
-        def add(job: Job) -> None:
-            keys[job.path] = job.key
-            others[job.path] = job
+        def add(job: Job) -> None:  # the plan's dicts are looked up on each call: see Plan.again
+            plan.keys[job.path] = job.key
+            plan.others[job.path] = job
+            if plan.remade is not None:
+                plan.remade.add(job.path)
 
         page_key, json_key, csv_key = _hash(digests["project.html"], shared) + "|", "j" + code, "c" + code
         blake2b = hashlib.blake2b
         listed: dict[str, str] = {}  # page path → what listing pages show of it
-        for year in site.years:
-            for page in year.projects:  # the hot loop of a small rebuild: plain strings, no Job yet
+
+        def project_keys(projects: list[ProjectPage]) -> None:
+            keys, pages = plan.keys, plan.pages
+            for page in projects:  # the hot loop of a small rebuild: plain strings, no Job yet
                 path, digest, previous = page.path, page.entry.digest, page.previous
                 stem = path[:-5]
                 keys[path] = blake2b(f"{page_key}{digest}|{previous.entry.digest if previous else ''}".encode(),
@@ -324,7 +383,11 @@ class Builder:
                 keys[stem + ".csv"] = csv_key + digest
                 pages[stem] = page
                 listed[path] = page.entry.summary.text
-            in_year = _hash(*[listed[p.path] for p in year.projects])
+            if plan.remade is not None:
+                plan.remade.update(f"{p.path[:-5]}{suffix}" for p in projects for suffix in (".html", ".json", ".csv"))
+
+        def year_files(year: YearPage) -> None:
+            in_year = _hash(*[p.entry.summary.text for p in year.projects])
             changes = counts = ""
             if year.previous is not None:
                 lines = self.diffs.year_lines(year)
@@ -346,6 +409,11 @@ class Builder:
             if year.previous is not None and year.changes_path:
                 add(Job(year.changes_path, _hash(digests["changes.html"], shared, changes),
                         render("changes.html", year.changes_path, page=year, year=year, root=year.root)))
+
+        plan.project_keys, plan.year_files = project_keys, year_files
+        for year in site.years:
+            project_keys(year.projects)
+            year_files(year)
         everything = _hash(*listed.values())
         add(Job("index.html", _hash(digests["index.html"], shared, everything),
                 render("index.html", "index.html", page=None, site=site, root="")))
@@ -373,6 +441,28 @@ class Builder:
         return plan
 
 
+@dataclass
+class _Kept:
+    """What a kept process (serve) needs of its last build to update it for a small edit."""
+
+    site: Site
+    plan: Plan
+    stamps: dict[str, str]
+    diagnostics: list[Diagnostic]
+    pages: dict[str, ProjectPage]  # content file (as scanned) → its page
+    followers: dict[int, ProjectPage]  # id() of a page → the next year's page that compares with it
+    years: dict[int, YearPage]
+
+    @classmethod
+    def of(cls, site: Site, plan: Plan, stamps: dict[str, str], diagnostics: list[Diagnostic],
+           cache: FileCache) -> _Kept:
+        by_entry = {id(page.entry): page for page in site.projects}
+        pages = {path: by_entry[id(entry)] for path, (_, entry, _) in cache.snapshot().items()
+                 if entry is not None and id(entry) in by_entry}
+        followers = {id(page.previous): page for page in site.projects if page.previous is not None}
+        return cls(site, plan, stamps, list(diagnostics), pages, followers, {y.year: y for y in site.years})
+
+
 class Plan:
     """Every output file's key, and how to make each: a ``Job`` is made only for the files that
     must be written (at 10,000 projects, making 30,000 of them cost a third of a small rebuild)."""
@@ -382,6 +472,17 @@ class Plan:
         self.others: dict[str, Job] = {}  # files that are not a project's own
         self.pages: dict[str, ProjectPage] = {}  # path without suffix → project page
         self._project_page = project_page
+        # How the keys were made, kept to make some again (Builder._edit): the keys of these
+        # projects' own files, and the files of this year (its page, downloads, changes).
+        self.project_keys: Callable[[list[ProjectPage]], None] = lambda projects: None
+        self.year_files: Callable[[YearPage], None] = lambda year: None
+        self.remade: set[str] | None = None  # after ``again``: the paths whose keys were made again
+
+    def again(self) -> Plan:
+        """Ready to make some keys again: new dicts (the last build's keys stay as they were,
+        for comparison), and ``remade`` records which."""
+        self.keys, self.others, self.remade = dict(self.keys), dict(self.others), set()
+        return self
 
     def job(self, path: str) -> Job:
         found = self.others.get(path)

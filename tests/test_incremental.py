@@ -132,6 +132,56 @@ def test_preview_in_place_builds_equal_clean_builds(tmp_path: Path):
         assert files(site / "preview") == clean, step.__name__
 
 
+@pytest.mark.parametrize("detail_limit", [100, 0])  # changes pages with every diff, or a line each
+def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: Path, monkeypatch, detail_limit: int):
+    """serve's builder updates its last site for edits that no listing shows (Builder._edit)
+    and arranges the site again for anything else; either way the preview equals a clean build."""
+    import perfsite.builder
+    import perfsite.site
+
+    monkeypatch.setattr(perfsite.site.YearPage, "DETAIL_LIMIT", detail_limit)
+    arranged: list[int] = []
+    real = perfsite.builder.make_site
+    monkeypatch.setattr(perfsite.builder, "make_site", lambda *a, **k: (arranged.append(1), real(*a, **k))[1])
+    site = generate(45, tmp_path / "site")  # 15 projects in each of 2022, 2023, 2024
+    preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False)
+    assert preview.build().ok
+
+    def value(rel: str, old: str = "良好", new: str = "较好") -> Callable[[Path], None]:
+        return lambda site: edit(site, rel, old, new)
+
+    def two_values(site: Path) -> None:
+        edit(site, "content/2022/p000002.yaml", "良好", "较好")
+        edit(site, "content/2024/p000003.yaml", "资金来源: 财政资金", "资金来源: 财政专项资金")
+
+    def broken(site: Path) -> None:
+        edit(site, "content/2023/p000004.yaml", "资金总额: ", "资金总额: x")
+
+    steps: list[tuple[Callable[[Path], None], bool]] = [  # (edit, is the site arranged again?)
+        (value("content/2023/p000001.yaml"), False),
+        (two_values, False),
+        (value("content/2023/p000001.yaml", "较好", "良好"), False),  # back as it was
+        (value("content/2023/p000005.yaml", "项目名称: ", "项目名称: 新"), True),  # listings show it
+        (broken, False),  # an error: nothing is arranged, nothing published
+        (value("content/2023/p000004.yaml", "资金总额: x", "资金总额: "), True),
+        (value("content/2024/p000001.yaml"), False),
+    ]
+    for number, (step, again) in enumerate(steps):
+        arranged.clear()
+        step(site)
+        result = preview.build()
+        assert bool(arranged) == again, number
+        if step is broken:
+            assert not result.ok
+            continue
+        assert result.ok, number
+        clean_dir = tmp_path / f"clean-{number}"
+        assert Builder(site / "content", site / "templates", clean_dir, search=False).build().ok
+        clean = files(clean_dir)
+        clean.pop(".perfsite-state")
+        assert files(site / "preview") == clean, number
+
+
 def test_a_new_build_parses_only_changed_files_and_ignores_a_broken_cache(tmp_path: Path, monkeypatch):
     import perfsite.load
     from perfsite import cache
