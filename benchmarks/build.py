@@ -7,7 +7,7 @@ changed, after one project changed (an indicator value; then its name, which eve
 shows; the median of several rounds), and after a template changed. Each rebuild gives the
 build's own time (what the closing summary reports: from reading the inputs to the output in
 place) and the command's wall time, which adds the interpreter's start and imports (about
-0.25 s, whatever N). Last, the same edits
+0.22 s, whatever N). Last, the same edits
 in a kept process (as `perfsite serve` keeps one): what a save costs in the preview.
 Targets (2 cores): full build of 10,000 ≤ 15 s and ≤ 500 MB; no-change ≤ 1 s; one project ≤ 0.3 s.
 Usage: python benchmarks/build.py [N ...] [--jobs J] [--no-search]
