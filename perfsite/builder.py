@@ -224,6 +224,7 @@ class Builder:
         return result
 
     EDIT_LIMIT = 20  # more changed files than this: arrange the site again
+    EDITS_KEPT = 200  # after this many edits, arrange it again anyway: the diff memo then forgets old pairs
 
     def _edit(self, stamps: dict[str, str] | None) -> tuple[BuildResult, Site, Plan] | None:
         """A save in a kept process (serve) that changed only what some projects' own pages show:
@@ -232,7 +233,7 @@ class Builder:
         instead of arranged and computed again for all (at 10,000 projects, most of a save).
         None: anything else, which a whole build handles."""
         last = self._last
-        if last is None or stamps is None or len(stamps) != len(last.stamps):
+        if last is None or stamps is None or len(stamps) != len(last.stamps) or last.edits >= self.EDITS_KEPT:
             return None
         changed = [path for path, stamp in stamps.items() if last.stamps.get(path) != stamp]
         if not changed or len(changed) > self.EDIT_LIMIT or not all(path in last.pages for path in changed):
@@ -264,7 +265,7 @@ class Builder:
         plan.project_keys(shown)
         for year in years:
             plan.year_files(last.years[year])
-        last.plan, last.stamps = plan, stamps
+        last.plan, last.stamps, last.edits = plan, stamps, last.edits + 1
         return BuildResult(diagnostics=list(last.diagnostics)), last.site, plan
 
     @staticmethod
@@ -452,6 +453,7 @@ class _Kept:
     pages: dict[str, ProjectPage]  # content file (as scanned) → its page
     followers: dict[int, ProjectPage]  # id() of a page → the next year's page that compares with it
     years: dict[int, YearPage]
+    edits: int = 0  # made since the site was arranged
 
     @classmethod
     def of(cls, site: Site, plan: Plan, stamps: dict[str, str], diagnostics: list[Diagnostic],
