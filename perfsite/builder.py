@@ -117,7 +117,7 @@ class Builder:
 
     def _build(self) -> BuildResult:
         if self.in_place:
-            return self._build_locked(None, state.inputs(self.content, self.templates, self.strict, self.search)[1])
+            return self._build_locked(None, state.scan(self.content, self.templates))
         try:
             check_target(self.output, [self.content, self.templates])
             with OutputLock(self.output), Ahead([

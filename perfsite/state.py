@@ -22,6 +22,16 @@ from .write import STATE_NAME as NAME, files_in
 def inputs(content: Path, templates: Path, strict: bool, search: bool) -> tuple[str, dict[str, str]]:
     """A hash of every input's name, size, mtime and inode (stat only: cheap at 10,000 files), and
     each file's stamp (load.file_stamp), so that loading need not stat them again."""
+    stamps = scan(content, templates)
+    listed = "".join([f"{path}\0{stamp}\n" for path, stamp in stamps.items()])
+    h = hashlib.blake2b(f"{code_stamp()}|{strict}|{search}".encode(), digest_size=16)
+    h.update(listed.encode("utf-8", "surrogateescape"))
+    return h.hexdigest(), stamps
+
+
+def scan(content: Path, templates: Path) -> dict[str, str]:
+    """Each input file's stamp (load.file_stamp), in a fixed order: what the preview, which keeps
+    no state file, needs of ``inputs``."""
     stamps: dict[str, str] = {}
     stat, join = os.stat, os.path.join
     for root in (content, templates):
@@ -35,10 +45,7 @@ def inputs(content: Path, templates: Path, strict: bool, search: bool) -> tuple[
                 except OSError:
                     continue
                 stamps[path] = f"{st.st_mtime_ns},{st.st_size},{st.st_ino}"
-    listed = "".join([f"{path}\0{stamp}\n" for path, stamp in stamps.items()])
-    h = hashlib.blake2b(f"{code_stamp()}|{strict}|{search}".encode(), digest_size=16)
-    h.update(listed.encode("utf-8", "surrogateescape"))
-    return h.hexdigest(), stamps
+    return stamps
 
 
 def _stamp_path(output: Path) -> Path:
