@@ -227,11 +227,13 @@ class Builder:
     EDITS_KEPT = 200  # after this many edits, arrange it again anyway: the diff memo then forgets old pairs
 
     def _edit(self, stamps: dict[str, str] | None) -> tuple[BuildResult, Site, Plan] | None:
-        """A save in a kept process (serve) that changed only what some projects' own pages show:
-        not a listing's summary, not a diagnostic, no file added or removed, no template. The last
-        build's site and keys are then updated for those projects and the years that show them,
-        instead of arranged and computed again for all (at 10,000 projects, most of a save).
-        None: anything else, which a whole build handles."""
+        """A save in a kept process (serve) that changed some projects but not where they stand:
+        not their year, id, name or department (so neither the order of any page nor the pairing
+        across years), no diagnostic, no file added or removed, no template. The last build's
+        site and keys are then updated for those projects, the years that show them and, if a
+        summary changed (a total, the implementer), the listings, instead of arranged and computed
+        again for all (at 10,000 projects, most of a save). None: anything else, which a whole
+        build handles."""
         last = self._last
         if last is None or stamps is None or len(stamps) != len(last.stamps) or last.edits >= self.EDITS_KEPT:
             return None
@@ -245,9 +247,10 @@ class Builder:
             if before is None or before[1]:  # it had diagnostics: the report would change
                 return None
             entry, diags = load_project(Path(path), page.entry.display, page.year, last.site.config)
-            if entry is None or diags or entry.summary.text != page.entry.summary.text:
+            if entry is None or diags or entry.summary.place != page.entry.summary.place:
                 return None
             edits.append((path, page, entry))
+        relisted = any(entry.summary.text != page.entry.summary.text for _, page, entry in edits)
         shown: list[ProjectPage] = []  # the edited pages, and the next year's that compare with them
         for path, page, entry in edits:
             self.cache.put(path, stamps[path], entry, [])
@@ -265,6 +268,8 @@ class Builder:
         plan.project_keys(shown)
         for year in years:
             plan.year_files(last.years[year])
+        if relisted:
+            plan.listings()
         last.plan, last.stamps, last.edits = plan, stamps, last.edits + 1
         return BuildResult(diagnostics=list(last.diagnostics)), last.site, plan
 
@@ -415,21 +420,25 @@ class Builder:
         for year in site.years:
             project_keys(year.projects)
             year_files(year)
-        everything = _hash(*listed.values())
-        add(Job("index.html", _hash(digests["index.html"], shared, everything),
-                render("index.html", "index.html", page=None, site=site, root="")))
-        add(Job("departments/index.html", _hash(digests["departments.html"], shared, everything),
-                render("departments.html", "departments/index.html", page=None, site=site, root="../")))
-        for dept in site.departments:
-            add(Job(dept.path, _hash(digests["department.html"], shared, *[listed[p.path] for p in dept.projects]),
-                    render("department.html", dept.path, page=dept, department=dept, root="../")))
+        def listings() -> None:
+            everything = _hash(*listed.values())
+            add(Job("index.html", _hash(digests["index.html"], shared, everything),
+                    render("index.html", "index.html", page=None, site=site, root="")))
+            add(Job("departments/index.html", _hash(digests["departments.html"], shared, everything),
+                    render("departments.html", "departments/index.html", page=None, site=site, root="../")))
+            for dept in site.departments:
+                add(Job(dept.path, _hash(digests["department.html"], shared, *[listed[p.path] for p in dept.projects]),
+                        render("department.html", dept.path, page=dept, department=dept, root="../")))
+            whole = _hash(shared, everything)
+            add(Job("sitemap.xml", _hash("sitemap", whole), lambda: feeds.sitemap(site)))
+            add(Job("feed.xml", _hash("feed", whole), lambda: feeds.atom(site)))
+
+        plan.listings = listings
+        listings()
         indexed = self.search and not self.in_place
         add(Job("search.html", _hash(digests["search.html"], shared, str(indexed)),
                 render("search.html", "search.html", root="", search=indexed)))
-        whole = _hash(shared, everything)
-        add(Job("sitemap.xml", _hash("sitemap", whole), lambda: feeds.sitemap(site)))
         add(Job("robots.txt", _hash("robots", shared), lambda: feeds.robots(site)))
-        add(Job("feed.xml", _hash("feed", whole), lambda: feeds.atom(site)))
         static = self.templates / "static"
         if static.is_dir():
             for path in sorted(static.rglob("*")):
@@ -475,9 +484,11 @@ class Plan:
         self.pages: dict[str, ProjectPage] = {}  # path without suffix → project page
         self._project_page = project_page
         # How the keys were made, kept to make some again (Builder._edit): the keys of these
-        # projects' own files, and the files of this year (its page, downloads, changes).
+        # projects' own files, the files of this year (its page, downloads, changes), and the
+        # listings of the whole site.
         self.project_keys: Callable[[list[ProjectPage]], None] = lambda projects: None
         self.year_files: Callable[[YearPage], None] = lambda year: None
+        self.listings: Callable[[], None] = lambda: None  # the pages that list projects across years
         self.remade: set[str] | None = None  # after ``again``: the paths whose keys were made again
 
     def again(self) -> Plan:

@@ -42,6 +42,12 @@ class Summary(NamedTuple):
     published: dt.date | None
     text: str = ""  # all of the above as one string: what a listing page's key is made of
 
+    @property
+    def place(self) -> tuple[int, str, str, str, str, str | None]:
+        """What decides where the project stands: its page, its order in listings and its pairing
+        across years (not its total, implementer or date, which listings only show)."""
+        return (self.year, self.id, self.name, self.department, self.department_name, self.department_code)
+
     @classmethod
     def of(cls, project: Project) -> Summary:
         funds = project.funds

@@ -4,8 +4,10 @@ the preview's in-place mode."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
@@ -154,6 +156,16 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
         edit(site, "content/2022/p000002.yaml", "良好", "较好")
         edit(site, "content/2024/p000003.yaml", "资金来源: 财政资金", "资金来源: 财政专项资金")
 
+    def new_total(site: Path) -> None:  # one more 万元, and in a cost ceiling too (no W001)
+        path = site / "content/2024/p000002.yaml"
+        text = path.read_text(encoding="utf-8")
+        total = re.search(r"资金总额: ([\d.]+)", text)[1]
+        more = str(Decimal(total) + 1)
+        for label in ("资金总额", "财政拨款", "本级安排"):
+            text = text.replace(f"{label}: {total}\n", f"{label}: {more}\n", 1)
+        ceiling = re.search(r"'≤([\d.]+)万元'", text)[1]
+        path.write_text(text.replace(f"'≤{ceiling}万元'", f"'≤{Decimal(ceiling) + 1}万元'", 1), encoding="utf-8")
+
     def broken(site: Path) -> None:
         edit(site, "content/2023/p000004.yaml", "资金总额: ", "资金总额: x")
 
@@ -165,11 +177,13 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
         (broken, False),  # an error: nothing is arranged, nothing published
         (value("content/2023/p000004.yaml", "资金总额: x", "资金总额: "), True),
         (value("content/2024/p000001.yaml"), False),
+        (value("content/2024/p000002.yaml", "实施单位: ", "实施单位: 新"), False),  # the year page shows it
+        (new_total, False),  # every listing shows it: they are made again, the site stays arranged
         (value("content/2024/p000001.yaml", "较好", "良好"), True),  # the edits kept: see EDITS_KEPT
     ]
     for number, (step, again) in enumerate(steps):
-        if number == len(steps) - 1:  # one edit since the fix, so with this limit the next arranges again
-            monkeypatch.setattr(Builder, "EDITS_KEPT", 1)
+        if number == len(steps) - 1:  # three edits since the fix, so with this limit the next arranges again
+            monkeypatch.setattr(Builder, "EDITS_KEPT", 3)
         arranged.clear()
         step(site)
         result = preview.build()
