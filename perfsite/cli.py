@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 from .diagnostics import Diagnostic, summary
@@ -228,6 +229,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"perfsite {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令 (command)")
 
+    def command(name: str, func: Callable[[argparse.Namespace], int], line: str,
+                description: str) -> argparse.ArgumentParser:
+        """A subcommand: a one-line help for the list, and a description in both languages whose
+        line breaks are kept."""
+        p = sub.add_parser(name, help=line, description=description,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=func)
+        return p
+
     def content_opt(p: argparse.ArgumentParser) -> None:
         p.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                        help="内容目录 content directory（默认 default: content/）")
@@ -240,11 +250,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--strict", action="store_true",
                        help="把警告当作错误 treat warnings as errors")
 
-    p = sub.add_parser("build", help="检查并生成网站 validate and build the site",
-                       description="检查全部内容，无错误时生成网站到输出目录；有错误时输出目录保持不变。\n"
-                                   "Validate all content and, if there is no error, build the site; "
-                                   "on any error the output directory is left as it was.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command("build", cmd_build, "检查并生成网站 validate and build the site",
+                "检查全部内容，无错误时生成网站到输出目录；有错误时输出目录保持不变。\n"
+                "Validate all content and, if there is no error, build the site; "
+                "on any error the output directory is left as it was.")
     content_opt(p)
     templates_opt(p)
     p.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
@@ -253,22 +262,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-search", action="store_true", help="不生成全文搜索索引 skip the pagefind search index")
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="并行进程数 worker processes（默认 CPU 核数 default: the core count）")
-    p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("check", help="只检查内容 validate content only",
-                       description="检查全部内容文件并列出所有问题（file:line:col）。\n"
-                                   "Validate every content file and list every problem (file:line:col).",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command("check", cmd_check, "只检查内容 validate content only",
+                "检查全部内容文件并列出所有问题（file:line:col）。\n"
+                "Validate every content file and list every problem (file:line:col).")
     content_opt(p)
     strict_opt(p)
-    p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("serve", help="本地实时预览 live preview with reload on save",
-                       description="生成网站并在本机提供预览；保存内容或模板后自动重新生成并刷新浏览器，"
-                                   "有错误时浏览器显示错误页。\n"
-                                   "Build the site and serve a live preview on this machine; every save rebuilds "
-                                   "what changed and reloads the browser, and errors are shown in the browser.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command("serve", cmd_serve, "本地实时预览 live preview with reload on save",
+                "生成网站并在本机提供预览；保存内容或模板后自动重新生成并刷新浏览器，"
+                "有错误时浏览器显示错误页。\n"
+                "Build the site and serve a live preview on this machine; every save rebuilds "
+                "what changed and reloads the browser, and errors are shown in the browser.")
     content_opt(p)
     templates_opt(p)
     p.add_argument("--host", default="127.0.0.1",
@@ -276,41 +281,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None,
                    help="端口 port（默认 8000，被占用时自动换下一个；0 = 任选空闲端口 any free port）")
     p.add_argument("--open", action="store_true", help="在浏览器中打开 open in a browser")
-    p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("new", help="新建项目或新年度 scaffold a project or a new year",
-                       description="perfsite new 2023 项目名称：新建一个项目文件（带占位符）。\n"
-                                   "perfsite new 2023 --from 2022：把 2022 年的全部项目复制为 2023 年（id 不变，"
-                                   "年度与时效日期改为新年度），再逐项修改。\n"
-                                   "Scaffold one project file, or start a year as a copy of another.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command("new", cmd_new, "新建项目或新年度 scaffold a project or a new year",
+                "perfsite new 2023 项目名称：新建一个项目文件（带占位符）。\n"
+                "perfsite new 2023 --from 2022：把 2022 年的全部项目复制为 2023 年（id 不变，"
+                "年度与时效日期改为新年度），再逐项修改。\n"
+                "Scaffold one project file, or start a year as a copy of another.")
     p.add_argument("year", type=int, metavar="YEAR", help="年度 budget year")
     p.add_argument("name", nargs="?", metavar="NAME", help="项目名称 project name")
     p.add_argument("--from", dest="from_year", type=int, metavar="OLDYEAR", help="复制此年度 copy this year")
     p.add_argument("--id", help="项目 id（默认由名称生成）project id (default: derived from NAME)")
     p.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite existing files")
     content_opt(p)
-    p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser("fmt", help="规范格式 canonical formatting of content files",
-                       description="把内容文件改写为规范格式（字段按表样顺序、块格式、中文原样、易误读的值加引号），"
-                                   "保留注释；重复运行结果不变。--check 只列出需要改写的文件并以 1 退出。\n"
-                                   "Rewrite content files into one canonical form, keeping comments; "
-                                   "--check lists files that would change and exits 1.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command("fmt", cmd_fmt, "规范格式 canonical formatting of content files",
+                "把内容文件改写为规范格式（字段按表样顺序、块格式、中文原样、易误读的值加引号），"
+                "保留注释；重复运行结果不变。--check 只列出需要改写的文件并以 1 退出。\n"
+                "Rewrite content files into one canonical form, keeping comments; "
+                "--check lists files that would change and exits 1.")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATHS",
                    help="文件或目录 files or directories（默认 default: --content）")
     p.add_argument("--check", action="store_true", help="只检查不改写 check only, exit 1 if any would change")
     content_opt(p)
-    p.set_defaults(func=cmd_fmt)
 
-    p = sub.add_parser("import", help="导入预算系统导出表、Excel 表样或 PDF 文本 import existing disclosures",
-                       description="把预算管理一体化系统导出的明细表（.xlsx/.csv）、Excel 表样（每个工作表一个项目）"
-                                   "或从 PDF 提取的文本转换为规范的 YAML 内容文件。每处推测都列在报告中，"
-                                   "并作为注释写在对应位置，供人工核对。已存在的文件不会被覆盖（除非 --force）。\n"
-                                   "Import budget-system exports, Excel forms or PDF-extracted text into canonical YAML; "
-                                   "every guess is reported and left as a comment at its row.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command("import", cmd_import, "导入预算系统导出表、Excel 表样或 PDF 文本 import existing disclosures",
+                "把预算管理一体化系统导出的明细表（.xlsx/.csv）、Excel 表样（每个工作表一个项目）"
+                "或从 PDF 提取的文本转换为规范的 YAML 内容文件。每处推测都列在报告中，"
+                "并作为注释写在对应位置，供人工核对。已存在的文件不会被覆盖（除非 --force）。\n"
+                "Import budget-system exports, Excel forms or PDF-extracted text into canonical YAML; "
+                "every guess is reported and left as a comment at its row.")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="要导入的文件 files to import")
     p.add_argument("--year", type=int, help="预算年度（表中没有时必填）budget year")
     p.add_argument("--out", type=Path, metavar="DIR", help="写到此目录（默认 content/<年度>/）output directory")
@@ -319,13 +318,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="只显示结果不写文件 report only, write nothing")
     p.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite existing files")
     content_opt(p)
-    p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("diff", help="比较两个年度/目录/文件/git 版本 semantic diff of content",
-                       description="逐项比较两份内容：项目增删改名、资金变化、年度目标（逐字）、指标增删改与移动。\n"
-                                   "OLD 和 NEW 可以是年度（2022）、目录、文件，或 git 版本（HEAD~1、标签、REV:路径）。\n"
-                                   "Semantic diff; OLD and NEW may be years, directories, files or git revisions.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command("diff", cmd_diff, "比较两个年度/目录/文件/git 版本 semantic diff of content",
+                "逐项比较两份内容：项目增删改名、资金变化、年度目标（逐字）、指标增删改与移动。\n"
+                "OLD 和 NEW 可以是年度（2022）、目录、文件，或 git 版本（HEAD~1、标签、REV:路径）。\n"
+                "Semantic diff; OLD and NEW may be years, directories, files or git revisions.")
     p.add_argument("old", metavar="OLD", help="旧版本 old side")
     p.add_argument("new", metavar="NEW", help="新版本 new side")
     content_opt(p)
@@ -334,23 +331,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="彩色输出 colour（默认 default: auto = 终端时 on a terminal）")
     p.add_argument("--exit-code", action="store_true", help="有差异时退出状态为 1 exit 1 when there are differences")
-    p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser("diff-driver", help="git 外部比较程序 git external diff driver (see README)",
-                       description="供 git 调用：git config diff.perfsite.command 'perfsite diff-driver'。\n"
-                                   "Called by git as an external diff driver (see README).")
+    p = command("diff-driver", cmd_diff_driver, "git 外部比较程序 git external diff driver (see README)",
+                "供 git 调用：git config diff.perfsite.command 'perfsite diff-driver'。\n"
+                "Called by git as an external diff driver (see README).")
     for name in ("path", "old_file", "old_hex", "old_mode", "new_file", "new_hex", "new_mode"):
         p.add_argument(name)
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_diff_driver)
 
-    p = sub.add_parser("schema", help="写出 JSON Schema write the JSON Schemas for editors",
-                       description="写出项目文件和 site.yaml 的 JSON Schema，供编辑器补全和提示。\n"
-                                   "Write the JSON Schemas of project files and site.yaml for editor completion.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command("schema", cmd_schema, "写出 JSON Schema write the JSON Schemas for editors",
+                "写出项目文件和 site.yaml 的 JSON Schema，供编辑器补全和提示。\n"
+                "Write the JSON Schemas of project files and site.yaml for editor completion.")
     p.add_argument("--output", type=Path, default=Path("schema"), metavar="DIR",
                    help="写到此目录 write into this directory（默认 default: schema/）")
-    p.set_defaults(func=cmd_schema)
     return parser
 
 
