@@ -86,9 +86,13 @@ class Entry:
 def file_stamp(path: str | Path) -> str:
     """A file's identity for caching: mtime, size and inode ("" when it cannot be read)."""
     try:
-        st = os.stat(path)
+        return stamp_of(os.stat(path))
     except OSError:
         return ""
+
+
+def stamp_of(st: os.stat_result) -> str:
+    """``file_stamp`` of a ``stat`` already made."""
     return f"{st.st_mtime_ns},{st.st_size},{st.st_ino}"
 
 

@@ -27,6 +27,7 @@ import time
 import webbrowser
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -151,18 +152,26 @@ class ReloadSocket(LiveReloadHandler):
 
 
 class _Events(FileSystemEventHandler):
-    def __init__(self, notify: callable) -> None:  # type: ignore[valid-type]
+    """Tells ``notify(path)`` each file an event names (both ends of a rename: editors save by
+    renaming a temporary file over the real one), and ``notify(None)`` when a folder was made,
+    removed or moved, which changes files no event names one by one. A folder's own "modified"
+    is only the echo of its files' events, which are reported themselves."""
+
+    def __init__(self, notify: Callable[[str | None], None]) -> None:
         self.notify = notify
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.is_directory:
+            if event.event_type != "modified":
+                self.notify(None)
             return
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             path = raw.decode() if isinstance(raw, bytes) else raw
             if path and not Path(path).name.startswith((".#", "#")) and not path.endswith(_IGNORED_SUFFIXES) \
                     and "/.git/" not in path:
                 self.notify(path)
-                return
 
 
 class _NoWatcher:
@@ -182,6 +191,7 @@ class Preview:
         self.state = State()
         self.loop: ioloop.IOLoop | None = None
         self._pending: set[str] = set()
+        self._rescan = False
         self._lock = threading.Lock()
         self._scheduled = False
         self._last_event = 0.0
@@ -192,9 +202,10 @@ class Preview:
         print(text, file=self.out, flush=True)
 
     # -- building ---------------------------------------------------------------------------
-    def rebuild(self, reason: str = "") -> BuildResult:
+    def rebuild(self, reason: str = "", changed: list[str] | None = None) -> BuildResult:
+        """``changed``: the files the watcher saw change (None: look at every input)."""
         started = time.perf_counter()
-        result = self.builder.build()
+        result = self.builder.build(changed)
         self.state.diagnostics = result.diagnostics
         for d in result.diagnostics:
             print(d.format(), file=self.err, flush=True)
@@ -206,10 +217,14 @@ class Preview:
             self.say(f"构建失败 (build failed)：{summary(result.diagnostics)}；浏览器显示错误页，保存修正后自动恢复")
         return result
 
-    def _changed(self, path: str) -> None:
-        """From the watcher thread: note the path; one rebuild once the burst has been quiet."""
+    def _changed(self, path: str | None) -> None:
+        """From the watcher thread: note the path (None: something no path names, so look at
+        every input); one rebuild once the burst has been quiet."""
         with self._lock:
-            self._pending.add(path)
+            if path is None:
+                self._rescan = True
+            else:
+                self._pending.add(path)
             self._last_event = time.monotonic()
             if self._scheduled or self.loop is None:
                 return
@@ -224,10 +239,11 @@ class Preview:
                 self.loop.call_later(DEBOUNCE_S - quiet_for, self._flush)
                 return
             paths, self._pending, self._scheduled = sorted(self._pending), set(), False
-        if not paths:
+            rescan, self._rescan = self._rescan, False
+        if not paths and not rescan:
             return
-        shown = Path(paths[0]).name + (f" 等 {len(paths)} 个文件" if len(paths) > 1 else "")
-        self.rebuild(f"({shown})")
+        shown = Path(paths[0]).name + (f" 等 {len(paths)} 个文件" if len(paths) > 1 else "") if paths else "目录 (folders)"
+        self.rebuild(f"({shown})", None if rescan else paths)
         LiveReloadHandler.reload_waiters(path="*")
 
     # -- serving ----------------------------------------------------------------------------

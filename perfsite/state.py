@@ -16,6 +16,7 @@ from typing import Callable
 
 from . import __version__, code_stamp
 from .diagnostics import Diagnostic, Level
+from .load import stamp_of
 from .write import STATE_NAME as NAME, files_in
 
 
@@ -44,7 +45,7 @@ def scan(content: Path, templates: Path) -> dict[str, str]:
                     st = stat(path)
                 except OSError:
                     continue
-                stamps[path] = f"{st.st_mtime_ns},{st.st_size},{st.st_ino}"
+                stamps[path] = stamp_of(st)
     return stamps
 
 

@@ -120,13 +120,32 @@ def test_nothing_changed_is_known_without_reading_content(tmp_path: Path, monkey
     assert result.ok and result.written == [] and result.unchanged > 0
 
 
-def test_preview_in_place_builds_equal_clean_builds(tmp_path: Path):
+def stats(site: Path) -> dict[str, tuple[int, int, int]]:
+    return {str(p.resolve()): (st.st_mtime_ns, st.st_size, st.st_ino) for p in site.rglob("*")
+            if p.is_file() and (st := p.stat())}
+
+
+def watched(site: Path, step: Callable[[Path], None]) -> list[str]:
+    """Runs ``step`` and returns what a watcher (serve's) would report of it: every file it
+    wrote, added or removed, as absolute paths, and an editor's temporary file, already gone."""
+    before = stats(site / "content") | stats(site / "templates")
+    step(site)
+    after = stats(site / "content") | stats(site / "templates")
+    changed = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+    return changed + [str((site / "content/2023/.p000001.yaml.3f9a").resolve())]
+
+
+@pytest.mark.parametrize("told", [False, True])  # serve's builder told what its watcher saw, or not
+def test_preview_in_place_builds_equal_clean_builds(tmp_path: Path, told: bool):
     site = generate(45, tmp_path / "site")
     preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False)
     assert preview.build().ok
     for step in (change_value, delete_project, change_template, rename_file):
-        step(site)
-        assert preview.build().ok
+        if told:
+            assert preview.build(watched(site, step)).ok
+        else:
+            step(site)
+            assert preview.build().ok
         clean_dir = tmp_path / f"clean-{step.__name__}"
         assert Builder(site / "content", site / "templates", clean_dir, search=False).build().ok
         clean = files(clean_dir)
@@ -134,8 +153,10 @@ def test_preview_in_place_builds_equal_clean_builds(tmp_path: Path):
         assert files(site / "preview") == clean, step.__name__
 
 
-@pytest.mark.parametrize("detail_limit", [100, 0])  # changes pages with every diff, or a line each
-def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: Path, monkeypatch, detail_limit: int):
+@pytest.mark.parametrize(("detail_limit", "told"), [  # changes pages with every diff, or a line each;
+    (100, False), (0, False), (100, True)])             # told what the watcher saw, or not
+def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: Path, monkeypatch, detail_limit: int,
+                                                                      told: bool):
     """serve's builder updates its last site for edits that no listing shows (Builder._edit)
     and arranges the site again for anything else; either way the preview equals a clean build."""
     import perfsite.builder
@@ -145,6 +166,9 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
     arranged: list[int] = []
     real = perfsite.builder.make_site
     monkeypatch.setattr(perfsite.builder, "make_site", lambda *a, **k: (arranged.append(1), real(*a, **k))[1])
+    scans: list[int] = []
+    scan = perfsite.builder.state.scan
+    monkeypatch.setattr(perfsite.builder.state, "scan", lambda *a: (scans.append(1), scan(*a))[1])
     site = generate(45, tmp_path / "site")  # 15 projects in each of 2022, 2023, 2024
     preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False)
     assert preview.build().ok
@@ -185,9 +209,15 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
         if number == len(steps) - 1:  # three edits since the fix, so with this limit the next arranges again
             monkeypatch.setattr(Builder, "EDITS_KEPT", 3)
         arranged.clear()
-        step(site)
-        result = preview.build()
+        scans.clear()
+        if told:
+            result = preview.build(watched(site, step))
+        else:
+            step(site)
+            result = preview.build()
         assert bool(arranged) == again, number
+        # Told, it looks at no other input, unless it has no whole build to go by (after an error).
+        assert len(scans) == (1 if not told or steps[number - 1][0] is broken else 0), number
         if step is broken:
             assert not result.ok
             continue

@@ -237,6 +237,37 @@ def test_chinese_file_names_and_urls(server: Server, shipped: Path):
         client.close()
 
 
+def test_a_save_that_renames_a_temporary_file_over_the_project_is_served(server: Server, shipped: Path):
+    """As many editors save: write a new file beside it, then rename it over the old one."""
+    client = Reloads(server).connect()
+    try:
+        target = shipped / WUYE
+        temporary = target.with_name(".wuye-houqin.yaml.x7q2")
+        temporary.write_text(target.read_text(encoding="utf-8").replace("每周≥7次", "每周≥6次", 1), encoding="utf-8")
+        os.replace(temporary, target)
+        assert client.next()["command"] == "reload"
+        assert "每周≥6次" in server.get("/2022/wuye-houqin.html")[2]
+    finally:
+        client.close()
+
+
+def test_a_folder_moved_in_and_out_of_the_content_is_seen(server: Server, shipped: Path):
+    """No event names the files of a moved folder, only the folder."""
+    client = Reloads(server).connect()
+    try:
+        outside = shipped / "elsewhere"
+        outside.mkdir()
+        (outside / "new.yaml").write_text(MINIMAL.replace("id: test-project", "id: xin-xiangmu"), encoding="utf-8")
+        os.rename(outside, shipped / "content/2022/more")
+        assert client.next()["command"] == "reload"
+        assert server.get("/2022/xin-xiangmu.html")[0] == 200
+        os.rename(shipped / "content/2022/more", outside)
+        assert client.next()["command"] == "reload"
+        assert server.get("/2022/xin-xiangmu.html")[0] == 404
+    finally:
+        client.close()
+
+
 def test_a_deleted_project_disappears(server: Server, shipped: Path):
     client = Reloads(server).connect()
     try:
