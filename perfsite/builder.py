@@ -28,7 +28,7 @@ from .links import check_links
 from .load import Content, FileCache, load_content, load_project, reload_project, stamp_of
 from .parallel import Ahead, spread
 from .render import Renderer, TemplateProblem
-from .site import DiffMemo, ProjectPage, Site, YearPage, make_site
+from .site import DepartmentChanges, DiffMemo, ProjectPage, Site, YearPage, make_site
 from .write import InPlaceOutput, OutputError, OutputLock, StagedOutput, check_target, files_in
 
 
@@ -310,7 +310,8 @@ class Builder:
             page.__dict__.pop("comparison", None)
         years = sorted({page.year for page in shown})
         for year in years:
-            last.years[year].__dict__.pop("changes", None)
+            for cached in ("changes", "department_changes"):
+                last.years[year].__dict__.pop(cached, None)
         self.diffs.add(DiffMemo.compute([page for page in shown if page.previous is not None]))
         plan = last.plan.again()
         plan.project_keys(shown)
@@ -443,12 +444,20 @@ class Builder:
         def year_files(year: YearPage) -> None:
             in_year = _hash(*[p.entry.summary.text for p in year.projects])
             changes = counts = ""
-            if year.previous is not None:
+            if year.split_changes:  # a page per department, and the year's counts them
+                lines, per_part = [], []
+                for part in year.department_changes:
+                    mine = self.diffs.lines(part.projects, part.removed)
+                    lines += mine
+                    per_part.append(part_files(part, mine))
+                changes = json.dumps(per_part, ensure_ascii=False)
+            elif year.previous is not None:
                 lines = self.diffs.year_lines(year)
                 changes = _hash(*lines)
+            if year.previous is not None:
                 statuses = Counter(line.partition("\x1f")[0] for line in lines)
                 counts = json.dumps([statuses[k] for k in ("added", "removed", "changed")])
-                if statuses["changed"] <= year.DETAIL_LIMIT:  # full diffs on the page (year.changes_in_detail)
+                if year.changes_in_detail:  # full diffs on the page
                     changes = _hash(changes, *[p.digest for p in year.projects], *[p.digest for p in year.previous.projects])
             add(Job(year.path, _hash(digests["year.html"], shared, in_year, counts),
                     render("year.html", year.path, page=year, year=year, root=year.root)))
@@ -462,7 +471,15 @@ class Builder:
                         [(d.name, d.path.partition("/")[2], d.title) for d in y.downloads])))
             if year.previous is not None and year.changes_path:
                 add(Job(year.changes_path, _hash(digests["changes.html"], shared, changes),
-                        render("changes.html", year.changes_path, page=year, year=year, root=year.root)))
+                        render("changes.html", year.changes_path, page=year, year=year, department=None,
+                               root=year.root)))
+
+        def part_files(part: DepartmentChanges, lines: list[str]) -> list[Any]:
+            """A department's changes page; returns what the year's changes page shows of it."""
+            add(Job(part.path, _hash(digests["changes.html"], shared, part.name, str(part.code), *lines),
+                    render("changes.html", part.path, page=part, year=part.year, department=part, root=part.root)))
+            statuses = Counter(line.partition("\x1f")[0] for line in lines)
+            return [part.slug, part.name, part.code, *[statuses[k] for k in ("added", "removed", "changed", "unchanged")]]
 
         plan.project_keys, plan.year_files = project_keys, year_files
         for year in site.years:

@@ -21,6 +21,8 @@ def html_paths(site: Site) -> list[str]:
         paths.append(year.path)
         if year.changes_path:
             paths.append(year.changes_path)
+            if year.split_changes:
+                paths += [part.path for part in year.department_changes]
         paths += [p.path for p in year.projects]
     paths += [d.path for d in site.departments]
     return paths

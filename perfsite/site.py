@@ -137,9 +137,13 @@ class DiffMemo:
         """Every line of a year's changes page (unsorted: the page sorts them)."""
         if year.previous is None:
             return []
+        return self.lines(year.projects, year.removed)
+
+    def lines(self, projects: list[ProjectPage], removed: list[ProjectPage]) -> list[str]:
+        """The lines of these projects, which have a year before, and of those removed since."""
         lines = [self.line(p.previous, p) if p.previous is not None else Change("added", p.id, p.name).line
-                 for p in year.projects]
-        return lines + [Change("removed", p.id, p.name).line for p in year.removed]
+                 for p in projects]
+        return lines + [Change("removed", p.id, p.name).line for p in removed]
 
     def _from_store(self) -> dict[str, str]:
         """The store's change summaries, read once per build."""
@@ -309,6 +313,34 @@ class YearChanges:
     def of(self, status: str) -> list[Change]:
         return [c for c in self.items if c.status == status]
 
+    @classmethod
+    def of_pages(cls, projects: list[ProjectPage], removed: list[ProjectPage]) -> YearChanges:
+        """Projects (each with its year before, or added) and the year before's removed since."""
+        items = [p.change for p in projects] + [Change("removed", p.id, p.name) for p in removed]
+        return cls(sorted(items, key=report_order))
+
+
+@dataclass
+class DepartmentChanges:
+    """A large year's changes in one department (``YearPage.split_changes``): its projects of the
+    year, and those of the year before that no project continues."""
+
+    year: YearPage
+    name: str
+    code: str | None
+    slug: str
+    projects: list[ProjectPage]
+    removed: list[ProjectPage]
+    root = "../../"
+
+    @property
+    def path(self) -> str:
+        return f"{self.year.year}/changes/{self.slug}.html"
+
+    @cached_property
+    def changes(self) -> YearChanges:
+        return YearChanges.of_pages(self.projects, self.removed)
+
 
 @dataclass
 class YearPage:
@@ -329,8 +361,7 @@ class YearPage:
         pages pair them, each pair diffed once (or found in the memo)."""
         if self.previous is None:
             return None
-        items = [p.change for p in self.projects] + [Change("removed", p.id, p.name) for p in self.removed]
-        return YearChanges(sorted(items, key=report_order))
+        return YearChanges.of_pages(self.projects, self.removed)
 
     @property
     def removed(self) -> list[ProjectPage]:
@@ -342,6 +373,28 @@ class YearPage:
 
     DETAIL_LIMIT = 100  # above this many changed projects, the changes page lists one line each
     WHOLE_CSV_LIMIT = 500  # above this many projects, a year's indicators are downloaded per department
+    SPLIT_CHANGES_LIMIT = 500  # above this many projects, a year's changes are listed per department
+
+    @property
+    def split_changes(self) -> bool:
+        """Are the year's changes on a page per department, the year's page counting them? At
+        3,000 projects one page of a line each is 1 MB that no reader scrolls, rewritten whenever
+        any project changes; a department's is a few dozen lines, and only its own edits touch it."""
+        return self.previous is not None and len(self.projects) > self.SPLIT_CHANGES_LIMIT
+
+    @cached_property
+    def department_changes(self) -> list[DepartmentChanges]:
+        """The pages of ``split_changes``: every department of this year, and every one of the
+        year before whose projects were all removed, by code and name as departments are."""
+        if self.previous is None:
+            return []
+        parts = {d.slug: DepartmentChanges(self, d.name, d.code, d.slug, d.projects, []) for d in self.departments}
+        removed = {id(p) for p in self.removed}
+        for d in self.previous.departments:
+            gone = [p for p in d.projects if id(p) in removed]
+            if gone:
+                parts.setdefault(d.slug, DepartmentChanges(self, d.name, d.code, d.slug, [], [])).removed.extend(gone)
+        return sorted(parts.values(), key=lambda part: (part.code or "", part.name))
 
     @property
     def whole_csv(self) -> bool:
@@ -362,7 +415,9 @@ class YearPage:
 
     @property
     def changes_in_detail(self) -> bool:
-        return self.changes is not None and len(self.changes.of("changed")) <= self.DETAIL_LIMIT
+        """Full diffs on the changes page (else a line each; always a line each per department)."""
+        return (not self.split_changes and self.changes is not None
+                and len(self.changes.of("changed")) <= self.DETAIL_LIMIT)
 
     def page_of(self, project_id: str) -> ProjectPage | None:
         return self._by_id.get(project_id)

@@ -258,3 +258,63 @@ def test_a_change_read_back_from_the_cache_is_the_same_change():
     for change in (Change("changed", "p1", "名称", "+0.62 (+5.97%)", 2, 17), Change("added", "p2", "a\x1fb\x1f"),
                    Change("removed", "p3", "")):
         assert Change.from_line(change.line) == change
+
+
+def test_a_large_year_lists_its_changes_per_department(tmp_path: Path, monkeypatch):
+    """Above YearPage.SPLIT_CHANGES_LIMIT projects the year's changes page counts each department's
+    changes and links a page per department (one a line per project), which also lists the
+    projects removed from it, even when none of the department is left; an edit rewrites only its
+    own department's page."""
+    import re
+    import shutil
+    import sys
+
+    from html_tables import expand
+
+    from perfsite.builder import Builder
+    from perfsite.site import YearPage
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    monkeypatch.setattr(YearPage, "SPLIT_CHANGES_LIMIT", 50)
+    site = generate(300, tmp_path / "site")  # 100 projects a year, 2 in each of 50 departments
+    year = site / "content/2023"
+    for gone in ("p000007", "p000057"):  # the whole of one department
+        (year / f"{gone}.yaml").unlink()
+    added = (year / "p000001.yaml").read_text(encoding="utf-8")
+    (year / "p000999.yaml").write_text(added.replace("id: p000001", "id: p000999").replace("项目名称: ", "项目名称: 新", 1),
+                                       encoding="utf-8")
+    out = site / "output"
+    assert Builder(site / "content", site / "templates", out, search=False, strict=True).build().ok  # links checked
+
+    summary = read((out / "2023/changes.html").read_text(encoding="utf-8"))
+    rows = [[c.text.strip() for c in row] for row in expand(summary.tables[0]["rows"])[1:]]
+    assert len(rows) == 50  # 49 departments of 2023, and the one whose projects were all removed
+    assert [sum(int(r[i]) for r in rows) for i in (1, 2, 3)] == [1, 2, 98]  # added, removed, changed
+    links = re.findall(r'href="(changes/[^"]+\.html)"', (out / "2023/changes.html").read_text(encoding="utf-8"))
+    assert len(links) == 50 and all((out / "2023" / link).is_file() for link in links)
+
+    listed: dict[str, str] = {}  # project link → the department page listing it
+    for link in links:
+        for target in re.findall(r'<a href="([^"]+\.html)(?:#yoy)?">', (out / "2023" / link).read_text(encoding="utf-8")):
+            if re.search(r"p\d{6}\.html$", target):
+                assert target not in listed, target
+                listed[target] = link
+    assert len(listed) == 99 + 2  # this year's projects, and the two removed
+    assert listed["../../2022/p000007.html"] == listed["../../2022/p000057.html"]
+    assert listed["../p000999.html"] == listed["../p000001.html"] == listed["../p000051.html"]
+    assert "2023/changes/" in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+    target = year / "p000003.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("良好", "较好", 1), encoding="utf-8")
+    result = Builder(site / "content", site / "templates", out, search=False).build()
+    page = listed["../p000003.html"]  # its department's, this year and next (which compares with it)
+    assert sorted(p for p in result.written if "changes" in p) == [f"2023/{page}", f"2024/{page}"]
+    clean = tmp_path / "clean"
+    shutil.copytree(site / "content", clean / "content")
+    shutil.copytree(site / "templates", clean / "templates")
+    assert Builder(clean / "content", clean / "templates", clean / "output", search=False).build().ok
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != ".perfsite-state"} \
+        == {p.relative_to(clean / "output"): p.read_bytes() for p in (clean / "output").rglob("*")
+            if p.is_file() and p.name != ".perfsite-state"}

@@ -153,16 +153,19 @@ def test_preview_in_place_builds_equal_clean_builds(tmp_path: Path, told: bool):
         assert files(site / "preview") == clean, step.__name__
 
 
-@pytest.mark.parametrize(("detail_limit", "told"), [  # changes pages with every diff, or a line each;
-    (100, False), (0, False), (100, True)])             # told what the watcher saw, or not
+@pytest.mark.parametrize(("detail_limit", "split", "told"), [  # changes pages with every diff, a line each,
+    (100, False, False), (0, False, False), (100, True, True),  # or a page per department; told what the
+    (100, False, True)])                                        # watcher saw, or not
 def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: Path, monkeypatch, detail_limit: int,
-                                                                      told: bool):
+                                                                      split: bool, told: bool):
     """serve's builder updates its last site for edits that no listing shows (Builder._edit)
     and arranges the site again for anything else; either way the preview equals a clean build."""
     import perfsite.builder
     import perfsite.site
 
     monkeypatch.setattr(perfsite.site.YearPage, "DETAIL_LIMIT", detail_limit)
+    if split:
+        monkeypatch.setattr(perfsite.site.YearPage, "SPLIT_CHANGES_LIMIT", 5)
     arranged: list[int] = []
     real = perfsite.builder.make_site
     monkeypatch.setattr(perfsite.builder, "make_site", lambda *a, **k: (arranged.append(1), real(*a, **k))[1])
