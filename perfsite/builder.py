@@ -28,7 +28,7 @@ from .links import check_links
 from .load import Content, FileCache, load_content, load_project, reload_project, stamp_of
 from .parallel import Ahead, spread
 from .render import Renderer, TemplateProblem
-from .site import DepartmentChanges, DiffMemo, ProjectPage, Site, YearPage, make_site
+from .site import DepartmentChanges, DiffMemo, ProjectPage, Site, YearPage, department_slug, make_site
 from .write import InPlaceOutput, OutputError, OutputLock, StagedOutput, check_target, files_in
 
 
@@ -308,15 +308,22 @@ class Builder:
         shown = list(dict.fromkeys(shown))  # an edited page may also follow another edited one
         for page in shown:
             page.__dict__.pop("comparison", None)
-        years = sorted({page.year for page in shown})
-        for year in years:
-            for cached in ("changes", "department_changes"):
-                last.years[year].__dict__.pop(cached, None)
+        departments: dict[int, set[str]] = {}  # year → the departments of the pages shown
+        for page in shown:
+            summary = page.entry.summary
+            departments.setdefault(page.year, set()).add(department_slug(summary.department_name,
+                                                                          summary.department_code))
+        for year, slugs in departments.items():
+            year_page = last.years[year]
+            year_page.__dict__.pop("changes", None)
+            for part in year_page.__dict__.get("department_changes", []):
+                if part.slug in slugs:
+                    part.__dict__.pop("changes", None)
         self.diffs.add(DiffMemo.compute([page for page in shown if page.previous is not None]))
         plan = last.plan.again()
         plan.project_keys(shown)
-        for year in years:
-            plan.year_files(last.years[year])
+        for year in sorted(departments):
+            plan.year_files(last.years[year], None if relisted else departments[year])
         if relisted:
             plan.listings()
         last.plan, last.stamps, last.edits = plan, stamps, last.edits + 1
@@ -441,27 +448,40 @@ class Builder:
             if plan.remade is not None:
                 plan.remade.update(f"{p.path[:-5]}{suffix}" for p in projects for suffix in (".html", ".json", ".csv"))
 
-        def year_files(year: YearPage) -> None:
-            in_year = _hash(*[p.entry.summary.text for p in year.projects])
+        in_years: dict[int, str] = {}  # year → its summaries' hash: what its page and datapackage list
+        parts: dict[int, dict[str, list[Any]]] = {}  # split year → department → what its changes page counts
+
+        def year_files(year: YearPage, only: set[str] | None = None) -> None:
+            """The files of a year. ``only``: just these departments' projects changed, and no
+            summary (``Builder._edit``): only their own files are keyed again (their CSVs and, in
+            a year split by department, their changes pages), and the year's from what was kept."""
+            if only is not None and year.year in in_years:
+                in_year, counted = in_years[year.year], parts[year.year]
+                if year.split_changes:
+                    by_slug = {part.slug: part for part in year.department_changes}
+                    for slug in only:
+                        counted[slug] = part_files(by_slug[slug])
+                made = {f"{year.year}/indicators/{slug}.csv" for slug in only} | {f"{year.year}/indicators.csv"}
+                downloads = [d for d in year.downloads if d.path in made]
+            else:
+                in_year = in_years[year.year] = _hash(*[p.entry.summary.text for p in year.projects])
+                counted = parts[year.year] = {part.slug: part_files(part) for part in year.department_changes} \
+                    if year.split_changes else {}
+                downloads = year.downloads
             changes = counts = ""
             if year.split_changes:  # a page per department, and the year's counts them
-                lines, per_part = [], []
-                for part in year.department_changes:
-                    mine = self.diffs.lines(part.projects, part.removed)
-                    lines += mine
-                    per_part.append(part_files(part, mine))
-                changes = json.dumps(per_part, ensure_ascii=False)
+                changes = json.dumps(list(counted.values()), ensure_ascii=False)
+                counts = json.dumps([sum(c[i] for c in counted.values()) for i in (3, 4, 5)])
             elif year.previous is not None:
                 lines = self.diffs.year_lines(year)
                 changes = _hash(*lines)
-            if year.previous is not None:
                 statuses = Counter(line.partition("\x1f")[0] for line in lines)
                 counts = json.dumps([statuses[k] for k in ("added", "removed", "changed")])
                 if year.changes_in_detail:  # full diffs on the page
                     changes = _hash(changes, *[p.digest for p in year.projects], *[p.digest for p in year.previous.projects])
             add(Job(year.path, _hash(digests["year.html"], shared, in_year, counts),
                     render("year.html", year.path, page=year, year=year, root=year.root)))
-            for part in year.downloads:  # the same bytes as writing every project's rows again
+            for part in downloads:  # the same bytes as writing every project's rows again
                 add(Job(part.path, _hash(code, "csv", *[p.entry.digest for p in part.projects]), bytes,
                         joins=(opendata.CSV_HEAD, [f"{p.path[:-5]}.csv" for p in part.projects])))
             add(Job(f"{year.year}/datapackage.json", _hash("datapackage", shared, in_year),
@@ -474,8 +494,9 @@ class Builder:
                         render("changes.html", year.changes_path, page=year, year=year, department=None,
                                root=year.root)))
 
-        def part_files(part: DepartmentChanges, lines: list[str]) -> list[Any]:
+        def part_files(part: DepartmentChanges) -> list[Any]:
             """A department's changes page; returns what the year's changes page shows of it."""
+            lines = self.diffs.lines(part.projects, part.removed)
             add(Job(part.path, _hash(digests["changes.html"], shared, part.name, str(part.code), *lines),
                     render("changes.html", part.path, page=part, year=part.year, department=part, root=part.root)))
             statuses = Counter(line.partition("\x1f")[0] for line in lines)
@@ -552,7 +573,7 @@ class Plan:
         # projects' own files, the files of this year (its page, downloads, changes), and the
         # listings of the whole site.
         self.project_keys: Callable[[list[ProjectPage]], None] = lambda projects: None
-        self.year_files: Callable[[YearPage], None] = lambda year: None
+        self.year_files: Callable[[YearPage, set[str] | None], None] = lambda year, only=None: None
         self.listings: Callable[[], None] = lambda: None  # the pages that list projects across years
         self.remade: set[str] | None = None  # after ``again``: the paths whose keys were made again
 
