@@ -124,6 +124,8 @@ class Builder:
     def _build(self, changed: Iterable[str] | None) -> BuildResult:
         if self.in_place:
             restamped = self._restamp(changed) if changed is not None else None
+            if restamped is not None and not restamped[1] and self._last is not None:
+                return BuildResult(diagnostics=list(self._last.diagnostics), unchanged=len(self.keys))
             if restamped is not None:
                 return self._build_locked(None, *restamped)
             return self._build_locked(None, state.scan(self.content, self.templates))

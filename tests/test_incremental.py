@@ -151,6 +151,9 @@ def test_preview_in_place_builds_equal_clean_builds(tmp_path: Path, told: bool):
         clean = files(clean_dir)
         clean.pop(".perfsite-state")
         assert files(site / "preview") == clean, step.__name__
+    if told:  # only an editor's temporary file, already gone: nothing to do
+        result = preview.build([str(site / "content/2023/.p000002.yaml.swx2")])
+        assert result.ok and result.written == [] and result.unchanged == preview.build().unchanged > 0
 
 
 @pytest.mark.parametrize(("detail_limit", "split", "told"), [  # changes pages with every diff, a line each,
