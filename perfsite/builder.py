@@ -277,12 +277,12 @@ class Builder:
     def _edit(self, stamps: dict[str, str] | None,
               changed: list[str] | None = None) -> tuple[BuildResult, Site, Plan] | None:
         """A save in a kept process (serve) that changed some projects but not where they stand:
-        not their year, id, name or department (so neither the order of any page nor the pairing
-        across years), no diagnostic, no file added or removed, no template. The last build's
-        site and keys are then updated for those projects, the years that show them and, if a
-        summary changed (a total, the implementer), the listings, instead of arranged and computed
-        again for all (at 10,000 projects, most of a save). None: anything else, which a whole
-        build handles."""
+        not their year, id or department, nor how they pair across years (a name may change when
+        the pairs are by id: the project then moves within its department), no diagnostic, no file
+        added or removed, no template. The last build's site and keys are then updated for those
+        projects, the departments and years that show them and, if a summary changed (a name, a
+        total, the implementer), the listings, instead of arranged and computed again for all (at
+        10,000 projects, most of a save). None: anything else, which a whole build handles."""
         last = self._last
         if last is None or stamps is None or len(stamps) != len(last.stamps) or last.edits >= self.EDITS_KEPT:
             return None
@@ -290,15 +290,20 @@ class Builder:
             changed = [path for path, stamp in stamps.items() if last.stamps.get(path) != stamp]
         if not changed or len(changed) > self.EDIT_LIMIT or not all(path in last.pages for path in changed):
             return None
-        edits = []
+        edits, renamed = [], []
         for path in changed:
             page = last.pages[path]
             before = self.cache.get(path, last.stamps[path])
             if before is None or before[1]:  # it had diagnostics: the report would change
                 return None
             entry, diags = load_project(Path(path), page.entry.display, page.year, last.site.config)
-            if entry is None or diags or entry.summary.place != page.entry.summary.place:
+            if entry is None or diags:
                 return None
+            old, new = page.entry.summary, entry.summary
+            if new.place != old.place:
+                if old.place != new.place[:2] + (old.name,) + new.place[3:] or not self._renamable(last, page, new.name):
+                    return None  # not only its name changed, or its name decides a pairing
+                renamed.append(page)
             edits.append((path, page, entry))
         relisted = any(entry.summary.text != page.entry.summary.text for _, page, entry in edits)
         shown: list[ProjectPage] = []  # the edited pages, and the next year's that compare with them
@@ -315,6 +320,16 @@ class Builder:
             summary = page.entry.summary
             departments.setdefault(page.year, set()).add(department_slug(summary.department_name,
                                                                           summary.department_code))
+        for page in renamed:  # its place in its department; and its line as removed, next year
+            summary = page.entry.summary
+            slug = department_slug(summary.department_name, summary.department_code)
+            year = last.years[page.year]
+            for dept in year.departments:
+                if dept.slug == slug:
+                    dept.projects.sort(key=lambda p: (p.entry.summary.name, p.entry.summary.id))
+            year.__dict__.pop("projects", None)
+            if page.year + 1 in last.years and id(page) not in last.followers:
+                departments.setdefault(page.year + 1, set()).add(slug)
         for year, slugs in departments.items():
             year_page = last.years[year]
             year_page.__dict__.pop("changes", None)
@@ -330,6 +345,21 @@ class Builder:
             plan.listings()
         last.plan, last.stamps, last.edits = plan, stamps, last.edits + 1
         return BuildResult(diagnostics=list(last.diagnostics)), last.site, plan
+
+    @staticmethod
+    def _renamable(last: _Kept, page: ProjectPage, name: str) -> bool:
+        """Can ``page`` take ``name`` without changing how any project pairs across years? Pairs
+        by id do not move; a pair by name might, and so might a project without a pair meeting
+        one of that name (as make_site pairs them), so those arrange the site again."""
+        follower = last.followers.get(id(page))
+        if (page.previous is not None and page.previous.id != page.id) or (
+                follower is not None and follower.id != page.id):
+            return False
+        for year, paired in ((page.year - 1, page.previous), (page.year + 1, follower)):
+            other = last.years.get(year)
+            if paired is None and other is not None and any(p.name == name for p in other.projects):
+                return False
+        return True
 
     @staticmethod
     def _search_key(keys: dict[str, str]) -> str:

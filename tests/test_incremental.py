@@ -203,7 +203,7 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
         (value("content/2023/p000001.yaml"), False),
         (two_values, False),
         (value("content/2023/p000001.yaml", "较好", "良好"), False),  # back as it was
-        (value("content/2023/p000005.yaml", "项目名称: ", "项目名称: 新"), True),  # listings show it
+        (value("content/2023/p000005.yaml", "项目名称: ", "项目名称: 新"), False),  # listings show it; paired by id
         (broken, False),  # an error: nothing is arranged, nothing published
         (value("content/2023/p000004.yaml", "资金总额: x", "资金总额: "), True),
         (value("content/2024/p000001.yaml"), False),
@@ -228,6 +228,56 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
             assert not result.ok
             continue
         assert result.ok, number
+        clean_dir = tmp_path / f"clean-{number}"
+        assert Builder(site / "content", site / "templates", clean_dir, search=False).build().ok
+        clean = files(clean_dir)
+        clean.pop(".perfsite-state")
+        assert files(site / "preview") == clean, number
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_a_preview_rename_moves_the_project_and_arranges_again_only_for_a_pair_by_name(tmp_path: Path, monkeypatch,
+                                                                                      split: bool):
+    """A renamed project moves within its department's lists in place, unless its name decides
+    how projects pair across years; either way the preview equals a clean build."""
+    import perfsite.builder
+    import perfsite.site
+
+    if split:
+        monkeypatch.setattr(perfsite.site.YearPage, "SPLIT_CHANGES_LIMIT", 5)
+    arranged: list[int] = []
+    real = perfsite.builder.make_site
+    monkeypatch.setattr(perfsite.builder, "make_site", lambda *a, **k: (arranged.append(1), real(*a, **k))[1])
+    site = generate(180, tmp_path / "site")  # 60 projects a year: p0000NN and p0000NN+50 share a department
+    preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False)
+    assert preview.build().ok
+
+    def name_of(rel: str) -> str:
+        return re.search(r"项目名称: (.+)", (site / rel).read_text(encoding="utf-8"))[1]
+
+    def rename(rel: str, name: str) -> Callable[[Path], None]:
+        return lambda site: edit(site, rel, f"项目名称: {name_of(rel)}\n", f"项目名称: {name}\n")
+
+    first = name_of("content/2023/p000051.yaml")
+    steps: list[tuple[Callable[[Path], None], bool]] = [  # (edit, is the site arranged again?)
+        (rename("content/2023/p000051.yaml", "A" + first), False),  # now before p000001 in its department
+        (rename("content/2023/p000051.yaml", first), False),  # and back
+        (lambda site: (site / "content/2024/p000052.yaml").rename(site / "content/2024/x000052.yaml"), True),
+        (lambda site: edit(site, "content/2024/x000052.yaml", "id: p000052", "id: x000052"), True),
+        (rename("content/2024/x000052.yaml", "新名称"), True),  # it paired by name with 2023's p000052
+        (rename("content/2023/p000052.yaml", "新名称"), True),  # it would now pair by name with it
+        (rename("content/2022/p000003.yaml", "ZZ"), False),  # the last of its department
+        (lambda site: (site / "content/2024/p000053.yaml").unlink(), True),
+        (rename("content/2023/p000053.yaml", "另一名称"), False),  # next year's changes list it as removed
+        (lambda site: (site / "content/2022/p000054.yaml").unlink(), True),
+        (lambda site: (site / "content/2023/p000056.yaml").unlink(), True),
+        (rename("content/2023/p000054.yaml", name_of("content/2022/p000056.yaml")), True),  # now a pair by name
+    ]
+    for number, (step, again) in enumerate(steps):
+        arranged.clear()
+        step(site)
+        assert preview.build().ok, number
+        assert bool(arranged) == again, number
         clean_dir = tmp_path / f"clean-{number}"
         assert Builder(site / "content", site / "templates", clean_dir, search=False).build().ok
         clean = files(clean_dir)
