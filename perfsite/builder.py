@@ -158,14 +158,17 @@ class Builder:
         """The last build's stamps with those of ``changed`` made again, and which of them differ:
         what a watcher's report gives without a ``stat`` of every input. None when the report
         does not suffice: no kept build, or a file added or removed (a path that exists now but
-        was not an input, or an input that no longer exists). A path that neither exists nor was
-        an input (an editor's temporary file, already renamed over its target) is no input."""
+        was not an input, or an input that no longer exists), or a long report: a mass change (a
+        checkout) can overflow the watcher's queue, and then a report misses files. A path that
+        neither exists nor was an input (an editor's temporary file, already renamed over its
+        target) is no input."""
         last = self._last
-        if last is None:
+        changed = list(dict.fromkeys(changed))
+        if last is None or len(changed) > self.EDIT_LIMIT:
             return None
         roots = [(os.fspath(root), os.fspath(root.resolve())) for root in (self.content, self.templates)]
         stamps, differ = dict(last.stamps), []
-        for path in dict.fromkeys(changed):
+        for path in changed:
             scanned = path
             for given, resolved in roots:
                 if path.startswith(resolved + os.sep):

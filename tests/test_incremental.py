@@ -235,6 +235,20 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
         assert files(site / "preview") == clean, number
 
 
+def test_a_long_watcher_report_is_not_trusted_to_be_complete(tmp_path: Path):
+    """A mass change can overflow the watcher's queue: a report longer than Builder.EDIT_LIMIT
+    makes the kept build look at every input, so a file the report missed is still seen."""
+    site = generate(90, tmp_path / "site")
+    preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False)
+    assert preview.build().ok
+    edited = sorted((site / "content/2023").glob("*.yaml"))[: Builder.EDIT_LIMIT + 2]
+    for path in edited:
+        path.write_text(path.read_text(encoding="utf-8").replace("资金来源: 财政资金", "资金来源: 财政专项资金", 1),
+                        encoding="utf-8")
+    assert preview.build([str(path.resolve()) for path in edited[1:]]).ok  # the first is missing
+    assert "财政专项资金" in (site / "preview/2023" / f"{edited[0].stem}.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("split", [False, True])
 def test_a_preview_rename_moves_the_project_and_arranges_again_only_for_a_pair_by_name(tmp_path: Path, monkeypatch,
                                                                                       split: bool):
