@@ -485,6 +485,7 @@ class Builder:
 
         in_years: dict[int, str] = {}  # year → its summaries' hash: what its page and datapackage list
         parts: dict[int, dict[str, list[Any]]] = {}  # split year → department → what its changes page counts
+        packaged: dict[int, str] = {}  # year → its datapackage.json's key
 
         def year_files(year: YearPage, only: set[str] | None = None) -> None:
             """The files of a year. ``only``: just these departments' projects changed, and no
@@ -519,7 +520,10 @@ class Builder:
             for part in downloads:  # the same bytes as writing every project's rows again
                 add(Job(part.path, _hash(code, "csv", *[p.entry.digest for p in part.projects]), bytes,
                         joins=(opendata.CSV_HEAD, [f"{p.path[:-5]}.csv" for p in part.projects])))
-            add(Job(f"{year.year}/datapackage.json", _hash("datapackage", shared, in_year),
+            if only is None:  # what it lists: each project's id and name, and the downloads
+                packaged[year.year] = _hash("datapackage", shared, *[f"{p.id}\x1f{p.name}" for p in year.projects],
+                                            *[f"{d.name}\x1f{d.path}\x1f{d.title}" for d in year.downloads])
+            add(Job(f"{year.year}/datapackage.json", packaged[year.year],
                     lambda y=year: opendata.datapackage(
                         y.year, site.config.title, site.config.publisher, site.config.url(),
                         [p.summary for p in y.projects],

@@ -106,6 +106,10 @@ def test_one_changed_project_renders_only_what_depends_on_it(tmp_path: Path):
         "2023/p000001.html", "2024/p000001.html", "2023/changes.html", "2024/changes.html",
         "2023/index.html", "index.html", "departments/index.html", "departments/d101.html"}
     assert {"sitemap.xml", "feed.xml", "2023/datapackage.json"} <= set(result.written)
+
+    edit(site, "content/2023/p000001.yaml", "实施单位: ", "实施单位: 新")  # shown by the year page, not the data package
+    result = Builder(site / "content", site / "templates", site / "out", search=False).build()
+    assert "2023/index.html" in result.written and "2023/datapackage.json" not in result.written
     assert Builder(site / "content", site / "templates", tmp_path / "clean", search=False).build().ok
     assert files(site / "out") == files(tmp_path / "clean")
 
