@@ -381,13 +381,13 @@ class Builder:
         return changed < total - changed
 
     def _make(self, todo: list[Job], out: InPlaceOutput | StagedOutput, result: BuildResult) -> None:
-        """Render and write what changed: in forked workers writing straight into the stage when
-        there is much of it, else here."""
+        """Render and write what changed: in forked workers writing straight into the stage (or
+        the preview's folder, each file atomically) when there is much of it, else here."""
         total = len(todo)
         self.progress("生成 (rendering)", 0, total)
-        if isinstance(out, StagedOutput) and self.jobs > 1:
+        if self.jobs > 1:
             def task(start: int, stop: int) -> tuple[list[str], Diagnostic | None]:
-                """In a forked worker: its copy of ``out`` writes into the same stage directory."""
+                """In a forked worker: its copy of ``out`` writes into the same directory."""
                 done: list[str] = []
                 try:
                     for job in todo[start:stop]:

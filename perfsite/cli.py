@@ -40,15 +40,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     _need_dir(args.content, "内容 (content) ")
     _need_dir(args.templates, "模板 (templates) ")
-    from .parallel import cpu_count
     from .progress import Progress
 
-    if args.jobs is not None and args.jobs < 1:
+    jobs = _jobs(args)
+    if jobs is None:
         return _usage("--jobs 至少为 1")
     started = time.perf_counter()
     progress = Progress()
     result = build(args.content, args.templates, args.output, strict=args.strict, search=not args.no_search,
-                   jobs=args.jobs or cpu_count(), progress=progress)
+                   jobs=jobs, progress=progress)
     progress.finish()
     _print_diagnostics(result.diagnostics)
     if not result.ok:
@@ -73,14 +73,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _jobs(args: argparse.Namespace) -> int | None:
+    """--jobs, by default the core count; None when it is not a positive number."""
+    from .parallel import cpu_count
+
+    if args.jobs is not None and args.jobs < 1:
+        return None
+    return args.jobs or cpu_count()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import Preview
 
     _need_dir(args.content, "内容 (content) ")
     _need_dir(args.templates, "模板 (templates) ")
+    jobs = _jobs(args)
+    if jobs is None:
+        return _usage("--jobs 至少为 1")
     explicit = args.port is not None
     preview = Preview(args.content, args.templates, args.host, args.port if explicit else 8000,
-                      explicit_port=explicit)
+                      explicit_port=explicit, jobs=jobs)
     return preview.run(open_browser=args.open)
 
 
@@ -250,6 +262,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--strict", action="store_true",
                        help="把警告当作错误 treat warnings as errors")
 
+    def jobs_opt(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                       help="并行进程数 worker processes（默认 CPU 核数 default: the core count）")
+
     p = command("build", cmd_build, "检查并生成网站 validate and build the site",
                 "检查全部内容，无错误时生成网站到输出目录；有错误时输出目录保持不变。\n"
                 "Validate all content and, if there is no error, build the site; "
@@ -260,8 +276,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="输出目录 output directory（默认 default: output/）")
     strict_opt(p)
     p.add_argument("--no-search", action="store_true", help="不生成全文搜索索引 skip the pagefind search index")
-    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                   help="并行进程数 worker processes（默认 CPU 核数 default: the core count）")
+    jobs_opt(p)
 
     p = command("check", cmd_check, "只检查内容 validate content only",
                 "检查全部内容文件并列出所有问题（file:line:col）。\n"
@@ -281,6 +296,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None,
                    help="端口 port（默认 8000，被占用时自动换下一个；0 = 任选空闲端口 any free port）")
     p.add_argument("--open", action="store_true", help="在浏览器中打开 open in a browser")
+    jobs_opt(p)
 
     p = command("new", cmd_new, "新建项目或新年度 scaffold a project or a new year",
                 "perfsite new 2023 项目名称：新建一个项目文件（带占位符）。\n"

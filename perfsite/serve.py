@@ -182,12 +182,14 @@ class Preview:
     """The running preview: a builder, a watcher and a tornado application."""
 
     def __init__(self, content: Path, templates: Path, host: str, port: int, *, explicit_port: bool,
-                 out=sys.stdout, err=sys.stderr) -> None:
+                 jobs: int = 1, out=sys.stdout, err=sys.stderr) -> None:
+        """``jobs``: processes for a whole build (the first, or after a template change); a save
+        that only edits projects is made here, in milliseconds."""
         self.content, self.templates = content, templates
         self.host, self.port, self.explicit_port = host, port, explicit_port
         self.out, self.err = out, err
         self.site_dir = Path(tempfile.mkdtemp(prefix="perfsite-serve-"))
-        self.builder = Builder(content, templates, self.site_dir / "site", in_place=True, search=False)
+        self.builder = Builder(content, templates, self.site_dir / "site", in_place=True, search=False, jobs=jobs)
         self.state = State()
         self.loop: ioloop.IOLoop | None = None
         self._pending: set[str] = set()
