@@ -281,6 +281,15 @@ class Preview:
         raise OSError(errno.EADDRINUSE, f"port {port}")
 
     def run(self, open_browser: bool = False) -> int:
+        """Build, serve and rebuild until stopped. The temporary folder goes however it stops: a
+        Ctrl-C while the first build runs (13 s at 10,000 projects) or before the server has taken
+        over the signal left it behind, with the whole site in it."""
+        try:
+            return self._run(open_browser)
+        finally:
+            self.cleanup()
+
+    def _run(self, open_browser: bool) -> int:
         logging.getLogger("tornado.access").setLevel(logging.ERROR)
         logging.getLogger("livereload").setLevel(logging.WARNING)
         LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
@@ -292,7 +301,6 @@ class Preview:
             hint = "换一个端口：perfsite serve --port 8001，或不指定 --port 让 perfsite 自动选择"
             print(f"perfsite: 错误 (error): 端口 {self.port} 已被占用或无法监听 ({exc.strerror or exc})\n"
                   f"  = 提示 (hint): {hint}", file=self.err, flush=True)
-            self.cleanup()
             return 1
         names = {self.host}
         if self.host in LOOPBACK or self.host in ("0.0.0.0", "::"):
@@ -314,7 +322,6 @@ class Preview:
         try:
             self.loop.start()
         finally:
-            self.cleanup()
             self.say("预览已停止 (stopped)")
         return 0
 

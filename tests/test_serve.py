@@ -329,5 +329,19 @@ def test_listening_beyond_loopback_warns(shipped: Path):
         s.stop()
 
 
+@pytest.mark.parametrize("when", ["预览地址", "已重新生成"])  # before the server takes the signal; the first build
+def test_ctrl_c_while_starting_leaves_no_temporary_folder(shipped: Path, tmp_path: Path, when: str):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))
+    proc = subprocess.Popen([sys.executable, "-m", "perfsite", "serve", "--port", "0"], cwd=shipped, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if when in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode in (0, 130) and "Traceback" not in err, err
+    assert not list(tmp_path.glob("perfsite-serve-*"))
+
+
 def test_loopback_is_the_default(server: Server):
     assert server.netloc.startswith("127.0.0.1:")
