@@ -34,5 +34,7 @@ class Progress:
             print(f"{phase}：{done}/{total}", file=self.stream, flush=True)
 
     def finish(self) -> None:
+        """Clears the bar; the next build (serve's next save) starts afresh."""
         if self.tty and self.phase:
             print("\r\033[K", end="", file=self.stream, flush=True)
+        self.phase = ""

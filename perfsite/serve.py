@@ -38,6 +38,7 @@ from watchdog.observers import Observer
 
 from .builder import Builder, BuildResult
 from .diagnostics import Diagnostic, Level, summary
+from .progress import Progress
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DEBOUNCE_S = 0.05
@@ -189,7 +190,9 @@ class Preview:
         self.host, self.port, self.explicit_port = host, port, explicit_port
         self.out, self.err = out, err
         self.site_dir = Path(tempfile.mkdtemp(prefix="perfsite-serve-"))
-        self.builder = Builder(content, templates, self.site_dir / "site", in_place=True, search=False, jobs=jobs)
+        self.progress = Progress(err)  # a long build (the first one, at scale) shows how far it is
+        self.builder = Builder(content, templates, self.site_dir / "site", in_place=True, search=False, jobs=jobs,
+                               progress=self.progress)
         self.state = State()
         self.loop: ioloop.IOLoop | None = None
         self._pending: set[str] = set()
@@ -208,6 +211,7 @@ class Preview:
         """``changed``: the files the watcher saw change (None: look at every input)."""
         started = time.perf_counter()
         result = self.builder.build(changed)
+        self.progress.finish()
         self.state.diagnostics = result.diagnostics
         for d in result.diagnostics:
             print(d.format(), file=self.err, flush=True)

@@ -343,5 +343,28 @@ def test_ctrl_c_while_starting_leaves_no_temporary_folder(shipped: Path, tmp_pat
     assert not list(tmp_path.glob("perfsite-serve-*"))
 
 
+def test_a_long_first_build_shows_its_progress(tmp_path: Path):
+    """As `perfsite build` does: plain lines when not on a terminal; nothing for small saves."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    site = generate(240, tmp_path / "site")  # about 800 files
+    server = Server(site, "--port", "0")
+    try:
+        server.wait_for(r"生成 \(rendering\)：\d+ 个文件", timeout=60)
+        server.start(timeout=60)
+        client = Reloads(server).connect()
+        try:
+            mark = len(server.output)
+            edit(site, "content/2023/p000001.yaml", "资金来源: 财政资金", "资金来源: 财政专项资金")
+            assert client.next(timeout=20)["command"] == "reload"
+        finally:
+            client.close()
+        server.wait_for(r"已重新生成 \(rebuilt\) \(p000001")
+        assert not any("(rendering)" in line for line in server.output[mark:]), server.output[mark:]
+    finally:
+        server.stop()
+
+
 def test_loopback_is_the_default(server: Server):
     assert server.netloc.startswith("127.0.0.1:")
