@@ -52,9 +52,10 @@ class BuildResult:
         return sum(1 for p in self.written if p.endswith(".html"))
 
 
-def check(content_dir: Path, strict: bool = False, cache: FileCache | None = None) -> tuple[Content, list[Diagnostic]]:
+def check(content_dir: Path, strict: bool = False, cache: FileCache | None = None,
+          jobs: int = 1) -> tuple[Content, list[Diagnostic]]:
     """Validate a content tree; diagnostics already promoted when ``strict``."""
-    content = load_content(content_dir, cache)
+    content = load_content(content_dir, cache, jobs)
     return content, content.report.items(strict=strict)
 
 

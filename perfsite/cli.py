@@ -65,7 +65,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .builder import check
 
     _need_dir(args.content, "内容 (content) ")
-    content, diagnostics = check(args.content, strict=args.strict)
+    jobs = _jobs(args)
+    if jobs is None:
+        return _usage("--jobs 至少为 1")
+    content, diagnostics = check(args.content, strict=args.strict, jobs=jobs)
     _print_diagnostics(diagnostics)
     if any(d.level.value == "error" for d in diagnostics):
         return EXIT_CONTENT
@@ -174,7 +177,10 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     missing = [p for p in paths if not p.exists()]
     if missing:
         return _usage(f"找不到 {missing[0]} (not found)")
-    result = format_paths(paths, check=args.check, content_root=args.content)
+    jobs = _jobs(args)
+    if jobs is None:
+        return _usage("--jobs 至少为 1")
+    result = format_paths(paths, check=args.check, content_root=args.content, jobs=jobs)
     _print_diagnostics(result.diagnostics)
     verb = "需要格式化 (would reformat)" if args.check else "已格式化 (reformatted)"
     for path in result.changed:
@@ -283,6 +289,7 @@ def _parser() -> argparse.ArgumentParser:
                 "Validate every content file and list every problem (file:line:col).")
     content_opt(p)
     strict_opt(p)
+    jobs_opt(p)
 
     p = command("serve", cmd_serve, "本地实时预览 live preview with reload on save",
                 "生成网站并在本机提供预览；保存内容或模板后自动重新生成并刷新浏览器，"
@@ -319,6 +326,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="文件或目录 files or directories（默认 default: --content）")
     p.add_argument("--check", action="store_true", help="只检查不改写 check only, exit 1 if any would change")
     content_opt(p)
+    jobs_opt(p)
 
     p = command("import", cmd_import, "导入预算系统导出表、Excel 表样或 PDF 文本 import existing disclosures",
                 "把预算管理一体化系统导出的明细表（.xlsx/.csv）、Excel 表样（每个工作表一个项目）"

@@ -30,6 +30,7 @@ from .config import CONFIG_NAME, SiteConfig
 from .diagnostics import Diagnostic, Level, display_path
 from .load import SUFFIXES
 from .model import Project
+from .parallel import spread
 from .source import Pos, Source, load_file, parse_text
 
 Kind = Literal["project", "site"]
@@ -463,12 +464,22 @@ def _replace(path: Path, data: bytes) -> None:
         raise
 
 
-def format_paths(paths: list[Path], *, check: bool, content_root: Path | None = None) -> FmtResult:
+def format_paths(paths: list[Path], *, check: bool, content_root: Path | None = None, jobs: int = 1) -> FmtResult:
     """PATHS may be files or directories (directories: every *.yaml/*.yml below, skipping hidden ones);
     site.yaml (the file named site.yaml directly in a content root) is formatted as kind="site", all others as "project".
-    Rewrites changed files atomically (temp file in the same dir + os.replace) unless check=True."""
+    Rewrites changed files atomically (temp file in the same dir + os.replace) unless check=True.
+    ``jobs``: forked processes sharing the files (a file takes ~2 ms: 20 s at 10,000 in one)."""
+    targets = list(_targets(paths, content_root))
     result = FmtResult()
-    for path, kind in _targets(paths, content_root):
+    for part in spread(len(targets), lambda start, stop: _format_some(targets[start:stop], check), jobs):
+        result.changed += part.changed
+        result.diagnostics += part.diagnostics
+    return result
+
+
+def _format_some(targets: list[tuple[Path, str]], check: bool) -> FmtResult:
+    result = FmtResult()
+    for path, kind in targets:
         display = display_path(path)
         source, diags = load_file(path, display)
         text = None

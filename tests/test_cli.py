@@ -98,7 +98,7 @@ def test_missing_site_config(shipped: Path):
 
 @pytest.mark.parametrize("args", [[], ["build", "--bogus"], ["frobnicate"], ["build", "--content", "nowhere"],
                                   ["check", "--content", "nowhere"], ["build", "--jobs", "0"],
-                                  ["serve", "--jobs", "0"]])
+                                  ["serve", "--jobs", "0"], ["check", "--jobs", "0"], ["fmt", "--jobs", "-1"]])
 def test_wrong_usage_exits_2(shipped: Path, args: list[str]):
     result = run_cli(*args, cwd=shipped)
     assert result.returncode == 2, result.stderr

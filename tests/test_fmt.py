@@ -392,3 +392,25 @@ def test_files_named_directly_and_site_yaml_without_a_content_root(content: Path
 def test_missing_file_is_a_diagnostic(tmp_path: Path):
     result = format_paths([tmp_path / "nope.yaml"], check=True)
     assert result.changed == [] and [d.code for d in result.diagnostics] == ["E009"]
+
+
+def test_many_files_are_formatted_in_workers_exactly_as_in_one_process(tmp_path: Path):
+    """perfsite fmt --jobs: the files are shared among forked processes; the files written, the
+    list of changed files and its order are those of one process."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    site = generate(240, tmp_path / "one")  # generated files are not in the canonical form
+    (site / "content/2023/p000005.yaml").write_text("id: [unclosed\n", encoding="utf-8")  # and one is broken
+    shutil.copytree(site, tmp_path / "two")
+    one = format_paths([site / "content"], check=False, content_root=site / "content", jobs=1)
+    two = format_paths([tmp_path / "two/content"], check=False, content_root=tmp_path / "two/content", jobs=2)
+    assert len(one.changed) > 200
+    assert [p.relative_to(site) for p in one.changed] == [p.relative_to(tmp_path / "two") for p in two.changed]
+    assert [(d.code, d.line) for d in one.diagnostics] == [(d.code, d.line) for d in two.diagnostics] != []
+    assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*.yaml")} == \
+        {p.relative_to(tmp_path / "two"): p.read_bytes() for p in (tmp_path / "two").rglob("*.yaml")}
