@@ -109,8 +109,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from . import diff as semantic
     from .snapshot import SnapshotError, resolve
 
+    jobs = _jobs(args)
+    if jobs is None:
+        return _usage("--jobs 至少为 1")
     try:
-        old, new = resolve(args.old, args.content), resolve(args.new, args.content)
+        old, new = resolve(args.old, args.content, jobs), resolve(args.new, args.content, jobs)
     except SnapshotError as exc:
         return _usage(str(exc))
     for problem in old.problems + new.problems:
@@ -355,6 +358,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="彩色输出 colour（默认 default: auto = 终端时 on a terminal）")
     p.add_argument("--exit-code", action="store_true", help="有差异时退出状态为 1 exit 1 when there are differences")
+    jobs_opt(p)
 
     p = command("diff-driver", cmd_diff_driver, "git 外部比较程序 git external diff driver (see README)",
                 "供 git 调用：git config diff.perfsite.command 'perfsite diff-driver'。\n"

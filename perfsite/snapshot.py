@@ -10,11 +10,13 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .config import CONFIG_NAME
 from .diagnostics import Diagnostic, Level, display_path
 from .load import SUFFIXES, yaml_files
 from .model import Project, build_project
+from .parallel import spread
 from .source import Source, load_file, parse_text
 
 
@@ -33,13 +35,25 @@ class Snapshot:
         if project is not None:
             self.projects.append((project, where))
 
-    def add_parsed(self, source: Source | None, where: str, diags: list[Diagnostic]) -> None:
-        """A file read from disk or git: its project if it validates, else its problems."""
-        if source is None:
-            self.add(None, where, diags)
-            return
-        project, _parts, problems = build_project(source)
-        self.add(project, where, diags + problems)
+    def add_all(self, parsed: list[tuple[Project | None, str, list[Diagnostic]]]) -> None:
+        for project, where, diags in parsed:
+            self.add(project, where, diags)
+
+
+def _validated(source: Source | None, where: str, diags: list[Diagnostic]) -> tuple[Project | None, str, list[Diagnostic]]:
+    """A file read from disk or git: its project if it validates, else its problems."""
+    if source is None:
+        return None, where, diags
+    project, _parts, problems = build_project(source)
+    return project, where, diags + problems
+
+
+def _in_parts(count: int, each: Callable[[int], tuple[Project | None, str, list[Diagnostic]]],
+              jobs: int) -> list[tuple[Project | None, str, list[Diagnostic]]]:
+    """``each(i)`` for every file, in ``jobs`` forked processes when there are many (a year of
+    3,000 projects took 4 s to parse in one); results in order."""
+    return [item for part in spread(count, lambda start, stop: [each(i) for i in range(start, stop)], jobs)
+            for item in part]
 
     @property
     def years(self) -> set[int]:
@@ -51,16 +65,16 @@ def _is_project_file(path: str) -> bool:
         and not any(part.startswith(".") for part in Path(path).parts)
 
 
-def _from_disk(path: Path, label: str) -> Snapshot:
+def _from_disk(path: Path, label: str, jobs: int = 1) -> Snapshot:
     snap = Snapshot(label)
-    if path.is_file():
-        files = [path]
-    else:
-        files = yaml_files(path)
-    for file in files:
-        display = display_path(file)
-        source, diags = load_file(file, display)
-        snap.add_parsed(source, display, diags)
+    files = [path] if path.is_file() else yaml_files(path)
+
+    def each(i: int) -> tuple[Project | None, str, list[Diagnostic]]:
+        display = display_path(files[i])
+        source, diags = load_file(files[i], display)
+        return _validated(source, display, diags)
+
+    snap.add_all(_in_parts(len(files), each, jobs))
     return snap
 
 
@@ -76,7 +90,7 @@ def _git_toplevel(start: Path) -> Path | None:
     return Path(result.stdout.decode().strip()) if result.returncode == 0 else None
 
 
-def _from_git(repo: Path, revision: str, subpath: str, label: str) -> Snapshot:
+def _from_git(repo: Path, revision: str, subpath: str, label: str, jobs: int = 1) -> Snapshot:
     listing = _git(repo, "ls-tree", "-r", "-z", revision, "--", subpath or ".")
     if listing.returncode != 0:
         raise SnapshotError(f"无法读取 git 版本 {revision}：{listing.stderr.decode(errors='replace').strip()}")
@@ -94,32 +108,37 @@ def _from_git(repo: Path, revision: str, subpath: str, label: str) -> Snapshot:
         return snap
     batch = _git(repo, "cat-file", "--batch", data=b"".join(f"{sha}\n".encode() for sha, _ in blobs))
     out, pos = batch.stdout, 0
+    bodies: list[tuple[str, bytes]] = []
     for _, path in blobs:
         header_end = out.index(b"\n", pos)
         size = int(out[pos:header_end].split()[2])
-        body = out[header_end + 1: header_end + 1 + size]
+        bodies.append((f"{revision}:{path}", out[header_end + 1: header_end + 1 + size]))
         pos = header_end + 1 + size + 1
-        where = f"{revision}:{path}"
+
+    def each(i: int) -> tuple[Project | None, str, list[Diagnostic]]:
+        where, body = bodies[i]
         try:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError:
-            snap.add(None, where, [Diagnostic(where, 0, 0, Level.ERROR, "E005", "不是 UTF-8 文本")])
-            continue
+            return None, where, [Diagnostic(where, 0, 0, Level.ERROR, "E005", "不是 UTF-8 文本")]
         source, diags = parse_text(text, where)
-        snap.add_parsed(source, where, diags)
+        return _validated(source, where, diags)
+
+    snap.add_all(_in_parts(len(bodies), each, jobs))
     return snap
 
 
-def resolve(spec: str, content: Path) -> Snapshot:
-    """``2022`` (a year of ``content``), a directory, a file, ``REV`` or ``REV:path`` (git)."""
+def resolve(spec: str, content: Path, jobs: int = 1) -> Snapshot:
+    """``2022`` (a year of ``content``), a directory, a file, ``REV`` or ``REV:path`` (git);
+    parsed in ``jobs`` processes."""
     path = Path(spec)
     if re.fullmatch(r"\d{4}", spec) and not path.exists():
         year_dir = content / spec
         if not year_dir.is_dir():
             raise SnapshotError(f"{display_path(content)} 中没有 {spec} 年度的目录")
-        return _from_disk(year_dir, f"{spec}年度")
+        return _from_disk(year_dir, f"{spec}年度", jobs)
     if path.exists():
-        return _from_disk(path, display_path(path))
+        return _from_disk(path, display_path(path), jobs)
     repo = _git_toplevel(content if content.exists() else Path.cwd())
     if repo is None:
         raise SnapshotError(f"「{spec}」不是年度、目录或文件，这里也不是 git 仓库")
@@ -132,4 +151,4 @@ def resolve(spec: str, content: Path) -> Snapshot:
             subpath = content.resolve().relative_to(repo.resolve()).as_posix()
         except ValueError:
             subpath = ""
-    return _from_git(repo, revision, subpath, spec)
+    return _from_git(repo, revision, subpath, spec, jobs)

@@ -318,3 +318,22 @@ def test_a_large_year_lists_its_changes_per_department(tmp_path: Path, monkeypat
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != ".perfsite-state"} \
         == {p.relative_to(clean / "output"): p.read_bytes() for p in (clean / "output").rglob("*")
             if p.is_file() and p.name != ".perfsite-state"}
+
+
+def test_a_large_diff_parsed_in_workers_is_the_same_diff(tmp_path: Path):
+    """perfsite diff --jobs: each side's files are parsed in forked processes (from disk and from
+    git); the report is byte for byte the one process's."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    site = generate(660, tmp_path / "site")  # 220 files a year: enough to be shared out
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "one")
+    for args in (["2022", "2023"], ["HEAD:content/2023", "content/2024"]):
+        one = run_cli("diff", *args, "--format", "json", "--jobs", "1", cwd=site)
+        two = run_cli("diff", *args, "--format", "json", "--jobs", "2", cwd=site)
+        assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+        assert one.stdout == two.stdout and len(json.loads(one.stdout)["projects"]) >= 220, args
