@@ -63,12 +63,21 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .builder import check
+    from .cache import Store
+    from .config import CONFIG_NAME
+    from .load import FileCache, reload_project
 
     _need_dir(args.content, "内容 (content) ")
     jobs = _jobs(args)
     if jobs is None:
         return _usage("--jobs 至少为 1")
-    content, diagnostics = check(args.content, strict=args.strict, jobs=jobs)
+    cache = FileCache()  # what the last build parsed, so that only files changed since are read
+    store = Store(args.output)
+    try:
+        store.restore(cache, args.content / CONFIG_NAME, lambda path: reload_project(args.content, path))
+    finally:
+        store.close()
+    content, diagnostics = check(args.content, strict=args.strict, cache=cache, jobs=jobs)
     _print_diagnostics(diagnostics)
     if any(d.level.value == "error" for d in diagnostics):
         return EXIT_CONTENT
@@ -293,6 +302,9 @@ def _parser() -> argparse.ArgumentParser:
     content_opt(p)
     strict_opt(p)
     jobs_opt(p)
+    p.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
+                   help="上次构建的输出目录：读它旁边的缓存，只检查此后改过的文件 "
+                        "the last build's output, whose cache spares re-reading unchanged files（默认 default: output/）")
 
     p = command("serve", cmd_serve, "本地实时预览 live preview with reload on save",
                 "生成网站并在本机提供预览；保存内容或模板后自动重新生成并刷新浏览器，"

@@ -461,3 +461,34 @@ def test_a_cached_model_that_does_not_match_is_read_from_its_file(tmp_path: Path
     assert Builder(site / "content", site / "templates", site / "out", search=False).build().ok
     assert Builder(site / "content", site / "templates", tmp_path / "clean", search=False).build().ok
     assert files(site / "out") == files(tmp_path / "clean")
+
+
+def test_check_after_a_build_reads_only_the_files_changed_since(tmp_path: Path, monkeypatch, capsys):
+    """perfsite check reads the cache the last build left beside output/, so a pre-commit check of
+    a large site re-reads only what changed; what it reports is what a check without it reports,
+    and a broken cache only costs the shortcut."""
+    import perfsite.load
+    from perfsite import cache, cli
+
+    site = generate(90, tmp_path / "site")
+    edit(site, "content/2023/p000004.yaml", "指标值: '≤", "指标值: '≤1")  # a warning (W001) to be kept
+    monkeypatch.chdir(site)
+    assert Builder(Path("content"), Path("templates"), Path("output"), search=False).build().ok
+    parsed: list[str] = []
+    real = perfsite.load.load_project
+    monkeypatch.setattr(perfsite.load, "load_project", lambda path, *a: (parsed.append(path.name), real(path, *a))[1])
+
+    def check(*args: str) -> tuple[int, str]:
+        code = cli.main(["check", "--jobs", "1", *args])
+        out = capsys.readouterr()
+        return code, out.out + out.err
+
+    change_value(Path("."))
+    cached = check()
+    assert parsed == ["p000001.yaml"]
+    assert cached[0] == 0 and "p000004.yaml" in cached[1], cached  # its warning, from the cache
+    parsed.clear()
+    assert check("--output", "nowhere") == cached and len(parsed) == 90  # no cache there: every file read
+    cache.location(Path("output")).write_bytes(b"not a database")
+    parsed.clear()
+    assert check() == cached and len(parsed) == 90
