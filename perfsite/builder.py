@@ -556,7 +556,12 @@ class Builder:
                 add(Job(dept.path, _hash(digests["department.html"], shared, *[listed[p.path] for p in dept.projects]),
                         render("department.html", dept.path, page=dept, department=dept, root="../")))
             whole = _hash(shared, everything)
-            add(Job("sitemap.xml", _hash("sitemap", whole), lambda: feeds.sitemap(site)))
+            paths = feeds.html_paths(site)  # what sitemaps list: a name or an implementer is not in them
+            parts = feeds.sitemap_parts(site, paths)
+            add(Job("sitemap.xml", _hash("sitemap", shared, *(parts or paths)), lambda: feeds.sitemap(site, parts)))
+            for name, listed_there in parts.items():
+                add(Job(name, _hash("sitemap", shared, *listed_there),
+                        lambda listed_there=listed_there: feeds.urlset(site, listed_there)))
             add(Job("feed.xml", _hash("feed", whole), lambda: feeds.atom(site)))
 
         plan.listings = listings

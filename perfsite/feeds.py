@@ -28,10 +28,43 @@ def html_paths(site: Site) -> list[str]:
     return paths
 
 
-def sitemap(site: Site) -> str:
-    entries = "".join(f"  <url><loc>{escape(_url(site, p))}</loc></url>\n" for p in html_paths(site))
+SITEMAP_LIMIT = 50_000  # pages one sitemap file may list (the sitemaps.org protocol's limit)
+
+
+def sitemap_parts(site: Site, paths: list[str] | None = None) -> dict[str, list[str]]:
+    """The sitemap files besides sitemap.xml, each with the pages it lists: none while the site has
+    at most SITEMAP_LIMIT pages (sitemap.xml lists them all; search engines ignore a longer one),
+    else one per year (in parts of at most the limit) and one of the other pages, which
+    sitemap.xml then indexes. ``paths``: html_paths(site), when the caller has it."""
+    paths = html_paths(site) if paths is None else paths
+    if len(paths) <= SITEMAP_LIMIT:
+        return {}
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        head = path.partition("/")[0]
+        groups.setdefault(head if head.isdigit() else "site", []).append(path)
+    parts = {}
+    for group, pages in groups.items():
+        chunks = [pages[i:i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)]
+        for number, chunk in enumerate(chunks, start=1):
+            parts[f"sitemap-{group}{'' if len(chunks) == 1 else f'-{number}'}.xml"] = chunk
+    return parts
+
+
+def urlset(site: Site, paths: list[str]) -> str:
+    entries = "".join(f"  <url><loc>{escape(_url(site, p))}</loc></url>\n" for p in paths)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")
+
+
+def sitemap(site: Site, parts: dict[str, list[str]] | None = None) -> str:
+    """sitemap.xml: every page, or the index of ``parts`` (sitemap_parts) when there are any."""
+    parts = sitemap_parts(site) if parts is None else parts
+    if not parts:
+        return urlset(site, html_paths(site))
+    entries = "".join(f"  <sitemap><loc>{escape(_url(site, name))}</loc></sitemap>\n" for name in parts)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</sitemapindex>\n")
 
 
 def robots(site: Site) -> str:

@@ -209,6 +209,38 @@ def test_sitemap_robots_and_feed(built: Path):
     assert entries[0].find("a:title", atom).text == "测试项目（2022年度）"
 
 
+def test_a_site_of_more_pages_than_one_sitemap_may_list_gets_a_sitemap_index(tmp_path: Path, monkeypatch):
+    """Above feeds.SITEMAP_LIMIT pages (50,000 by the protocol; search engines ignore a longer
+    file) sitemap.xml indexes one sitemap per year, in parts within the limit, and one of the
+    other pages; together they list every page once. An edit that moves no page rewrites none."""
+    from perfsite import feeds
+    from perfsite.builder import Builder
+
+    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 20)
+    site = generate(90, tmp_path / "site")  # 30 projects a year: each year's pages in two parts
+    out = site / "output"
+    assert Builder(site / "content", site / "templates", out, search=False).build().ok
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = ET.parse(out / "sitemap.xml").getroot()
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    base = "https://example.gov.cn/xxgk/jxmb/"
+    parts = [e.text.removeprefix(base) for e in index.findall("s:sitemap/s:loc", ns)]
+    assert "sitemap-site-1.xml" in parts and "sitemap-2023-2.xml" in parts
+    listed = []
+    for part in parts:
+        locs = [e.text.removeprefix(base) for e in ET.parse(out / part).getroot().findall("s:url/s:loc", ns)]
+        group = part.split("-")[1].removesuffix(".xml")
+        assert 0 < len(locs) <= 20
+        assert all(loc.startswith(f"{group}/") if group != "site" else not loc[:4].isdigit() for loc in locs), part
+        listed += locs
+    assert sorted(listed) == sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+
+    target = site / "content/2023/p000001.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("实施单位: ", "实施单位: 新", 1), encoding="utf-8")
+    result = Builder(site / "content", site / "templates", out, search=False).build()
+    assert result.ok and not [p for p in result.written if p.startswith("sitemap")]
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
