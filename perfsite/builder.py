@@ -162,7 +162,8 @@ class Builder:
         was not an input, or an input that no longer exists), or a long report: a mass change (a
         checkout) can overflow the watcher's queue, and then a report misses files. A path that
         neither exists nor was an input (an editor's temporary file, already renamed over its
-        target) is no input."""
+        target) is no input. The report is trusted only as far as ``_edit`` goes: a build that
+        does more looks at every input again."""
         last = self._last
         changed = list(dict.fromkeys(changed))
         if last is None or len(changed) > self.EDIT_LIMIT:
@@ -201,6 +202,8 @@ class Builder:
             assert plan.remade is not None
             stale = {path for path in plan.remade if self.keys.get(path) != plan.keys[path]}
         else:
+            if self.in_place and changed is not None:  # a watcher's report is trusted for a small edit
+                stamps = state.scan(self.content, self.templates)  # only: this build looks at everything
             self._last = None
             content = load_content(self.content, self.cache, self.jobs, stamps)
             if self.store is not None:
