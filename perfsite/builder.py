@@ -24,7 +24,7 @@ from . import config as config_module
 from . import code_stamp, feeds, model, opendata, search, state
 from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path
-from .links import check_links
+from .links import check_links, page_ids
 from .load import Content, FileCache, load_content, load_project, reload_project, stamp_of
 from .parallel import Ahead, spread
 from .render import Renderer, TemplateProblem
@@ -250,9 +250,9 @@ class Builder:
                 if self.search and not self.in_place:
                     self.progress("搜索索引 (search index)", 0, 0)
                     self._index(out, search_key, keys, result)
-                if self.strict and isinstance(out, StagedOutput) and not out.patch and out.stage is not None:
+                if self.strict and isinstance(out, StagedOutput) and out.stage is not None:
                     self.progress("检查链接 (links)", 0, 0)
-                    broken = check_links(out.stage, base_path=site.config.base_path)
+                    broken = self._broken_links(out, result.written, site.config.base_path)
                     if broken:
                         result.diagnostics += broken
                         result.written.clear()
@@ -374,8 +374,8 @@ class Builder:
 
     def _small_change(self, changed: int, total: int, search_key: str) -> bool:
         """Patch the output in place (see write.py) when fewer files change than stay, unless the
-        whole site must be at hand: for the link check (--strict) or a new search index."""
-        if self.strict or not self.keys or not self.output.is_dir():
+        whole site must be at hand for a new search index."""
+        if not self.keys or not self.output.is_dir():
             return False
         if self.search:
             index = {f"{search.DIR}/{p}" for p in files_in(self.output / search.DIR)}
@@ -383,6 +383,23 @@ class Builder:
                     p in index for p in self.keys if p.startswith(search.DIR + "/")):
                 return False
         return changed < total - changed
+
+    def _broken_links(self, out: StagedOutput, written: list[str], base_path: str) -> list[Diagnostic]:
+        """--strict: the links of the site as it will be. A patch checks only the pages it writes,
+        against the output with its files put in, when that can break no other page's link: it
+        removes no file and no written page loses an anchor (at 10,000 projects, checking every
+        page after a one-value edit took 10 s). Else every page is checked."""
+        assert out.stage is not None
+        if not out.patch:
+            return check_links(out.stage, base_path=base_path)
+        gone = out.previous - out.touched
+        pages = [path for path in written if path.endswith(".html")]
+        for path in pages if not gone else ():
+            before = self.output / path
+            if before.is_file() and not page_ids(before) <= page_ids(out.stage / path):
+                pages = None  # an anchor others may link to is gone
+                break
+        return check_links(self.output, None if gone else pages, base_path=base_path, over=out.stage, gone=gone)
 
     def _make(self, todo: list[Job], out: InPlaceOutput | StagedOutput, result: BuildResult) -> None:
         """Render and write what changed: in forked workers writing straight into the stage (or

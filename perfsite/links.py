@@ -163,21 +163,36 @@ class _Site:
     its URLs are kept until its turn comes; any other page is parsed for its ids only.
     """
 
-    def __init__(self, root: Path, todo: Iterable[str] = ()) -> None:
-        self.root = root
-        self.files: set[str] = set()
-        self.dirs: set[str] = {""}
-        for dirpath, dirnames, filenames in os.walk(root):
-            rel = Path(dirpath).relative_to(root).as_posix()
-            prefix = "" if rel == "." else rel + "/"
-            self.dirs.update(prefix + d for d in dirnames)
-            self.files.update(prefix + f for f in filenames)
+    def __init__(self, root: Path, todo: Iterable[str] = (), over: Path | None = None,
+                 gone: Iterable[str] = ()) -> None:
+        """``over``: files that stand in for (or beside) those under ``root``; ``gone``: files of
+        ``root`` that are not part of the site (check_links)."""
+        self.root, self.over = root, over
+        self.files, self.dirs = self._list(root)
+        self.files.difference_update(gone)
+        self.overlaid: set[str] = set()
+        if over is not None:
+            self.overlaid, dirs = self._list(over)
+            self.files |= self.overlaid
+            self.dirs |= dirs
         self.pending: set[str] = set(todo)
         self._parsed: dict[str, _PageParser] = {}
         self._ids: dict[str, frozenset[str]] = {}
 
+    @staticmethod
+    def _list(root: Path) -> tuple[set[str], set[str]]:
+        files: set[str] = set()
+        dirs: set[str] = {""}
+        for dirpath, dirnames, filenames in os.walk(root):
+            rel = Path(dirpath).relative_to(root).as_posix()
+            prefix = "" if rel == "." else rel + "/"
+            dirs.update(prefix + d for d in dirnames)
+            files.update(prefix + f for f in filenames)
+        return files, dirs
+
     def _parse(self, page: str, ids_only: bool) -> _PageParser:
-        text = (self.root / page).read_text(encoding="utf-8-sig", errors="replace")
+        where = self.over if self.over is not None and page in self.overlaid else self.root
+        text = (where / page).read_text(encoding="utf-8-sig", errors="replace")
         parser = _PageParser(ids_only=ids_only)
         parser.feed(_without_inert_tags(text))
         parser.close()
@@ -362,7 +377,16 @@ def _page_key(page: str) -> str:
     return rel.as_posix()
 
 
-def check_links(root: Path, pages: Iterable[str] | None = None, *, base_path: str = "/") -> list[Diagnostic]:
+def page_ids(path: Path) -> frozenset[str]:
+    """The ids (anchors) of one HTML file: what links into it can point at."""
+    parser = _PageParser(ids_only=True)
+    parser.feed(_without_inert_tags(path.read_text(encoding="utf-8-sig", errors="replace")))
+    parser.close()
+    return frozenset(parser.ids)
+
+
+def check_links(root: Path, pages: Iterable[str] | None = None, *, base_path: str = "/",
+                over: Path | None = None, gone: Iterable[str] = ()) -> list[Diagnostic]:
     """Every broken internal link or anchor in the HTML files under ``root`` (a built site directory).
 
     ``pages``: the relative paths (posix, e.g. "2022/wuye-houqin.html") to check; None = every
@@ -375,11 +399,13 @@ def check_links(root: Path, pages: Iterable[str] | None = None, *, base_path: st
     Diagnostics: E070 (target file missing, above the root or outside ``base_path``) and E071
     (anchor missing), at the 1-based line and column of the tag, sorted by path, line, column.
     A page in ``pages`` that cannot be read raises ``OSError``.
+    ``over`` and ``gone``: the site is the tree under root with the files under ``over`` put in
+    (a build's changed files, staged) and the files ``gone`` taken out (those it removes).
     """
     root = Path(root)
     base_path = _normalize_base(base_path)
     todo = None if pages is None else sorted({_page_key(p) for p in pages})
-    site = _Site(root, todo or ())
+    site = _Site(root, todo or (), over, gone)
     if todo is None:
         todo = sorted(f for f in site.files if f.endswith(".html"))
         site.pending.update(todo)
