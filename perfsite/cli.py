@@ -43,8 +43,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .progress import Progress
 
     jobs = _jobs(args)
-    if jobs is None:
-        return _usage("--jobs 至少为 1")
     started = time.perf_counter()
     progress = Progress()
     result = build(args.content, args.templates, args.output, strict=args.strict, search=not args.no_search,
@@ -69,8 +67,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     _need_dir(args.content, "内容 (content) ")
     jobs = _jobs(args)
-    if jobs is None:
-        return _usage("--jobs 至少为 1")
     cache = FileCache()  # what the last build parsed, so that only files changed since are read
     store = Store(args.output)
     try:
@@ -85,13 +81,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _jobs(args: argparse.Namespace) -> int | None:
-    """--jobs, by default the core count; None when it is not a positive number."""
+def _jobs(args: argparse.Namespace) -> int:
+    """--jobs, by default the core count."""
     from .parallel import cpu_count
 
-    if args.jobs is not None and args.jobs < 1:
-        return None
     return args.jobs or cpu_count()
+
+
+def _positive(text: str) -> int:
+    """An argument that must be a whole number of at least 1 (argparse reports it, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为不小于 1 的整数 (a whole number, at least 1)：{text}")
+    return value
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -100,8 +105,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _need_dir(args.content, "内容 (content) ")
     _need_dir(args.templates, "模板 (templates) ")
     jobs = _jobs(args)
-    if jobs is None:
-        return _usage("--jobs 至少为 1")
     explicit = args.port is not None
     preview = Preview(args.content, args.templates, args.host, args.port if explicit else 8000,
                       explicit_port=explicit, jobs=jobs)
@@ -119,8 +122,6 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .snapshot import SnapshotError, resolve
 
     jobs = _jobs(args)
-    if jobs is None:
-        return _usage("--jobs 至少为 1")
     try:
         old, new = resolve(args.old, args.content, jobs), resolve(args.new, args.content, jobs)
     except SnapshotError as exc:
@@ -190,8 +191,6 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     if missing:
         return _usage(f"找不到 {missing[0]} (not found)")
     jobs = _jobs(args)
-    if jobs is None:
-        return _usage("--jobs 至少为 1")
     result = format_paths(paths, check=args.check, content_root=args.content, jobs=jobs)
     _print_diagnostics(result.diagnostics)
     verb = "需要格式化 (would reformat)" if args.check else "已格式化 (reformatted)"
@@ -281,7 +280,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="把警告当作错误 treat warnings as errors")
 
     def jobs_opt(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+        p.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
                        help="并行进程数 worker processes（默认 CPU 核数 default: the core count）")
 
     p = command("build", cmd_build, "检查并生成网站 validate and build the site",
