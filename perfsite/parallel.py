@@ -14,6 +14,18 @@ from typing import Any, Callable
 _TASK: Callable[[int, int], Any] | None = None
 
 
+def _own_signals() -> None:
+    """In a forked child: signals are its own again. An asyncio loop (serve's) has the signal
+    module write each signal to a socket that the loop reads; a child inherits that socket, so the
+    SIGTERM with which a pool ends its workers reached the parent's loop, and stopped the preview."""
+    try:
+        signal.set_wakeup_fd(-1)
+    except ValueError:  # not the main thread: no loop of this process set one
+        return
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, signal.SIG_DFL)
+
+
 def _run(bounds: tuple[int, int]) -> Any:
     assert _TASK is not None
     return _TASK(*bounds)
@@ -40,7 +52,7 @@ def spread(count: int, task: Callable[[int, int], Any], jobs: int, *, minimum: i
     gc.freeze()  # keep the inherited heap's pages shared: the GC would otherwise write to them
     try:
         results = []
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_own_signals) as pool:
             for (start, stop), result in zip(bounds, pool.imap(_run, bounds)):
                 results.append(result)
                 if on_done is not None:
@@ -74,6 +86,7 @@ class Ahead:
         if pid == 0:  # the child: never returns
             code = 1
             try:
+                _own_signals()
                 os.close(read)
                 with open(write, "wb") as out:
                     for task in tasks:

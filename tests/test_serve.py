@@ -343,8 +343,9 @@ def test_ctrl_c_while_starting_leaves_no_temporary_folder(shipped: Path, tmp_pat
     assert not list(tmp_path.glob("perfsite-serve-*"))
 
 
-def test_a_long_first_build_shows_its_progress(tmp_path: Path):
-    """As `perfsite build` does: plain lines when not on a terminal; nothing for small saves."""
+def test_a_long_first_build_shows_its_progress_and_whole_builds_run_in_workers(tmp_path: Path):
+    """As `perfsite build` does: plain lines when not on a terminal; nothing for small saves. A
+    whole build (a template changed) renders in forked workers while the watcher runs."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from generate import generate
 
@@ -362,6 +363,15 @@ def test_a_long_first_build_shows_its_progress(tmp_path: Path):
             client.close()
         server.wait_for(r"已重新生成 \(rebuilt\) \(p000001")
         assert not any("(rendering)" in line for line in server.output[mark:]), server.output[mark:]
+
+        # A template change: every page again, in forked workers, with the watcher's threads running.
+        client = Reloads(server).connect()
+        try:
+            edit(site, "templates/base.html", '<footer class="site-footer">', '<footer class="site-footer edited">')
+            assert client.next(timeout=60)["command"] == "reload"
+        finally:
+            client.close()
+        assert 'class="site-footer edited"' in server.get("/2024/p000079.html")[2]
     finally:
         server.stop()
 
