@@ -224,14 +224,14 @@ class Builder:
             stale = {path for path, _ in plan.keys.items() - self.keys.items()}
         keys = plan.keys
         fresh = keys.keys() - stale
-        search_key = self._search_key(keys) if self.search and not self.in_place else ""
+        search_keys = self._search_keys(keys) if self.search and not self.in_place else {}
         try:
             previous = set(self.keys)
             if self.in_place:
                 check_target(self.output, [self.content, self.templates])
                 output: InPlaceOutput | StagedOutput = InPlaceOutput(self.output, previous)
             else:
-                patch = self._small_change(len(stale), len(keys), search_key)
+                patch = self._small_change(len(stale), len(keys), search_keys)
                 output = StagedOutput(self.output, previous, patch=patch, listing=listing)
             with output as out:
                 if edited is not None:  # the kept process wrote all of it, and only it writes there
@@ -249,7 +249,7 @@ class Builder:
                         result.written.append(job.path)
                 if self.search and not self.in_place:
                     self.progress("搜索索引 (search index)", 0, 0)
-                    self._index(out, search_key, keys, result)
+                    self._index(out, search_keys, keys, result)
                 if self.strict and isinstance(out, StagedOutput) and out.stage is not None:
                     self.progress("检查链接 (links)", 0, 0)
                     broken = self._broken_links(out, result.written, site.config.base_path)
@@ -369,19 +369,26 @@ class Builder:
         return True
 
     @staticmethod
-    def _search_key(keys: dict[str, str]) -> str:
-        return _hash("pagefind", search.VERSION, *[key for path, key in keys.items() if path.endswith(".html")])
+    def _search_keys(keys: dict[str, str]) -> dict[str, str]:
+        """Each search bundle's key: what the pages it indexes are made from."""
+        return {bundle: _hash("pagefind", search.VERSION, bundle, *[f"{page}\0{keys[page]}" for page in pages])
+                for bundle, pages in search.bundles(path for path in keys if path.endswith(".html")).items()}
 
-    def _small_change(self, changed: int, total: int, search_key: str) -> bool:
+    def _bundle_files(self, bundle: str) -> list[str]:
+        """The files the last build's search bundle has."""
+        return [p for p in self.keys if p.startswith(f"{search.DIR}/{bundle}/")]
+
+    def _small_change(self, changed: int, total: int, search_keys: dict[str, str]) -> bool:
         """Patch the output in place (see write.py) when fewer files change than stay, unless the
         whole site must be at hand for a new search index."""
         if not self.keys or not self.output.is_dir():
             return False
         if self.search:
             index = {f"{search.DIR}/{p}" for p in files_in(self.output / search.DIR)}
-            if self.keys.get(search.DIR) != search_key or not all(
-                    p in index for p in self.keys if p.startswith(search.DIR + "/")):
-                return False
+            for bundle, key in search_keys.items():
+                files = self._bundle_files(bundle)
+                if self.keys.get(search.marker(bundle)) != key or not files or not all(p in index for p in files):
+                    return False
         return changed < total - changed
 
     def _broken_links(self, out: StagedOutput, written: list[str], base_path: str) -> list[Diagnostic]:
@@ -439,27 +446,30 @@ class Builder:
         else:
             out.write(job.path, made)
 
-    def _index(self, out: StagedOutput, key: str, keys: dict[str, str], result: BuildResult) -> None:
-        """The search index covers every page: rebuilt when any page changed, else carried over."""
-        previous = [p for p in self.keys if p.startswith(search.DIR + "/")]
-        if self.keys.get(search.DIR) == key and previous and all(out.keep(p) for p in previous):
-            keys[search.DIR] = key
-            out.touched.add(search.DIR)
-            keys.update({p: self.keys[p] for p in previous})
-            result.unchanged += len(previous)
-            return
-        assert out.stage is not None and not out.patch
-        shutil.rmtree(out.stage / search.DIR, ignore_errors=True)
-        files, problem = search.index(out.stage)
-        if problem is not None:
-            result.diagnostics.append(problem)
-            return
-        keys[search.DIR] = key
-        out.touched.add(search.DIR)
-        for path in files:
-            keys[path] = key
-            out.touched.add(path)
-        result.written += files
+    def _index(self, out: StagedOutput, search_keys: dict[str, str], keys: dict[str, str],
+               result: BuildResult) -> None:
+        """Each search bundle is carried over when no page it indexes changed, else made again
+        from the complete stage (a patch never gets here with a changed bundle)."""
+        for bundle, key in search_keys.items():
+            marker, previous = search.marker(bundle), self._bundle_files(bundle)
+            if self.keys.get(marker) == key and previous and all(out.keep(p) for p in previous):
+                keys[marker] = key
+                out.touched.add(marker)
+                keys.update({p: self.keys[p] for p in previous})
+                result.unchanged += len(previous)
+                continue
+            assert out.stage is not None and not out.patch
+            shutil.rmtree(out.stage / search.DIR / bundle, ignore_errors=True)
+            files, problem = search.index(out.stage, bundle)
+            if problem is not None:
+                result.diagnostics.append(problem)
+                return
+            keys[marker] = key
+            out.touched.add(marker)
+            for path in files:
+                keys[path] = key
+                out.touched.add(path)
+            result.written += files
 
     def _plan(self, site: Site, renderer: Renderer) -> Plan:
         """Every output file with its key. A key covers what the file shows, no more: a project's
@@ -587,8 +597,10 @@ class Builder:
         plan.listings = listings
         listings()
         indexed = self.search and not self.in_place
-        add(Job("search.html", _hash(digests["search.html"], shared, str(indexed)),
-                render("search.html", "search.html", root="", search=indexed)))
+        bundles = [f"{search.DIR}/{year.year}/" for year in site.years]  # one per year: search.py
+        indexed = indexed and bool(bundles)
+        add(Job("search.html", _hash(digests["search.html"], shared, str(indexed), *bundles),
+                render("search.html", "search.html", root="", search=indexed, bundles=bundles)))
         add(Job("robots.txt", _hash("robots", shared), lambda: feeds.robots(site)))
         static = self.templates / "static"
         if static.is_dir():

@@ -1,28 +1,56 @@
 """Full-text search: pagefind's extended build (it segments Chinese; the plain build finds nothing
-for a Chinese query) run over the finished site, so search works offline and needs no server."""
+for a Chinese query) run over the finished site, so search works offline and needs no server.
+
+Only project pages are indexed (they mark their table ``data-pagefind-body``), in one bundle per
+year, merged in the browser (``mergeIndex``): pagefind cannot update an index, so an edit
+re-indexes only its year's bundle (at 10,000 projects one year took 6.2 s and 627 MB, the whole
+site 16.8 s and 1.8 GB)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Level
 
 DIR = "pagefind"
-VERSION = "1"  # bump to force a re-index when the indexing command changes
+VERSION = "2"  # bump to force a re-index when the indexing command changes
 
 
-def index(site: Path) -> tuple[list[str], Diagnostic | None]:
-    """Index ``site`` in place; returns the files written under pagefind/ (relative posix paths)."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", DIR, "--quiet"]
+def bundles(pages: Iterable[str]) -> dict[str, list[str]]:
+    """Each bundle (a year) and the pages (relative posix paths of .html files) of its folder,
+    in the order the pages give them; the first is the one whose UI the search page loads."""
+    out: dict[str, list[str]] = {}
+    for page in pages:
+        head, sep, _ = page.partition("/")
+        if sep and head.isdigit():
+            out.setdefault(head, []).append(page)
+    return out
+
+
+def marker(bundle: str) -> str:
+    """The state key that records a bundle's key (not a file)."""
+    return f"{DIR}:{bundle}"
+
+
+def is_marker(path: str) -> bool:
+    return path.startswith(DIR + ":")
+
+
+def index(site: Path, bundle: str) -> tuple[list[str], Diagnostic | None]:
+    """Index the pages of ``site``/``bundle`` into DIR/``bundle``; returns the files written there
+    (relative posix paths)."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", f"{bundle}/**/*.html",
+               "--output-subdir", f"{DIR}/{bundle}", "--quiet"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return [], _problem(str(exc))
     if result.returncode != 0:
         return [], _problem((result.stderr or result.stdout).strip()[-500:])
-    out = site / DIR
+    out = site / DIR / bundle
     return sorted(p.relative_to(site).as_posix() for p in out.rglob("*") if p.is_file()), None
 
 

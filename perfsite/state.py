@@ -17,6 +17,7 @@ from typing import Callable
 from . import __version__, code_stamp
 from .diagnostics import Diagnostic, Level
 from .load import stamp_of
+from .search import is_marker
 from .write import STATE_NAME as NAME, files_in
 
 
@@ -99,7 +100,7 @@ def unchanged(output: Path, current: str,
     if not data:
         return None
     present = listing() if listing is not None else files_in(output)
-    if not all(path in present for path in data.get("keys", {}) if path != "pagefind"):
+    if not all(path in present for path in data.get("keys", {}) if not is_marker(path)):
         return None
     diagnostics = [Diagnostic(d["path"], d["line"], d["col"], Level(d["level"]), d["code"], d["message"], d["hint"])
                    for d in data.get("diagnostics", [])]

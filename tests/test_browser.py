@@ -273,6 +273,24 @@ def test_search_finds_a_project_by_a_chinese_phrase(served, page, phrase, expect
     assert expected in page.inner_text(".project-name")
 
 
+def test_search_covers_every_year(served_two_years, page):
+    """Each year has its own index (an edit re-indexes only its year); the search page searches
+    them all as one, and each result leads to its own year's page."""
+    base, output = served_two_years
+    assert sorted(p.name for p in (output / "pagefind").iterdir()) == ["2022", "2023"]
+    page.goto(base + "search.html")
+    page.fill(".pagefind-ui__search-input", "清洁次数")
+    links = page.locator(".pagefind-ui__result-link")
+    links.first.wait_for(timeout=10_000)
+    page.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length >= 2", timeout=10_000)
+    titles = links.all_inner_texts()
+    assert any("2022年度" in t for t in titles) and any("2023年度" in t for t in titles), titles
+    older = next(i for i, t in enumerate(titles) if "2022年度" in t)
+    links.nth(older).click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/2022/wuye-houqin.html") and "局机关物业管理后勤工作经费" in page.inner_text(".project-name")
+
+
 EVIL = [
     "<script>window.__pwned=1;alert(1)</script>", "<img src=x onerror=\"window.__pwned=1;alert(2)\">",
     "{{ 7*7 }}{% raw %}x{% endraw %}", "&lt;b&gt;实体&amp;", "\"><svg onload=alert(3)>",

@@ -496,3 +496,24 @@ def test_check_after_a_build_reads_only_the_files_changed_since(tmp_path: Path, 
     cache.location(Path("output")).write_bytes(b"not a database")
     parsed.clear()
     assert check() == cached and len(parsed) == 90
+
+
+def test_an_edit_re_indexes_only_its_years_search_bundle(tmp_path: Path):
+    """pagefind cannot update an index: each year has its own bundle, made again only when a page
+    of that year changed, and carried over otherwise (the output then equals a clean build's)."""
+    site = generate(60, tmp_path / "site")
+    out = site / "output"
+    assert Builder(site / "content", site / "templates", out).build().ok
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2022", "2023", "2024"]
+    before = {p: p.stat().st_ino for p in (out / "pagefind").rglob("*") if p.is_file()}
+    edit(site, "content/2022/p000001.yaml", "资金来源: 财政资金", "资金来源: 自筹资金")  # 2022, and 2023's comparison
+    result = Builder(site / "content", site / "templates", out).build()
+    assert result.ok
+    indexed = {p.split("/")[1] for p in result.written if p.startswith("pagefind/")}
+    assert indexed == {"2022", "2023"}
+    assert all(p.stat().st_ino == inode for p, inode in before.items() if "/pagefind/2024/" in str(p))
+    nothing = Builder(site / "content", site / "templates", out).build()
+    assert nothing.ok and nothing.written == []
+    clean = tmp_path / "clean"
+    assert Builder(site / "content", site / "templates", clean).build().ok
+    assert files(out) == files(clean)

@@ -5,8 +5,13 @@ window.addEventListener("DOMContentLoaded", function () {
     host.textContent = "本站点没有搜索索引（预览模式或构建时使用了 --no-search）。";
     return;
   }
+  /* One index per year and one of the other pages, searched as one (each year indexed alone). */
+  var merged = (host.getAttribute("data-merge") || "").split(" ").filter(Boolean).map(function (path) {
+    return { bundlePath: new URL(path, document.baseURI).href };
+  });
   new PagefindUI({
     element: "#search",
+    mergeIndex: merged,
     showSubResults: true,
     showImages: false,
     translations: { placeholder: "搜索项目、部门或指标", zero_results: "没有找到与 [SEARCH_TERM] 相关的项目",
