@@ -224,7 +224,7 @@ class Builder:
             stale = {path for path, _ in plan.keys.items() - self.keys.items()}
         keys = plan.keys
         fresh = keys.keys() - stale
-        search_keys = self._search_keys(keys) if self.search and not self.in_place else {}
+        search_keys = dict(plan.indexed) if self.search and not self.in_place else {}
         try:
             previous = set(self.keys)
             if self.in_place:
@@ -367,12 +367,6 @@ class Builder:
             if paired is None and other is not None and any(p.name == name for p in other.projects):
                 return False
         return True
-
-    @staticmethod
-    def _search_keys(keys: dict[str, str]) -> dict[str, str]:
-        """Each search bundle's key: what the pages it indexes are made from."""
-        return {bundle: _hash("pagefind", search.VERSION, bundle, *[f"{page}\0{keys[page]}" for page in pages])
-                for bundle, pages in search.bundles(path for path in keys if path.endswith(".html")).items()}
 
     def _bundle_files(self, bundle: str) -> list[str]:
         """The files the last build's search bundle has."""
@@ -546,6 +540,10 @@ class Builder:
                 counts = json.dumps([statuses[k] for k in ("added", "removed", "changed")])
                 if year.changes_in_detail:  # full diffs on the page
                     changes = _hash(changes, *[p.digest for p in year.projects], *[p.digest for p in year.previous.projects])
+            # What its search bundle indexes: the project tables (data-pagefind-body), without the
+            # comparison with the year before, so an edit re-indexes its own year only.
+            plan.indexed[str(year.year)] = _hash("pagefind", search.VERSION, page_key,
+                                                 *[f"{p.path}\0{p.entry.digest}" for p in year.projects])
             add(Job(year.path, _hash(digests["year.html"], shared, in_year, counts),
                     render("year.html", year.path, page=year, year=year, root=year.root)))
             for part in downloads:  # the same bytes as writing every project's rows again
@@ -653,11 +651,13 @@ class Plan:
         self.year_files: Callable[[YearPage, set[str] | None], None] = lambda year, only=None: None
         self.listings: Callable[[], None] = lambda: None  # the pages that list projects across years
         self.remade: set[str] | None = None  # after ``again``: the paths whose keys were made again
+        self.indexed: dict[str, str] = {}  # search bundle (a year) → the key of what it indexes
 
     def again(self) -> Plan:
         """Ready to make some keys again: new dicts (the last build's keys stay as they were,
         for comparison), and ``remade`` records which."""
         self.keys, self.others, self.remade = dict(self.keys), dict(self.others), set()
+        self.indexed = dict(self.indexed)
         return self
 
     def job(self, path: str) -> Job:

@@ -10,24 +10,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Level
 
 DIR = "pagefind"
 VERSION = "2"  # bump to force a re-index when the indexing command changes
-
-
-def bundles(pages: Iterable[str]) -> dict[str, list[str]]:
-    """Each bundle (a year) and the pages (relative posix paths of .html files) of its folder,
-    in the order the pages give them; the first is the one whose UI the search page loads."""
-    out: dict[str, list[str]] = {}
-    for page in pages:
-        head, sep, _ = page.partition("/")
-        if sep and head.isdigit():
-            out.setdefault(head, []).append(page)
-    return out
 
 
 def marker(bundle: str) -> str:
