@@ -368,9 +368,13 @@ class Builder:
                 return False
         return True
 
-    def _bundle_files(self, bundle: str) -> list[str]:
-        """The files the last build's search bundle has."""
-        return [p for p in self.keys if p.startswith(f"{search.DIR}/{bundle}/")]
+    def _bundle_files(self) -> dict[str, list[str]]:
+        """The files of each of the last build's search bundles."""
+        found: dict[str, list[str]] = {}
+        for path in self.keys:
+            if path.startswith(search.DIR + "/"):
+                found.setdefault(path.split("/", 2)[1], []).append(path)
+        return found
 
     def _small_change(self, changed: int, total: int, search_keys: dict[str, str]) -> bool:
         """Patch the output in place (see write.py) when fewer files change than stay, unless the
@@ -379,8 +383,9 @@ class Builder:
             return False
         if self.search:
             index = {f"{search.DIR}/{p}" for p in files_in(self.output / search.DIR)}
+            bundles = self._bundle_files()
             for bundle, key in search_keys.items():
-                files = self._bundle_files(bundle)
+                files = bundles.get(bundle, [])
                 if self.keys.get(search.marker(bundle)) != key or not files or not all(p in index for p in files):
                     return False
         return changed < total - changed
@@ -444,8 +449,9 @@ class Builder:
                result: BuildResult) -> None:
         """Each search bundle is carried over when no page it indexes changed, else made again
         from the complete stage (a patch never gets here with a changed bundle)."""
+        bundles = self._bundle_files()
         for bundle, key in search_keys.items():
-            marker, previous = search.marker(bundle), self._bundle_files(bundle)
+            marker, previous = search.marker(bundle), bundles.get(bundle, [])
             if self.keys.get(marker) == key and previous and all(out.keep(p) for p in previous):
                 keys[marker] = key
                 out.touched.add(marker)
@@ -542,7 +548,7 @@ class Builder:
                     changes = _hash(changes, *[p.digest for p in year.projects], *[p.digest for p in year.previous.projects])
             # What its search bundle indexes: the project tables (data-pagefind-body), without the
             # comparison with the year before, so an edit re-indexes its own year only.
-            plan.indexed[str(year.year)] = _hash("pagefind", search.VERSION, page_key,
+            plan.indexed[str(year.year)] = _hash("pagefind", search.VERSION, search.engine(), page_key,
                                                  *[f"{p.path}\0{p.entry.digest}" for p in year.projects])
             add(Job(year.path, _hash(digests["year.html"], shared, in_year, counts),
                     render("year.html", year.path, page=year, year=year, root=year.root)))

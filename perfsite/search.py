@@ -8,6 +8,8 @@ site 16.8 s and 1.8 GB)."""
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +18,16 @@ from .diagnostics import Diagnostic, Level
 
 DIR = "pagefind"
 VERSION = "2"  # bump to force a re-index when the indexing command changes
+
+
+@functools.cache
+def engine() -> str:
+    """The installed pagefind's version, part of every bundle's key: the search page merges the
+    bundles with the first one's code, so they must all come from the same pagefind."""
+    try:
+        return importlib.metadata.version("pagefind")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 def marker(bundle: str) -> str:
