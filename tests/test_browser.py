@@ -19,6 +19,7 @@ import sys
 import threading
 import unicodedata
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -289,6 +290,28 @@ def test_search_covers_every_year(served_two_years, page):
     links.nth(older).click()
     page.wait_for_load_state()
     assert page.url.endswith("/2022/wuye-houqin.html") and "局机关物业管理后勤工作经费" in page.inner_text(".project-name")
+
+
+def test_search_results_lead_to_their_pages_under_a_sub_path(served_two_years, page, tmp_path):
+    """Deployed under /xxgk/jxmb/ (网址 with a sub-path), every year's results still open."""
+    _, output = served_two_years
+    shutil.copytree(output, tmp_path / "xxgk" / "jxmb")
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/xxgk/jxmb/"
+        page.goto(base + "search.html")
+        page.fill(".pagefind-ui__search-input", "清洁次数")
+        page.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length >= 2", timeout=10_000)
+        hrefs = [a.get_attribute("href") for a in page.locator(".pagefind-ui__result-link").all()]
+        targets = {urljoin(base + "search.html", href).split("#")[0] for href in hrefs}
+        assert {t.removeprefix(base) for t in targets} == {"2022/wuye-houqin.html", "2023/wuye-houqin.html"}, hrefs
+        for target in targets:
+            assert page.request.get(target).status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 EVIL = [
