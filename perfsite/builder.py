@@ -556,7 +556,8 @@ class Builder:
                 add(Job(part.path, _hash(code, "csv", *[p.entry.digest for p in part.projects]), bytes,
                         joins=(opendata.CSV_HEAD, [f"{p.path[:-5]}.csv" for p in part.projects])))
             if only is None:  # what it lists: each project's id and name, and the downloads
-                packaged[year.year] = _hash("datapackage", shared, *[f"{p.id}\x1f{p.name}" for p in year.projects],
+                summaries = [p.entry.summary for p in year.projects]
+                packaged[year.year] = _hash("datapackage", shared, *[f"{s.id}\x1f{s.name}" for s in summaries],
                                             *[f"{d.name}\x1f{d.path}\x1f{d.title}" for d in year.downloads])
             add(Job(f"{year.year}/datapackage.json", packaged[year.year],
                     lambda y=year: opendata.datapackage(
