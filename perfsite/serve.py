@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import html
 import logging
+import os
 import shutil
 import signal
 import sys
@@ -175,6 +176,24 @@ class _Events(FileSystemEventHandler):
                 self.notify(path)
 
 
+_PREFIX = "perfsite-serve-"
+
+
+def _sweep() -> None:
+    """Remove the folders of previews whose process is gone (killed, or out of memory: at 10,000
+    projects each left 500 MB in the temporary directory). A folder names its process."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*-*"):
+        pid = folder.name[len(_PREFIX):].partition("-")[0]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # alive under another user, or not ours to look at
+            continue
+
+
 class _NoWatcher:
     filepath = None
 
@@ -189,7 +208,8 @@ class Preview:
         self.content, self.templates = content, templates
         self.host, self.port, self.explicit_port = host, port, explicit_port
         self.out, self.err = out, err
-        self.site_dir = Path(tempfile.mkdtemp(prefix="perfsite-serve-"))
+        _sweep()
+        self.site_dir = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
         self.progress = Progress(err)  # a long build (the first one, at scale) shows how far it is
         self.builder = Builder(content, templates, self.site_dir / "site", in_place=True, search=False, jobs=jobs,
                                progress=self.progress)

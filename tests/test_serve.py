@@ -376,5 +376,28 @@ def test_a_long_first_build_shows_its_progress_and_whole_builds_run_in_workers(t
         server.stop()
 
 
+def test_a_killed_previews_folder_is_swept_by_the_next_one(shipped: Path, tmp_path: Path):
+    """A preview killed outright (SIGKILL, out of memory) cannot remove its folder: the next one
+    removes every folder whose process is gone, and none of a live one."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"perfsite-serve-{gone.stdout.strip()}-x1y2"
+    alive = tmp_path / f"perfsite-serve-{os.getpid()}-a3b4"
+    for folder in (dead, alive):
+        (folder / "site").mkdir(parents=True)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))
+    proc = subprocess.Popen([sys.executable, "-m", "perfsite", "serve", "--port", "0"], cwd=shipped, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if "预览地址" in line:
+                break
+        assert not dead.exists() and alive.exists()
+        assert len(list(tmp_path.glob("perfsite-serve-*"))) == 2  # the live one and its own
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    assert [p.name for p in tmp_path.glob("perfsite-serve-*")] == [alive.name]
+
+
 def test_loopback_is_the_default(server: Server):
     assert server.netloc.startswith("127.0.0.1:")
