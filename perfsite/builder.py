@@ -53,8 +53,17 @@ class BuildResult:
 
 
 def check(content_dir: Path, strict: bool = False, cache: FileCache | None = None,
-          jobs: int = 1) -> tuple[Content, list[Diagnostic]]:
-    """Validate a content tree; diagnostics already promoted when ``strict``."""
+          jobs: int = 1, output: Path | None = None) -> tuple[Content, list[Diagnostic]]:
+    """Validate a content tree; diagnostics already promoted when ``strict``. ``output``: a
+    build's output, whose parse cache spares reading again the files unchanged since."""
+    if output is not None:
+        cache = cache or FileCache()
+        store = Store(output)
+        try:
+            store.restore(cache, content_dir / config_module.CONFIG_NAME,
+                          lambda path: reload_project(content_dir, path))
+        finally:
+            store.close()
     content = load_content(content_dir, cache, jobs)
     return content, content.report.items(strict=strict)
 
@@ -620,7 +629,7 @@ class Builder:
             whole = _hash(shared, everything)
             paths = feeds.html_paths(site)  # what sitemaps list: a name or an implementer is not in them
             parts = feeds.sitemap_parts(site, paths)
-            add(Job("sitemap.xml", _hash("sitemap", shared, *(parts or paths)), lambda: feeds.sitemap(site, parts)))
+            add(Job("sitemap.xml", _hash("sitemap", shared, *(parts or paths)), lambda: feeds.sitemap(site, paths)))
             for name, listed_there in parts.items():
                 add(Job(name, _hash("sitemap", shared, *listed_there),
                         lambda listed_there=listed_there: feeds.urlset(site, listed_there)))

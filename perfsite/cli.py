@@ -61,19 +61,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .builder import check
-    from .cache import Store
-    from .config import CONFIG_NAME
-    from .load import FileCache, reload_project
 
     _need_dir(args.content, "内容 (content) ")
-    jobs = _jobs(args)
-    cache = FileCache()  # what the last build parsed, so that only files changed since are read
-    store = Store(args.output)
-    try:
-        store.restore(cache, args.content / CONFIG_NAME, lambda path: reload_project(args.content, path))
-    finally:
-        store.close()
-    content, diagnostics = check(args.content, strict=args.strict, cache=cache, jobs=jobs)
+    content, diagnostics = check(args.content, strict=args.strict, jobs=_jobs(args), output=args.output)
     _print_diagnostics(diagnostics)
     if any(d.level.value == "error" for d in diagnostics):
         return EXIT_CONTENT

@@ -57,11 +57,13 @@ def urlset(site: Site, paths: list[str]) -> str:
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")
 
 
-def sitemap(site: Site, parts: dict[str, list[str]] | None = None) -> str:
-    """sitemap.xml: every page, or the index of ``parts`` (sitemap_parts) when there are any."""
-    parts = sitemap_parts(site) if parts is None else parts
+def sitemap(site: Site, paths: list[str] | None = None) -> str:
+    """sitemap.xml: every page, or the index of the sitemap_parts when there are any.
+    ``paths``: html_paths(site), when the caller has it."""
+    paths = html_paths(site) if paths is None else paths
+    parts = sitemap_parts(site, paths)
     if not parts:
-        return urlset(site, html_paths(site))
+        return urlset(site, paths)
     entries = "".join(f"  <sitemap><loc>{escape(_url(site, name))}</loc></sitemap>\n" for name in parts)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</sitemapindex>\n")

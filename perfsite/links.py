@@ -192,10 +192,7 @@ class _Site:
 
     def _parse(self, page: str, ids_only: bool) -> _PageParser:
         where = self.over if self.over is not None and page in self.overlaid else self.root
-        text = (where / page).read_text(encoding="utf-8-sig", errors="replace")
-        parser = _PageParser(ids_only=ids_only)
-        parser.feed(_without_inert_tags(text))
-        parser.close()
+        parser = _parse_file(where / page, ids_only)
         self._ids[page] = frozenset(parser.ids)
         return parser
 
@@ -377,12 +374,16 @@ def _page_key(page: str) -> str:
     return rel.as_posix()
 
 
-def page_ids(path: Path) -> frozenset[str]:
-    """The ids (anchors) of one HTML file: what links into it can point at."""
-    parser = _PageParser(ids_only=True)
+def _parse_file(path: Path, ids_only: bool) -> _PageParser:
+    parser = _PageParser(ids_only=ids_only)
     parser.feed(_without_inert_tags(path.read_text(encoding="utf-8-sig", errors="replace")))
     parser.close()
-    return frozenset(parser.ids)
+    return parser
+
+
+def page_ids(path: Path) -> frozenset[str]:
+    """The ids (anchors) of one HTML file: what links into it can point at."""
+    return frozenset(_parse_file(path, ids_only=True).ids)
 
 
 def check_links(root: Path, pages: Iterable[str] | None = None, *, base_path: str = "/",
