@@ -252,7 +252,8 @@ def test_a_save_that_renames_a_temporary_file_over_the_project_is_served(server:
 
 
 def test_a_folder_moved_in_and_out_of_the_content_is_seen(server: Server, shipped: Path):
-    """No event names the files of a moved folder, only the folder."""
+    """inotify names only the folder of a move; the preview must follow either way (watchdog
+    also reports the files it finds in it, and the folder event makes a whole scan)."""
     client = Reloads(server).connect()
     try:
         outside = shipped / "elsewhere"
