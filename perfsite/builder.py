@@ -91,10 +91,13 @@ class Builder:
     """Builds a site; keep one alive to rebuild incrementally."""
 
     def __init__(self, content: Path, templates: Path, output: Path, *, strict: bool = False,
-                 in_place: bool = False, search: bool = True, jobs: int = 1,
+                 in_place: bool = False, keep: bool = False, search: bool = True, jobs: int = 1,
                  progress: Callable[[str, int, int], None] | None = None) -> None:
+        """``in_place``: a preview's folder, written straight (serve). ``keep``: a kept process
+        that builds into a real output (build --watch). Both keep the last build's site, so that
+        a small edit updates it (``_edit``) instead of arranging it again."""
         self.content, self.templates, self.output = content, templates, output
-        self.strict, self.in_place = strict, in_place
+        self.strict, self.in_place, self.keep = strict, in_place, keep or in_place
         self.search = search  # the pagefind index; serve skips it (a full re-index per save)
         self.jobs = jobs
         self.progress = progress or (lambda phase, done, total: None)
@@ -105,6 +108,7 @@ class Builder:
         self.renderer = Renderer(templates, code, code)
         self.keys: dict[str, str] = {}  # output path → key of the file now in the output
         self._last: _Kept | None = None  # a kept process's last whole build, for _edit
+        self._state: str | None = None  # build --watch: the state file it left (state.digest)
 
     def build(self, changed: Iterable[str] | None = None) -> BuildResult:
         """One build. ``changed``: in a kept process, the files a watcher saw change since the
@@ -141,28 +145,58 @@ class Builder:
             return self._build_locked(None, state.scan(self.content, self.templates))
         try:
             check_target(self.output, [self.content, self.templates])
-            with OutputLock(self.output), Ahead([
-                    lambda: state.inputs(self.content, self.templates, self.strict, self.search),
-                    lambda: files_in(self.output)], fork=self.jobs > 1) as ahead:
-                # While a child scans the inputs and lists the output, read what the last build left.
-                self.keys = state.load_keys(self.output)
-                assert self.store is not None
-                restore = not self.cache.snapshot()
-                if restore:
-                    self.store.prefetch()
-                inputs, stamps = ahead.get(0)
-                unchanged = state.unchanged(self.output, inputs, lambda: ahead.get(1))
-                if unchanged is not None:  # nothing the site is made from has changed since the last build
-                    return BuildResult(diagnostics=unchanged[0], unchanged=unchanged[1])
-                if restore:
-                    self.store.restore(self.cache, self.content / config_module.CONFIG_NAME,
-                                       lambda path: reload_project(self.content, path))
-                return self._build_locked(inputs, stamps, listing=lambda: ahead.get(1))
+            with OutputLock(self.output):
+                if self._last is not None and not self._ours():
+                    self._forget()
+                restamped = self._restamp(changed) if changed is not None and self._last is not None else None
+                if restamped is not None:
+                    assert self._last is not None
+                    stamps, differ = restamped
+                    if not differ:
+                        return BuildResult(diagnostics=list(self._last.diagnostics), unchanged=len(self.keys))
+                    inputs = state.signature(stamps, self.strict, self.search)
+                    return self._build_locked(inputs, stamps, differ, listing=lambda: set(self.keys))
+                return self._build_scanned()
         except OutputError as exc:
             return BuildResult([Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc))])
         finally:
             if self.store is not None:
                 self.store.close()
+
+    def _ours(self) -> bool:
+        """build --watch: is the output still as this process's last build left it? Another
+        build (a plain ``perfsite build``) may have run between two saves."""
+        return self._state is not None and state.digest(self.output) == self._state
+
+    def _forget(self) -> None:
+        """Another build has changed the output and the cache since this process's last build:
+        start again from what they hold, as a new command would."""
+        self._last, self._state = None, None
+        self.cache = FileCache()
+        self.store = Store(self.output)
+        self.diffs = DiffMemo(self.store)
+
+    def _build_scanned(self) -> BuildResult:
+        """A build that looks at every input: a new command's, or a kept one's (build --watch)
+        when a watcher's report does not suffice."""
+        with Ahead([lambda: state.inputs(self.content, self.templates, self.strict, self.search),
+                    lambda: files_in(self.output)], fork=self.jobs > 1) as ahead:
+            # While a child scans the inputs and lists the output, read what the last build left.
+            self.keys = state.load_keys(self.output)
+            assert self.store is not None
+            restore = not self.cache.snapshot()
+            if restore:
+                self.store.prefetch()
+            inputs, stamps = ahead.get(0)
+            unchanged = state.unchanged(self.output, inputs, lambda: ahead.get(1))
+            # Nothing the site is made from has changed since the last build; a kept process
+            # still arranges the site once, so that the next save can edit it.
+            if unchanged is not None and not (self.keep and self._last is None):
+                return BuildResult(diagnostics=unchanged[0], unchanged=unchanged[1])
+            if restore:
+                self.store.restore(self.cache, self.content / config_module.CONFIG_NAME,
+                                   lambda path: reload_project(self.content, path))
+            return self._build_locked(inputs, stamps, listing=lambda: ahead.get(1))
 
     def _restamp(self, changed: Iterable[str]) -> tuple[dict[str, str], list[str]] | None:
         """The last build's stamps with those of ``changed`` made again, and which of them differ:
@@ -205,14 +239,19 @@ class Builder:
         """``changed``: which of ``stamps`` differ from the last build's, when the caller knows.
         ``listing``: the files now in the output, when the caller has them under way."""
         self.progress("读取 (reading)", 0, 0)
-        edited = self._edit(stamps, changed) if self.in_place else None
+        edited = self._edit(stamps, changed) if self.keep else None
         if edited is not None:
             result, site, plan = edited
             assert plan.remade is not None
             stale = {path for path in plan.remade if self.keys.get(path) != plan.keys[path]}
+            if self.store is not None:
+                self.store.save(self.cache, self.content / config_module.CONFIG_NAME)
         else:
-            if self.in_place and changed is not None:  # a watcher's report is trusted for a small edit
+            if self.keep and changed is not None:  # a watcher's report is trusted for a small edit
                 stamps = state.scan(self.content, self.templates)  # only: this build looks at everything
+                listing = None
+                if inputs is not None:
+                    inputs = state.signature(stamps, self.strict, self.search)
             self._last = None
             content = load_content(self.content, self.cache, self.jobs, stamps)
             if self.store is not None:
@@ -231,9 +270,9 @@ class Builder:
                 self.diffs.add(computed)
             plan = self._plan(site, self.renderer)
             stale = {path for path, _ in plan.keys.items() - self.keys.items()}
-        keys = plan.keys
-        fresh = keys.keys() - stale
         search_keys = dict(plan.indexed) if self.search and not self.in_place else {}
+        keys = dict(plan.keys) if search_keys else plan.keys  # the bundles' files join the copy: see _index
+        fresh = keys.keys() - stale
         try:
             previous = set(self.keys)
             if self.in_place:
@@ -243,7 +282,7 @@ class Builder:
                 patch = self._small_change(len(stale), len(keys), search_keys)
                 output = StagedOutput(self.output, previous, patch=patch, listing=listing)
             with output as out:
-                if edited is not None:  # the kept process wrote all of it, and only it writes there
+                if edited is not None and self.in_place:  # the preview wrote all of it, and only it writes there
                     out.adopt(fresh)
                     lost: set[str] = set()
                 else:
@@ -265,6 +304,7 @@ class Builder:
                     if broken:
                         result.diagnostics += broken
                         result.written.clear()
+                        self._last = None  # it was edited for what is not published
                         return result  # the stage is discarded: output/ stays as it was
                 if inputs is not None:
                     out.write(state.NAME, state.text(keys, result.diagnostics, len(keys)))
@@ -272,10 +312,12 @@ class Builder:
                 result.removed = out.commit()
             if inputs is not None:
                 state.stamp(self.output, inputs)
+                if self.keep:
+                    self._state = state.digest(self.output)
             if self.store is not None:
                 self.store.save_diffs(self.diffs.new, self.diffs.pairs)
             self.keys = keys
-            if self.in_place and stamps is not None and edited is None:
+            if self.keep and stamps is not None and edited is None:
                 self._last = _Kept.of(site, plan, stamps, result.diagnostics, self.cache)
         except TemplateProblem as problem:
             result.diagnostics.append(problem.diagnostic)
@@ -323,12 +365,17 @@ class Builder:
             edits.append((path, page, entry))
         relisted = any(entry.summary.text != page.entry.summary.text for _, page, entry in edits)
         shown: list[ProjectPage] = []  # the edited pages, and the next year's that compare with them
-        for path, page, entry in edits:
-            self.cache.put(path, stamps[path], entry, [])
-            page.entry = entry
+        for _, page, _ in edits:
             follower = last.followers.get(id(page))
             shown += [page] if follower is None else [page, follower]
         shown = list(dict.fromkeys(shown))  # an edited page may also follow another edited one
+        paired = [page for page in shown if page.previous is not None]
+        self.diffs.new = {}  # what the store is told of (build --watch): this edit's diffs
+        self.diffs.pairs -= {DiffMemo.pair(page.previous, page) for page in paired}
+        for path, page, entry in edits:
+            self.cache.put(path, stamps[path], entry, [])
+            page.entry = entry
+        self.diffs.pairs |= {DiffMemo.pair(page.previous, page) for page in paired}
         for page in shown:
             page.__dict__.pop("comparison", None)
         departments: dict[int, set[str]] = {}  # year → the departments of the pages shown
@@ -352,7 +399,7 @@ class Builder:
             for part in year_page.__dict__.get("department_changes", []):
                 if part.slug in slugs:
                     part.__dict__.pop("changes", None)
-        self.diffs.add(DiffMemo.compute([page for page in shown if page.previous is not None]))
+        self.diffs.add(DiffMemo.compute(paired))
         plan = last.plan.again()
         plan.project_keys(shown)
         for year in sorted(departments):

@@ -25,10 +25,15 @@ def inputs(content: Path, templates: Path, strict: bool, search: bool) -> tuple[
     """A hash of every input's name, size, mtime and inode (stat only: cheap at 10,000 files), and
     each file's stamp (load.file_stamp), so that loading need not stat them again."""
     stamps = scan(content, templates)
+    return signature(stamps, strict, search), stamps
+
+
+def signature(stamps: dict[str, str], strict: bool, search: bool) -> str:
+    """What ``inputs`` hashes, from stamps a kept process updated itself (build --watch)."""
     listed = "".join([f"{path}\0{stamp}\n" for path, stamp in stamps.items()])
     h = hashlib.blake2b(f"{code_stamp()}|{strict}|{search}".encode(), digest_size=16)
     h.update(listed.encode("utf-8", "surrogateescape"))
-    return h.hexdigest(), stamps
+    return h.hexdigest()
 
 
 def scan(content: Path, templates: Path) -> dict[str, str]:
@@ -74,7 +79,9 @@ def _read(output: Path) -> dict | None:
         return None
 
 
-def _digest(output: Path) -> str | None:
+def digest(output: Path) -> str | None:
+    """The state file's hash: a kept process (build --watch) knows from it whether another build
+    has changed the output since its own."""
     try:
         return hashlib.blake2b((output / NAME).read_bytes(), digest_size=16).hexdigest()
     except OSError:
@@ -94,7 +101,7 @@ def unchanged(output: Path, current: str,
         stamp = json.loads(_stamp_path(output).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if stamp.get("inputs") != current or stamp.get("state") != _digest(output):
+    if stamp.get("inputs") != current or stamp.get("state") != digest(output):
         return None
     data = _read(output)
     if not data:
@@ -111,7 +118,7 @@ def stamp(output: Path, current: str) -> None:
     """After the output is in place: remember which inputs made it."""
     path = _stamp_path(output)
     try:
-        path.write_text(json.dumps({"inputs": current, "state": _digest(output)}), encoding="utf-8")
+        path.write_text(json.dumps({"inputs": current, "state": digest(output)}), encoding="utf-8")
     except OSError:
         pass
 

@@ -13,6 +13,7 @@ from typing import Callable
 
 import pytest
 
+from perfsite import state
 from perfsite.builder import Builder
 
 from conftest import ROOT, snapshot
@@ -166,13 +167,16 @@ def test_preview_in_place_builds_equal_clean_builds(tmp_path: Path, told: bool):
         assert result.ok and result.written == [] and result.unchanged == preview.build().unchanged > 0
 
 
-@pytest.mark.parametrize(("detail_limit", "split", "told"), [  # changes pages with every diff, a line each,
-    (100, False, False), (0, False, False), (100, True, True),  # or a page per department; told what the
-    (100, False, True)])                                        # watcher saw, or not
+@pytest.mark.parametrize(("detail_limit", "split", "told", "watch"), [  # changes pages with every diff, a line
+    (100, False, False, False), (0, False, False, False), (100, True, True, False),  # each, or a page per
+    (100, False, True, False),  # department; told what the watcher saw, or not; serve's preview, or
+    (100, False, True, True), (100, True, True, True), (0, False, False, True)])  # build --watch
 def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: Path, monkeypatch, detail_limit: int,
-                                                                      split: bool, told: bool):
-    """serve's builder updates its last site for edits that no listing shows (Builder._edit)
-    and arranges the site again for anything else; either way the preview equals a clean build."""
+                                                                      split: bool, told: bool, watch: bool):
+    """A kept builder (serve's preview; build --watch into a real output) updates its last site
+    for edits that no listing shows (Builder._edit) and arranges the site again for anything
+    else; either way its output equals a clean build's (build --watch: its state and cache too,
+    so that a new command after it finds nothing to do)."""
     import perfsite.builder
     import perfsite.site
 
@@ -186,7 +190,8 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
     scan = perfsite.builder.state.scan
     monkeypatch.setattr(perfsite.builder.state, "scan", lambda *a: (scans.append(1), scan(*a))[1])
     site = generate(45, tmp_path / "site")  # 15 projects in each of 2022, 2023, 2024
-    preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False)
+    out = site / ("output" if watch else "preview")
+    preview = Builder(site / "content", site / "templates", out, in_place=not watch, keep=watch, search=False)
     assert preview.build().ok
 
     def value(rel: str, old: str = "良好", new: str = "较好") -> Callable[[Path], None]:
@@ -240,7 +245,16 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
             assert not result.ok
             continue
         assert result.ok, number
-        assert files(site / "preview") == clean_build(site, tmp_path), number
+        if not watch:
+            assert files(out) == clean_build(site, tmp_path), number
+            continue
+        clean_dir = tmp_path / f"clean-{number}"
+        assert Builder(site / "content", site / "templates", clean_dir, search=False).build().ok
+        assert files(out) == files(clean_dir), number  # the state file too
+        stamp = state.inputs(site / "content", site / "templates", False, False)[0]
+        assert state.unchanged(out, stamp) is not None, number  # known unchanged from its stamp alone
+        again = Builder(site / "content", site / "templates", out, search=False).build()  # a new command
+        assert again.ok and again.written == [] and again.unchanged == result.unchanged + len(result.written), number
 
 
 def test_the_preview_renders_a_whole_build_in_workers_and_equals_a_clean_build(tmp_path: Path, monkeypatch):
@@ -520,3 +534,62 @@ def test_an_edit_re_indexes_only_its_years_search_bundle(tmp_path: Path):
     clean = tmp_path / "clean"
     assert Builder(site / "content", site / "templates", clean).build().ok
     assert files(out) == files(clean)
+
+
+def test_build_watch_keeps_its_site_through_search_other_builds_and_broken_links(tmp_path: Path, monkeypatch):
+    """build --watch's builder with the search index on: an edit re-indexes its year from the
+    kept site; a plain build run between two saves is noticed (the output is no longer the
+    one it left) and the next save starts from what that build left; a --strict edit whose link
+    breaks publishes nothing and is not kept. Each time the output equals a clean build's."""
+    import perfsite.builder
+
+    arranged: list[int] = []
+    real = perfsite.builder.make_site
+    monkeypatch.setattr(perfsite.builder, "make_site", lambda *a, **k: (arranged.append(1), real(*a, **k))[1])
+    site = generate(30, tmp_path / "site")
+    out = site / "output"
+    kept = Builder(site / "content", site / "templates", out, keep=True, strict=True)
+    assert kept.build().ok
+
+    def same_as_clean(name: str) -> None:
+        clean = tmp_path / name
+        assert Builder(site / "content", site / "templates", clean, strict=True).build().ok
+        assert files(out) == files(clean), name
+
+    arranged.clear()
+    result = kept.build(watched(site, lambda site: edit(site, "content/2023/p000001.yaml", "良好", "较好")))
+    assert result.ok and not arranged  # edited in place
+    assert {p.split("/")[1] for p in result.written if p.startswith("pagefind/")} == {"2023"}
+    same_as_clean("after-edit")
+
+    edit(site, "content/2024/p000002.yaml", "良好", "较好")
+    assert Builder(site / "content", site / "templates", out, strict=True).build().ok  # another build
+    arranged.clear()
+    result = kept.build(watched(site, lambda site: edit(site, "content/2022/p000003.yaml", "良好", "较好")))
+    assert result.ok and arranged  # started again from what the other build left
+    same_as_clean("after-other-build")
+    arranged.clear()
+    assert kept.build(watched(site, lambda site: edit(site, "content/2022/p000003.yaml", "较好", "良好"))).ok
+    assert not arranged  # and kept that
+    same_as_clean("kept-again")
+
+    before = files(out)
+    result = kept.build(watched(site, lambda site: edit(
+        site, "content/2023/p000004.yaml", "年度目标:\n  - '", "年度目标:\n  - '[见](missing.html) ")))
+    assert not result.ok and [d.code for d in result.diagnostics] == ["E070"]
+    assert files(out) == before  # nothing published
+    arranged.clear()
+    result = kept.build(watched(site, lambda site: edit(
+        site, "content/2023/p000004.yaml", "[见](missing.html) ", "")))
+    assert result.ok and arranged  # the broken edit was not kept: a whole build
+    same_as_clean("fixed")
+    assert kept.build(watched(site, lambda site: edit(site, "content/2024/p000005.yaml", "良好", "较好"))).ok
+
+    import perfsite.load  # the cache beside the output knows each kept edit: a new command parses only its change
+    parsed: list[str] = []
+    real_load = perfsite.load.load_project
+    monkeypatch.setattr(perfsite.load, "load_project", lambda path, *a: (parsed.append(path.name), real_load(path, *a))[1])
+    change_value(site)
+    assert Builder(site / "content", site / "templates", out, strict=True).build().ok
+    assert parsed == ["p000001.yaml"]
+    same_as_clean("new-command")
