@@ -36,27 +36,36 @@ def _usage(message: str) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .builder import build
+    from .builder import Builder, BuildResult
 
     _need_dir(args.content, "内容 (content) ")
     _need_dir(args.templates, "模板 (templates) ")
     from .progress import Progress
 
-    jobs = _jobs(args)
-    started = time.perf_counter()
     progress = Progress()
-    result = build(args.content, args.templates, args.output, strict=args.strict, search=not args.no_search,
-                   jobs=jobs, progress=progress)
-    progress.finish()
-    _print_diagnostics(result.diagnostics)
-    if not result.ok:
-        print(f"构建失败 (build failed)：{args.output} 保持不变 (left unchanged)", file=sys.stderr)
-        return EXIT_CONTENT
-    elapsed = time.perf_counter() - started
-    print(f"完成 → {args.output}：写入 {len(result.written)} 个文件（其中页面 {result.pages} 个），"
-          f"未变 {result.unchanged}，删除 {len(result.removed)}；用时 {elapsed:.2f} 秒"
-          f" (written {len(result.written)}, unchanged {result.unchanged}, removed {len(result.removed)})")
-    return EXIT_OK
+    builder = Builder(args.content, args.templates, args.output, strict=args.strict, search=not args.no_search,
+                      jobs=_jobs(args), progress=progress, keep=args.watch)
+
+    def build() -> BuildResult:
+        started = time.perf_counter()
+        result = builder.build()
+        progress.finish()
+        _print_diagnostics(result.diagnostics)
+        if not result.ok:
+            print(f"构建失败 (build failed)：{args.output} 保持不变 (left unchanged)", file=sys.stderr)
+            return result
+        elapsed = time.perf_counter() - started
+        print(f"完成 → {args.output}：写入 {len(result.written)} 个文件（其中页面 {result.pages} 个），"
+              f"未变 {result.unchanged}，删除 {len(result.removed)}；用时 {elapsed:.2f} 秒"
+              f" (written {len(result.written)}, unchanged {result.unchanged}, removed {len(result.removed)})",
+              flush=True)
+        return result
+
+    if args.watch:
+        from . import watch
+
+        return watch.run(builder, [args.content, args.templates], build, progress)
+    return EXIT_OK if build().ok else EXIT_CONTENT
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -284,6 +293,10 @@ def _parser() -> argparse.ArgumentParser:
     strict_opt(p)
     p.add_argument("--no-search", action="store_true", help="不生成全文搜索索引 skip the pagefind search index")
     jobs_opt(p)
+    p.add_argument("--watch", "-w", action="store_true",
+                   help="生成后继续监视内容和模板，每次保存后增量重新生成到输出目录，按 Ctrl-C 停止 "
+                        "keep watching content and templates and rebuild the output on every save "
+                        "(Ctrl-C stops; exit 1 if an error stands then)")
 
     p = command("check", cmd_check, "只检查内容 validate content only",
                 "检查全部内容文件并列出所有问题（file:line:col）。\n"

@@ -28,23 +28,20 @@ import time
 import webbrowser
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.server import LiveScriptInjector
 from tornado import escape, ioloop, web
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .builder import Builder, BuildResult
 from .diagnostics import Diagnostic, Level, summary
 from .progress import Progress
+from .watch import DEBOUNCE_S, observe, rebuilt, reason
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-DEBOUNCE_S = 0.05
 _TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
-_IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~", ".part", ".crdownload")
 
 log = logging.getLogger("perfsite.serve")
 
@@ -153,29 +150,6 @@ class ReloadSocket(LiveReloadHandler):
                 and self.state.host_ok(parts.hostname or ""))
 
 
-class _Events(FileSystemEventHandler):
-    """Tells ``notify(path)`` each file an event names (both ends of a rename: editors save by
-    renaming a temporary file over the real one), and ``notify(None)`` when a folder was made,
-    removed or moved, which changes files no event names one by one. A folder's own "modified"
-    is only the echo of its files' events, which are reported themselves."""
-
-    def __init__(self, notify: Callable[[str | None], None]) -> None:
-        self.notify = notify
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return
-        if event.is_directory:
-            if event.event_type != "modified":
-                self.notify(None)
-            return
-        for raw in (event.src_path, getattr(event, "dest_path", "")):
-            path = raw.decode() if isinstance(raw, bytes) else raw
-            if path and not Path(path).name.startswith((".#", "#")) and not path.endswith(_IGNORED_SUFFIXES) \
-                    and "/.git/" not in path:
-                self.notify(path)
-
-
 _PREFIX = "perfsite-serve-"
 
 
@@ -227,7 +201,7 @@ class Preview:
         print(text, file=self.out, flush=True)
 
     # -- building ---------------------------------------------------------------------------
-    def rebuild(self, reason: str = "", changed: list[str] | None = None) -> BuildResult:
+    def rebuild(self, why: str = "", changed: list[str] | None = None) -> BuildResult:
         """``changed``: the files the watcher saw change (None: look at every input)."""
         started = time.perf_counter()
         result = self.builder.build(changed)
@@ -237,8 +211,7 @@ class Preview:
             print(d.format(), file=self.err, flush=True)
         elapsed = (time.perf_counter() - started) * 1000
         if result.ok:
-            self.say(f"已重新生成 (rebuilt){(' ' + reason) if reason else ''}：写入 {len(result.written)}，"
-                     f"未变 {result.unchanged}，删除 {len(result.removed)}（{elapsed:.0f} ms）")
+            self.say(rebuilt(result, why, elapsed))
         else:
             self.say(f"构建失败 (build failed)：{summary(result.diagnostics)}；浏览器显示错误页，保存修正后自动恢复")
         return result
@@ -268,8 +241,7 @@ class Preview:
             rescan, self._rescan = self._rescan, False
         if not paths and not rescan:
             return
-        shown = Path(paths[0]).name + (f" 等 {len(paths)} 个文件" if len(paths) > 1 else "") if paths else "目录 (folders)"
-        self.rebuild(f"({shown})", None if rescan else paths)
+        self.rebuild(reason(paths), None if rescan else paths)
         LiveReloadHandler.reload_waiters(path="*")
 
     # -- serving ----------------------------------------------------------------------------
@@ -350,12 +322,7 @@ class Preview:
         return 0
 
     def _watch(self) -> None:
-        self.observer = Observer()
-        events = _Events(self._changed)
-        for path in {self.content.resolve(), self.templates.resolve()}:
-            self.observer.schedule(events, str(path), recursive=True)
-        self.observer.daemon = True
-        self.observer.start()
+        self.observer = observe([self.content, self.templates], self._changed)
 
     def cleanup(self) -> None:
         if self.observer is not None:

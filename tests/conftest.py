@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import queue
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -97,3 +102,59 @@ def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
     """Every file's bytes and mtime, to prove a directory was left exactly as it was."""
     return {p.relative_to(directory).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+class Running:
+    """``perfsite <command>`` in a subprocess (serve, build --watch); its output lines are
+    collected by a thread each for stdout and stderr."""
+
+    def __init__(self, cwd: Path, *args: str) -> None:
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen([sys.executable, "-m", "perfsite", *args], cwd=cwd, env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        self._pumps = [threading.Thread(target=self._pump, args=(stream,), daemon=True)
+                       for stream in (self.proc.stdout, self.proc.stderr)]
+        for pump in self._pumps:
+            pump.start()
+
+    def _pump(self, stream) -> None:
+        for line in stream:
+            self.lines.put(line)
+
+    def expect(self, pattern: str, timeout: float = 15) -> str:
+        """A line matching, already read or still to come (stdout and stderr may come in either
+        order)."""
+        seen = next((line for line in self.output if re.search(pattern, line)), None)
+        return seen or self.wait_for(pattern, timeout)
+
+    def everything(self) -> str:
+        """All it printed, once it has ended."""
+        for pump in self._pumps:
+            pump.join(timeout=5)
+        while not self.lines.empty():
+            self.output.append(self.lines.get())
+        return "".join(self.output)
+
+    def wait_for(self, pattern: str, timeout: float = 15) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=max(0.05, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            self.output.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r} within {timeout}s; got:\n{''.join(self.output)}")
+
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        return self.proc.returncode

@@ -7,13 +7,11 @@ import asyncio
 import http.client
 import json
 import os
-import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -22,39 +20,17 @@ import pytest
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
-from conftest import MINIMAL, ROOT
+from conftest import MINIMAL, ROOT, Running
 
 WUYE = "content/2022/wuye-houqin.yaml"
 
 
-class Server:
+class Server(Running):
     """``perfsite serve`` in a subprocess; its output lines are collected by a thread."""
 
     def __init__(self, cwd: Path, *args: str) -> None:
-        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen([sys.executable, "-m", "perfsite", "serve", *args], cwd=cwd, env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.output: list[str] = []
-        for stream in (self.proc.stdout, self.proc.stderr):
-            threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+        super().__init__(cwd, "serve", *args)
         self.url = ""
-
-    def _pump(self, stream) -> None:
-        for line in stream:
-            self.lines.put(line)
-
-    def wait_for(self, pattern: str, timeout: float = 15) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=max(0.05, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            self.output.append(line)
-            if re.search(pattern, line):
-                return line
-        raise AssertionError(f"no line matching {pattern!r} within {timeout}s; got:\n{''.join(self.output)}")
 
     def start(self, timeout: float = 15) -> Server:
         # stdout and stderr are read by two threads: the address may have come in before a line
@@ -76,16 +52,6 @@ class Server:
         body = response.read().decode("utf-8", "replace")
         conn.close()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, body
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        return self.proc.returncode
 
 
 @pytest.fixture

@@ -1,0 +1,86 @@
+"""``perfsite build --watch``: a real process, a real watcher (inotify) and real files. After
+each save the output is what a new ``perfsite build`` would make, state file included; an error
+publishes nothing; Ctrl-C or SIGTERM stop it cleanly."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from perfsite.builder import Builder
+
+from conftest import ROOT, Running, snapshot
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    return {k: v[0] for k, v in snapshot(directory).items()}
+
+
+def clean(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    out = tmp_path / f"clean-{len(list(tmp_path.glob('clean-*')))}"
+    assert Builder(site / "content", site / "templates", out, search=False).build().ok
+    return files(out)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_build_watch_rebuilds_the_output_on_every_save(tmp_path: Path):
+    site = generate(30, tmp_path / "site")
+    watching = Running(site, "build", "--watch", "--no-search")
+    try:
+        watching.expect(r"^完成 → output")
+        watching.expect(r"正在监视 content/ 和 templates/")
+        page = site / "output/2023/p000001.html"
+        assert "财政专项资金" not in page.read_text(encoding="utf-8")
+
+        edit(site / "content/2023/p000001.yaml", "资金来源: 财政资金", "资金来源: 财政专项资金")
+        watching.wait_for(r"已重新生成 \(rebuilt\) \(p000001\.yaml\)：写入 \d+")
+        assert "财政专项资金" in page.read_text(encoding="utf-8")
+        assert files(site / "output") == clean(site, tmp_path)
+
+        before = files(site / "output")
+        edit(site / "content/2024/p000002.yaml", "资金总额: ", "资金总额: x")
+        watching.wait_for(r"构建失败 \(build failed\)：1 个错误.*output 保持不变")
+        watching.expect(r"p000002\.yaml:\d+:\d+: error E010")
+        assert files(site / "output") == before  # nothing published while the error stands
+
+        edit(site / "content/2024/p000002.yaml", "资金总额: x", "资金总额: ")
+        edit(site / "templates/base.html", '<footer class="site-footer">', '<footer class="site-footer changed">')
+        watching.wait_for(r"已重新生成 \(rebuilt\)")
+        deadline = time.monotonic() + 10  # the two saves may come as one burst or two
+        while 'class="site-footer changed"' not in page.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            watching.wait_for(r"已重新生成 \(rebuilt\)")
+        assert files(site / "output") == clean(site, tmp_path)
+
+        plain = subprocess.run([sys.executable, "-m", "perfsite", "build", "--no-search"], cwd=site,
+                               capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+        assert plain.returncode == 0 and "写入 0 个文件" in plain.stdout, plain.stdout + plain.stderr
+    finally:
+        code = watching.stop(signal.SIGINT)
+    printed = watching.everything()
+    assert code == 0 and "已停止监视 (stopped watching)" in printed
+    assert "Traceback" not in printed
+
+
+def test_build_watch_stopped_while_an_error_stands_exits_1(tmp_path: Path):
+    site = generate(6, tmp_path / "site")
+    edit(site / "content/2022/p000001.yaml", "资金总额: ", "资金总额: x")
+    watching = Running(site, "build", "--watch", "--no-search")
+    try:
+        watching.expect(r"正在监视")
+        watching.expect(r"构建失败 \(build failed\)")
+        assert not (site / "output").exists()
+    finally:
+        code = watching.stop(signal.SIGTERM)
+    printed = watching.everything()
+    assert code == 1 and "已停止监视" in printed and "Traceback" not in printed
