@@ -8,7 +8,7 @@ and orders by; its implementer, which the year page shows; the median of several
 after a template changed. Each rebuild gives the build's own time (what the closing summary
 reports: from reading the inputs to the output in place) and the command's wall time, which adds
 the interpreter's start and imports (about 0.22 s, whatever N). Last, the same edits in a kept
-process (as `perfsite serve` keeps one): what a save costs in the preview.
+process: serve's (what a save costs in the preview) and build --watch's (a save into output/).
 Targets (2 cores): full build of 10,000 ≤ 15 s and ≤ 500 MB; no-change ≤ 1 s; one project ≤ 0.3 s.
 Usage: python benchmarks/build.py [N ...] [--jobs J] [--no-search]
 """
@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -71,23 +72,35 @@ def written(line: str) -> str:
     return re.search(r"写入 (\d+) 个文件", line)[1] + " files written"  # type: ignore[index]
 
 
-def warm_child(site: Path, jobs: int) -> None:
-    """In a kept process, as the preview keeps one: median of 10 rebuilds per edit, each told
-    which file changed, as serve's watcher tells it."""
+def warm_child(site: Path, jobs: int, search: bool) -> None:
+    """In a kept process: the preview's (serve), then build --watch's, which writes the real
+    output as a new command would (with the search index unless --no-search). Median of 10
+    rebuilds per edit (4 with the index), each told which file changed, as the watcher tells it."""
     sys.path.insert(0, str(ROOT))
     from perfsite.builder import Builder
 
-    builder = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False, jobs=jobs)
+    os.chdir(site)  # paths as the command gives them: the cache beside output/ is keyed by them
+    content, templates = Path("content"), Path("templates")
+    builder = Builder(content, templates, Path("preview"), in_place=True, search=False, jobs=jobs)
     assert builder.build().ok
+    kept(builder, site, "kept process", "as serve", 10)
+    builder = Builder(content, templates, Path("output"), keep=True, search=search, jobs=jobs)
+    started = time.perf_counter()
+    assert builder.build().ok
+    print(f"  {'build --watch start (output up to date)':40s}{time.perf_counter() - started:7.2f} s")
+    kept(builder, site, "build --watch", "into output/", 4 if search else 10)
+
+
+def kept(builder: Any, site: Path, what: str, note: str, rounds: int) -> None:
     for label, old, new in EDITS:
         times = []
-        for round_ in range(10):
+        for round_ in range(rounds):
             edit(site, old, new, undo=bool(round_ % 2))
             started = time.perf_counter()
             result = builder.build([str((site / EDITED).resolve())])
             times.append(time.perf_counter() - started)
             assert result.ok
-        print(f"  {label + ', kept process':40s}{statistics.median(times):7.2f} s   (median of 10, as serve)")
+        print(f"  {label + ', ' + what:40s}{statistics.median(times):7.2f} s   (median of {rounds}, {note})")
 
 
 def main() -> None:
@@ -98,7 +111,7 @@ def main() -> None:
     parser.add_argument("--warm-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.warm_child:
-        return warm_child(args.warm_child, args.jobs or 1)
+        return warm_child(args.warm_child, args.jobs or 1, not args.no_search)
     extra = (["--jobs", str(args.jobs)] if args.jobs else []) + (["--no-search"] if args.no_search else [])
     print(f"perfsite build benchmark — {os.cpu_count()} cores, options: {' '.join(extra) or '(defaults)'}")
     print("rebuilds: the build's own time (as its summary reports), then the command's wall time")
@@ -127,8 +140,8 @@ def main() -> None:
             template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
             wall, own, _, line = run(site, extra)
             print(f"  {'year.html changed':40s}{own:7.2f} s   wall {wall:5.2f} s   ({written(line)})")
-            subprocess.run([sys.executable, __file__, "--warm-child", str(site), "--jobs", str(args.jobs or 1)],
-                           check=True)
+            subprocess.run([sys.executable, __file__, "--warm-child", str(site), "--jobs", str(args.jobs or 1),
+                            *(["--no-search"] if args.no_search else [])], check=True)
             shutil.rmtree(site)
 
 

@@ -108,7 +108,7 @@ class Builder:
         self.renderer = Renderer(templates, code, code)
         self.keys: dict[str, str] = {}  # output path → key of the file now in the output
         self._last: _Kept | None = None  # a kept process's last whole build, for _edit
-        self._state: str | None = None  # build --watch: the state file it left (state.digest)
+        self._state: tuple[int, int, int] | None = None  # build --watch: the state file it left
 
     def build(self, changed: Iterable[str] | None = None) -> BuildResult:
         """One build. ``changed``: in a kept process, the files a watcher saw change since the
@@ -166,7 +166,7 @@ class Builder:
     def _ours(self) -> bool:
         """build --watch: is the output still as this process's last build left it? Another
         build (a plain ``perfsite build``) may have run between two saves."""
-        return self._state is not None and state.digest(self.output) == self._state
+        return self._state is not None and state.identity(self.output) == self._state
 
     def _forget(self) -> None:
         """Another build has changed the output and the cache since this process's last build:
@@ -241,11 +241,11 @@ class Builder:
         self.progress("读取 (reading)", 0, 0)
         edited = self._edit(stamps, changed) if self.keep else None
         if edited is not None:
-            result, site, plan = edited
+            result, site, plan, _ = edited
             assert plan.remade is not None
             stale = {path for path in plan.remade if self.keys.get(path) != plan.keys[path]}
             if self.store is not None:
-                self.store.save(self.cache, self.content / config_module.CONFIG_NAME)
+                self.store.save(self.cache, self.content / config_module.CONFIG_NAME, only=changed)
         else:
             if self.keep and changed is not None:  # a watcher's report is trusted for a small edit
                 stamps = state.scan(self.content, self.templates)  # only: this build looks at everything
@@ -307,15 +307,16 @@ class Builder:
                         self._last = None  # it was edited for what is not published
                         return result  # the stage is discarded: output/ stays as it was
                 if inputs is not None:
-                    out.write(state.NAME, state.text(keys, result.diagnostics, len(keys)))
+                    made = state.text(keys, result.diagnostics, len(keys)).encode("utf-8")
+                    out.write(state.NAME, made)
                     out.touched.discard(state.NAME)
                 result.removed = out.commit()
             if inputs is not None:
-                state.stamp(self.output, inputs)
+                state.stamp(self.output, inputs, state.digest_of(made))
                 if self.keep:
-                    self._state = state.digest(self.output)
+                    self._state = state.identity(self.output)
             if self.store is not None:
-                self.store.save_diffs(self.diffs.new, self.diffs.pairs)
+                self.store.save_diffs(self.diffs.new, self.diffs.pairs, gone=None if edited is None else edited[3])
             self.keys = keys
             if self.keep and stamps is not None and edited is None:
                 self._last = _Kept.of(site, plan, stamps, result.diagnostics, self.cache)
@@ -333,7 +334,7 @@ class Builder:
     EDITS_KEPT = 200  # after this many edits, arrange it again anyway: the diff memo then forgets old pairs
 
     def _edit(self, stamps: dict[str, str] | None,
-              changed: list[str] | None = None) -> tuple[BuildResult, Site, Plan] | None:
+              changed: list[str] | None = None) -> tuple[BuildResult, Site, Plan, set[str]] | None:
         """A save in a kept process (serve) that changed some projects but not where they stand:
         not their year, id or department, nor how they pair across years (a name may change when
         the pairs are by id: the project then moves within its department), no diagnostic, no file
@@ -371,11 +372,13 @@ class Builder:
         shown = list(dict.fromkeys(shown))  # an edited page may also follow another edited one
         paired = [page for page in shown if page.previous is not None]
         self.diffs.new = {}  # what the store is told of (build --watch): this edit's diffs
-        self.diffs.pairs -= {DiffMemo.pair(page.previous, page) for page in paired}
+        gone = {DiffMemo.pair(page.previous, page) for page in paired}
         for path, page, entry in edits:
             self.cache.put(path, stamps[path], entry, [])
             page.entry = entry
-        self.diffs.pairs |= {DiffMemo.pair(page.previous, page) for page in paired}
+        now = {DiffMemo.pair(page.previous, page) for page in paired}
+        gone -= now
+        self.diffs.pairs = (self.diffs.pairs - gone) | now
         for page in shown:
             page.__dict__.pop("comparison", None)
         departments: dict[int, set[str]] = {}  # year → the departments of the pages shown
@@ -407,7 +410,7 @@ class Builder:
         if relisted:
             plan.listings()
         last.plan, last.stamps, last.edits = plan, stamps, last.edits + 1
-        return BuildResult(diagnostics=list(last.diagnostics)), last.site, plan
+        return BuildResult(diagnostics=list(last.diagnostics)), last.site, plan, gone
 
     @staticmethod
     def _renamable(last: _Kept, page: ProjectPage, name: str) -> bool:
@@ -582,6 +585,7 @@ class Builder:
         page_key, json_key, csv_key = _hash(digests["project.html"], shared) + "|", "j" + code, "c" + code
         blake2b = hashlib.blake2b
         listed: dict[str, str] = {}  # page path → what listing pages show of it
+        searching = self.search and not self.in_place
 
         def project_keys(projects: list[ProjectPage]) -> None:
             keys, pages = plan.keys, plan.pages
@@ -631,8 +635,9 @@ class Builder:
                     changes = _hash(changes, *[p.digest for p in year.projects], *[p.digest for p in year.previous.projects])
             # What its search bundle indexes: the project tables (data-pagefind-body), without the
             # comparison with the year before, so an edit re-indexes its own year only.
-            plan.indexed[str(year.year)] = _hash("pagefind", search.VERSION, search.engine(), page_key,
-                                                 *[f"{p.path}\0{p.entry.digest}" for p in year.projects])
+            if searching:
+                plan.indexed[str(year.year)] = _hash("pagefind", search.VERSION, search.engine(), page_key,
+                                                     *[f"{p.path}\0{p.entry.digest}" for p in year.projects])
             add(Job(year.path, _hash(digests["year.html"], shared, in_year, counts),
                     render("year.html", year.path, page=year, year=year, root=year.root)))
             for part in downloads:  # the same bytes as writing every project's rows again
@@ -684,9 +689,8 @@ class Builder:
 
         plan.listings = listings
         listings()
-        indexed = self.search and not self.in_place
         bundles = [f"{search.DIR}/{year.year}/" for year in site.years]  # one per year: search.py
-        indexed = indexed and bool(bundles)
+        indexed = searching and bool(bundles)
         add(Job("search.html", _hash(digests["search.html"], shared, str(indexed), *bundles),
                 render("search.html", "search.html", root="", search=indexed, bundles=bundles)))
         add(Job("robots.txt", _hash("robots", shared), lambda: feeds.robots(site)))

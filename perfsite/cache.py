@@ -172,21 +172,23 @@ class Store:
             cache._files.clear()  # noqa: SLF001
             self._rows = None
 
-    def save(self, cache: FileCache, config: Path) -> None:
+    def save(self, cache: FileCache, config: Path, only: list[str] | None = None) -> None:
         """Write the rows of files that changed since ``restore`` and drop those of files that
-        are gone."""
+        are gone. ``only``: the files that may have changed, when the caller knows (a kept
+        process's edit, build --watch), and none is gone."""
         try:
             db = self.db()
             with db:
                 rows = self._rows
+                partial = only is not None and rows is not None
                 if rows is None:  # the restore failed: what is in the file is unknown
                     db.execute("DELETE FROM entries")
                     self._summaries.forget()
                     rows = {}
-                current = cache.snapshot()
+                current = cache.some(only) if partial else cache.snapshot()  # type: ignore[arg-type]
                 changed = [(path, stamp, entry, diags) for path, (stamp, entry, diags) in current.items()
                            if path not in rows or rows[path][0] != stamp]
-                changes: dict[str, Any] = dict.fromkeys(set(rows) - set(current))  # None: gone
+                changes: dict[str, Any] = {} if partial else dict.fromkeys(set(rows) - set(current))  # None: gone
 
                 def written() -> Iterator[tuple[str, str, bytes, bytes | None]]:
                     for path, stamp, entry, diags in changed:  # streamed: never all models at once
@@ -221,8 +223,9 @@ class Store:
         except Exception:  # noqa: BLE001
             return None
 
-    def save_diffs(self, new: dict[str, tuple[Any, Any]], keep: set[str]) -> None:
-        """Add the diffs computed by this build; drop pairs no longer on the site."""
+    def save_diffs(self, new: dict[str, tuple[Any, Any]], keep: set[str], gone: set[str] | None = None) -> None:
+        """Add the diffs computed by this build; drop pairs no longer on the site (``gone``: those
+        that are, when the caller knows; else every pair not in ``keep``)."""
         try:
             db = self.db()
             with db:
@@ -231,7 +234,10 @@ class Store:
                 db.executemany("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?)",
                                ((pair, marshal.dumps(changes[pair]), pickle.dumps(diff, protocol=pickle.HIGHEST_PROTOCOL))
                                 for pair, (_, diff) in new.items()))
-                gone = [pair for pair in summaries.keys() | changes.keys() if pair not in keep]
+                if gone is None:
+                    gone = {pair for pair in summaries.keys() | changes.keys() if pair not in keep}
+                else:
+                    gone = {pair for pair in gone if pair not in keep}
                 db.executemany("DELETE FROM diffs WHERE pair = ?", [(p,) for p in gone])
                 changes.update(dict.fromkeys(gone))
                 self._changes.save(db, summaries, changes)

@@ -134,6 +134,10 @@ class FileCache:
     def snapshot(self) -> dict[str, tuple[str, Entry | None, list[Diagnostic]]]:
         return dict(self._files)
 
+    def some(self, paths: list[str]) -> dict[str, tuple[str, Entry | None, list[Diagnostic]]]:
+        """``snapshot`` of these files only (those it has)."""
+        return {path: self._files[path] for path in paths if path in self._files}
+
     def forget_missing(self, present: set[str]) -> None:
         for path in set(self._files) - present:
             del self._files[path]

@@ -80,12 +80,26 @@ def _read(output: Path) -> dict | None:
 
 
 def digest(output: Path) -> str | None:
-    """The state file's hash: a kept process (build --watch) knows from it whether another build
-    has changed the output since its own."""
     try:
-        return hashlib.blake2b((output / NAME).read_bytes(), digest_size=16).hexdigest()
+        return digest_of((output / NAME).read_bytes())
     except OSError:
         return None
+
+
+def digest_of(data: bytes) -> str:
+    """The hash a stamp binds: of the state file's bytes (or of the text about to be them)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def identity(output: Path) -> tuple[int, int, int] | None:
+    """Which state file is in the output (inode, mtime, size): every build that changes the
+    output puts in a new one, so a kept process (build --watch) knows from a ``stat`` whether
+    another build has run since its own."""
+    try:
+        st = os.stat(output / NAME)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def load_keys(output: Path) -> dict[str, str]:
@@ -114,11 +128,12 @@ def unchanged(output: Path, current: str,
     return diagnostics, int(data.get("files", 0))
 
 
-def stamp(output: Path, current: str) -> None:
-    """After the output is in place: remember which inputs made it."""
+def stamp(output: Path, current: str, state: str | None = None) -> None:
+    """After the output is in place: remember which inputs made it. ``state``: the state file's
+    digest, when the caller has it."""
     path = _stamp_path(output)
     try:
-        path.write_text(json.dumps({"inputs": current, "state": digest(output)}), encoding="utf-8")
+        path.write_text(json.dumps({"inputs": current, "state": state or digest(output)}), encoding="utf-8")
     except OSError:
         pass
 
