@@ -335,10 +335,10 @@ class Builder:
 
     def _edit(self, stamps: dict[str, str] | None,
               changed: list[str] | None = None) -> tuple[BuildResult, Site, Plan, set[str]] | None:
-        """A save in a kept process (serve) that changed some projects but not where they stand:
-        not their year, id or department, nor how they pair across years (a name may change when
-        the pairs are by id: the project then moves within its department), no diagnostic, no file
-        added or removed, no template. The last build's site and keys are then updated for those
+        """A save in a kept process (serve, build --watch) that changed some projects but not
+        where they stand: not their year, id or department, nor how they pair across years (a
+        name may change when the pairs are by id: the project then moves within its department),
+        no diagnostic, no file added or removed, no template. The last build's site and keys are then updated for those
         projects, the departments and years that show them and, if a summary changed (a name, a
         total, the implementer), the listings, instead of arranged and computed again for all (at
         10,000 projects, most of a save). None: anything else, which a whole build handles."""
