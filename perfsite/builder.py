@@ -272,9 +272,8 @@ class Builder:
             stale = {path for path, _ in plan.keys.items() - self.keys.items()}
         search_keys = dict(plan.indexed) if self.search and not self.in_place else {}
         keys = dict(plan.keys) if search_keys else plan.keys  # the bundles' files join the copy: see _index
-        fresh = keys.keys() - stale
         try:
-            previous = set(self.keys)
+            previous = self.keys.keys()  # not changed from here on: the new keys are another dict
             if self.in_place:
                 check_target(self.output, [self.content, self.templates])
                 output: InPlaceOutput | StagedOutput = InPlaceOutput(self.output, previous)
@@ -282,12 +281,12 @@ class Builder:
                 patch = self._small_change(len(stale), len(keys), search_keys)
                 output = StagedOutput(self.output, previous, patch=patch, listing=listing)
             with output as out:
-                if edited is not None and self.in_place:  # the preview wrote all of it, and only it writes there
-                    out.adopt(fresh)
-                    lost: set[str] = set()
+                lost: set[str] = set()
+                if edited is not None and not search_keys and (self.in_place or out.patch):
+                    out.keep_rest()  # an edit removes no file; serve's preview is written only by it
                 else:
-                    lost = out.keep_all(fresh)  # unchanged, but gone from the output: made again
-                result.unchanged = len(fresh) - len(lost)
+                    lost = out.keep_all(keys.keys() - stale)  # unchanged, but gone from the output: made again
+                result.unchanged = len(keys) - len(stale) - len(lost)
                 redo = stale | lost
                 todo = [plan.job(path) for path in keys if path in redo]
                 self._make([j for j in todo if j.joins is None], out, result)
@@ -457,7 +456,7 @@ class Builder:
         assert out.stage is not None
         if not out.patch:
             return check_links(out.stage, base_path=base_path)
-        gone = out.previous - out.touched
+        gone = out.gone()
         pages = [path for path in written if path.endswith(".html")]
         for path in pages if not gone else ():
             before = self.output / path

@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import Callable, Iterable
+from typing import AbstractSet, Callable, Iterable
 
 MARKER = ".perfsite-output"
 _RENAME_EXCHANGE = 2
@@ -111,15 +111,27 @@ class _Listed:
     """What both outputs know of the files already in ``output``: listed once, on first need."""
 
     output: Path
+    previous: AbstractSet[str]
     touched: set[str]
     _present: set[str] | None
 
     _list: Callable[[], set[str]] | None = None
+    _rest = False
 
     def _listing(self) -> set[str]:
         if self._present is None:
             self._present = self._list() if self._list is not None else files_in(self.output)
         return self._present
+
+    def keep_rest(self) -> None:
+        """Every file of the last build that this one does not write stays: a kept process's
+        edit, which removes none, says so instead of marking each kept (at 30,000 projects,
+        marking 90,000 files was a fifth of a value edit)."""
+        self._rest = True
+
+    def gone(self) -> set[str]:
+        """The last build's files that this one does not make."""
+        return set() if self._rest else set(self.previous - self.touched)
 
     def _carry(self, relpaths: Iterable[str]) -> set[str]:
         """Mark as kept those of ``relpaths`` the output has; return the others. Set operations:
@@ -135,7 +147,7 @@ class StagedOutput(_Listed):
     output, by swapping in a complete tree (``patch=False``: call ``keep`` for every unchanged
     file) or by patching only what changed (``patch=True``)."""
 
-    def __init__(self, output: Path, previous: set[str] | None = None, *, patch: bool = False,
+    def __init__(self, output: Path, previous: AbstractSet[str] | None = None, *, patch: bool = False,
                  listing: Callable[[], set[str]] | None = None) -> None:
         """``listing``: gives ``files_in(output)``, when the caller has it under way."""
         self.output = output
@@ -229,7 +241,7 @@ class StagedOutput(_Listed):
         """Make the staged files the output. Returns the files of the previous build that are
         gone now."""
         assert self.stage is not None
-        removed = sorted(self.previous - self.touched)
+        removed = sorted(self.gone())
         stage, self.stage = self.stage, None
         output = self.output.resolve()
         if self.patch:
@@ -372,7 +384,7 @@ class InPlaceOutput(_Listed):
     and deletes files that are no longer made. For ``serve``, whose output is its own temporary
     directory: a reader sees the old file or the new one, never half of one."""
 
-    def __init__(self, output: Path, previous: set[str] | None = None) -> None:
+    def __init__(self, output: Path, previous: AbstractSet[str] | None = None) -> None:
         self.output = output
         self.previous = previous or set()
         self.touched: set[str] = set()
@@ -422,7 +434,7 @@ class InPlaceOutput(_Listed):
         self.touched.update(relpaths)
 
     def commit(self) -> list[str]:
-        removed = sorted(self.previous - self.touched)
+        removed = sorted(self.gone())
         for relpath in removed:
             try:
                 (self.output / relpath).unlink()
