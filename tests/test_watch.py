@@ -4,6 +4,7 @@ publishes nothing; Ctrl-C or SIGTERM stop it cleanly."""
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
@@ -84,3 +85,18 @@ def test_build_watch_stopped_while_an_error_stands_exits_1(tmp_path: Path):
         code = watching.stop(signal.SIGTERM)
     printed = watching.everything()
     assert code == 1 and "已停止监视" in printed and "Traceback" not in printed
+
+
+def test_build_watch_makes_the_whole_output_again_after_it_was_removed(tmp_path: Path):
+    """`rm -rf output` while it watches (to start clean): the next save builds all of it, not
+    only the edited page (the kept process sees that its state file is gone)."""
+    site = generate(6, tmp_path / "site")
+    watching = Running(site, "build", "--watch", "--no-search")
+    try:
+        watching.expect(r"正在监视")
+        shutil.rmtree(site / "output")
+        edit(site / "content/2023/p000001.yaml", "资金来源: 财政资金", "资金来源: 财政专项资金")
+        watching.wait_for(r"已重新生成 \(rebuilt\)")
+        assert files(site / "output") == clean(site, tmp_path)
+    finally:
+        assert watching.stop() == 0
