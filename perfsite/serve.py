@@ -38,7 +38,7 @@ from watchdog.observers import Observer
 from .builder import Builder, BuildResult
 from .diagnostics import Diagnostic, Level, summary
 from .progress import Progress
-from .watch import DEBOUNCE_S, observe, rebuilt, reason
+from .watch import DEBOUNCE_S, WatchError, observe, rebuilt, reason
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
@@ -309,7 +309,11 @@ class Preview:
         shown_host = f"[{self.host}]" if ":" in self.host else self.host
         url = f"http://{shown_host}:{port}/"
         self.say(f"预览地址 (serving at) {url}  — 按 Ctrl-C 停止 (press Ctrl-C to stop)")
-        self._watch()
+        try:
+            self._watch()
+        except WatchError as exc:
+            print(f"perfsite: 错误 (error): {exc}", file=self.err, flush=True)
+            return 1
         LiveReloadHandler.watcher = _NoWatcher()  # reload_waiters logs watcher.filepath
         if open_browser:
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()

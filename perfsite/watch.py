@@ -11,6 +11,7 @@ command's, and the output is published only when no error stands.
 
 from __future__ import annotations
 
+import errno
 import signal
 import sys
 import threading
@@ -52,14 +53,26 @@ class Events(FileSystemEventHandler):
                 self.notify(path)
 
 
+class WatchError(Exception):
+    """The watcher could not start; the message says why and what to do."""
+
+
 def observe(roots: list[Path], notify: Callable[[str | None], None]) -> Observer:
     """A started watcher (inotify through watchdog) of ``roots``, recursively."""
     observer = Observer()
     events = Events(notify)
-    for path in {root.resolve() for root in roots}:
-        observer.schedule(events, str(path), recursive=True)
-    observer.daemon = True
-    observer.start()
+    try:
+        for path in {root.resolve() for root in roots}:
+            observer.schedule(events, str(path), recursive=True)
+        observer.daemon = True
+        observer.start()
+    except OSError as exc:
+        observer.stop()
+        hint = ("inotify 的监视数已用完：提高 fs.inotify.max_user_watches / max_user_instances "
+                "(sysctl)，或关闭其他监视文件的程序" if exc.errno in (errno.ENOSPC, errno.EMFILE)
+                else "检查内容和模板目录是否存在且可读")
+        raise WatchError(f"无法监视文件变化 (cannot watch for changes)：{exc.strerror or exc}\n"
+                         f"  = 提示 (hint): {hint}") from exc
     return observer
 
 
@@ -150,6 +163,9 @@ def run(builder: Builder, roots: list[Path], first: Callable[[], BuildResult], p
                       file=err, flush=True)
     except _Stop:
         print("已停止监视 (stopped watching)", file=out, flush=True)
+    except WatchError as exc:
+        print(f"perfsite: 错误 (error): {exc}", file=err, flush=True)
+        return 1
     finally:
         if observer is not None:
             observer.stop()

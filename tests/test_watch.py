@@ -100,3 +100,21 @@ def test_build_watch_makes_the_whole_output_again_after_it_was_removed(tmp_path:
         assert files(site / "output") == clean(site, tmp_path)
     finally:
         assert watching.stop() == 0
+
+
+def test_a_watcher_that_cannot_start_is_a_clear_error_not_a_traceback(tmp_path: Path):
+    """A folder gone between the command's check and the watch (or inotify's limits reached):
+    a message with a hint, exit 1, before anything is built."""
+    from io import StringIO
+
+    from perfsite import watch
+    from perfsite.progress import Progress
+
+    site = generate(6, tmp_path / "site")
+    builder = Builder(site / "content", site / "templates", site / "output", keep=True, search=False)
+    built: list[int] = []
+    out, err = StringIO(), StringIO()
+    code = watch.run(builder, [site / "content", tmp_path / "gone"], lambda: (built.append(1), builder.build())[1],
+                     Progress(err), out, err)
+    assert code == 1 and not built
+    assert "无法监视文件变化 (cannot watch for changes)" in err.getvalue() and "提示 (hint)" in err.getvalue()
