@@ -600,7 +600,13 @@ class Builder:
             if plan.remade is not None:
                 plan.remade.update(f"{p.path[:-5]}{suffix}" for p in projects for suffix in (".html", ".json", ".csv"))
 
-        in_years: dict[int, str] = {}  # year → its summaries' hash: what its page and datapackage list
+        in_years: dict[int, str] = {}  # year → what its page shows of its projects
+
+        def tallies(year: YearPage) -> str:
+            """What a table of the year's departments shows (a large year's page, a large site's
+            home and department index): a name or implementer edit changes none of it."""
+            return _hash(str(year.year), str(year.split_list), *[
+                f"{d.slug}\x1f{d.name}\x1f{d.code}\x1f{len(d.projects)}\x1f{d.total}" for d in year.departments])
         parts: dict[int, dict[str, list[Any]]] = {}  # split year → department → what its changes page counts
         packaged: dict[int, str] = {}  # year → its datapackage.json's key
 
@@ -617,7 +623,8 @@ class Builder:
                 made = {f"{year.year}/indicators/{slug}.csv" for slug in only} | {f"{year.year}/indicators.csv"}
                 downloads = [d for d in year.downloads if d.path in made]
             else:
-                in_year = in_years[year.year] = _hash(*[p.entry.summary.text for p in year.projects])
+                in_year = in_years[year.year] = tallies(year) if year.split_list else _hash(
+                    *[p.entry.summary.text for p in year.projects])
                 counted = parts[year.year] = {part.slug: part_files(part) for part in year.department_changes} \
                     if year.split_changes else {}
                 downloads = year.downloads
@@ -670,9 +677,11 @@ class Builder:
             year_files(year)
         def listings() -> None:
             everything = _hash(*listed.values())
-            add(Job("index.html", _hash(digests["index.html"], shared, everything),
+            counted = _hash(*[tallies(year) for year in site.years])
+            add(Job("index.html", _hash(digests["index.html"], shared,
+                                        everything if site.index_lists_projects else counted),
                     render("index.html", "index.html", page=None, site=site, root="")))
-            add(Job("departments/index.html", _hash(digests["departments.html"], shared, everything),
+            add(Job("departments/index.html", _hash(digests["departments.html"], shared, counted),
                     render("departments.html", "departments/index.html", page=None, site=site, root="../")))
             for dept in site.departments:
                 add(Job(dept.path, _hash(digests["department.html"], shared, *[listed[p.path] for p in dept.projects]),

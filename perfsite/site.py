@@ -396,6 +396,15 @@ class YearPage:
                 parts.setdefault(d.slug, DepartmentChanges(self, d.name, d.code, d.slug, [], [])).removed.extend(gone)
         return sorted(parts.values(), key=lambda part: (part.code or "", part.name))
 
+    LIST_LIMIT = 500  # above this many projects, a year's page is a table of its departments
+
+    @property
+    def split_list(self) -> bool:
+        """Is the year's page a table of its departments, each linking to the year's section of
+        its department's page, which lists the projects? At 3,333 projects the page listed
+        617 KB of rows that no reader scrolls, rendered again on any name or implementer edit."""
+        return len(self.projects) > self.LIST_LIMIT
+
     @property
     def whole_csv(self) -> bool:
         """Is there one CSV of the whole year? At 3,000 projects it is 45 MB, which no spreadsheet

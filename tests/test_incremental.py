@@ -114,15 +114,44 @@ def test_one_changed_project_renders_only_what_depends_on_it(tmp_path: Path):
     result = Builder(site / "content", site / "templates", site / "out", search=False).build()
     assert {p for p in result.written if p.endswith(".html")} == {
         "2023/p000001.html", "2024/p000001.html", "2023/changes.html", "2024/changes.html",
-        "2023/index.html", "index.html", "departments/index.html", "departments/d101.html"}
+        "2023/index.html", "index.html", "departments/d101.html"}  # not the department index: totals only
     assert {"feed.xml", "2023/datapackage.json"} <= set(result.written)
     assert "sitemap.xml" not in result.written  # the same pages, in the same order
 
     edit(site, "content/2023/p000001.yaml", "实施单位: ", "实施单位: 新")  # shown by the year page, not the data package
     result = Builder(site / "content", site / "templates", site / "out", search=False).build()
     assert "2023/index.html" in result.written and "2023/datapackage.json" not in result.written
+    assert "departments/d101.html" in result.written  # its year section lists implementers
     assert Builder(site / "content", site / "templates", tmp_path / "clean", search=False).build().ok
     assert files(site / "out") == files(tmp_path / "clean")
+
+
+def test_a_large_years_page_counts_its_departments_and_a_name_edit_leaves_it(tmp_path: Path, monkeypatch):
+    """Above YearPage.LIST_LIMIT projects a year's page is a table of its departments (each
+    linking to the year's section of its department's page, where the projects are listed): a
+    name or implementer edit renders the department's page, not the year's nor the home page."""
+    from perfsite.site import Site, YearPage
+
+    monkeypatch.setattr(YearPage, "LIST_LIMIT", 20)
+    monkeypatch.setattr(Site, "INDEX_LIMIT", 50)
+    site = generate(90, tmp_path / "site")  # 30 projects a year
+    out = site / "out"
+    assert Builder(site / "content", site / "templates", out, search=False, strict=True).build().ok  # links checked
+    year = (out / "2023/index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr id="(d\d+)"><th scope="row"><a href="\.\./departments/(d\d+)\.html#y2023">', year)
+    assert rows and all(a == b for a, b in rows) and "p000001.html" not in year
+    counts = [int(n) for n in re.findall(r'</th><td class="num">(\d+)</td><td class="num dept-total">', year)]
+    assert sum(counts) == 30
+    department = (out / "departments/d101.html").read_text(encoding="utf-8")
+    assert re.search(r'id="y2023"[\s\S]*?2023/p000001\.html', department)
+    for old, new in (("项目名称: ", "项目名称: 新"), ("实施单位: ", "实施单位: 新")):
+        edit(site, "content/2023/p000001.yaml", old, new)
+        result = Builder(site / "content", site / "templates", out, search=False, strict=True).build()
+        assert result.ok and "departments/d101.html" in result.written
+        assert not {"2023/index.html", "index.html", "departments/index.html"} & set(result.written), old
+    clean = tmp_path / "clean"
+    assert Builder(site / "content", site / "templates", clean, search=False).build().ok
+    assert files(out) == files(clean)
 
 
 def test_nothing_changed_is_known_without_reading_content(tmp_path: Path, monkeypatch):
