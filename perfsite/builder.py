@@ -676,8 +676,8 @@ class Builder:
             project_keys(year.projects)
             year_files(year)
         def listings() -> None:
-            everything = _hash(*listed.values())
-            counted = _hash(*[tallies(year) for year in site.years])
+            everything = _hash(*listed.values()) if site.index_lists_projects else ""
+            counted = _hash(*[in_years[year.year] if year.split_list else tallies(year) for year in site.years])
             add(Job("index.html", _hash(digests["index.html"], shared,
                                         everything if site.index_lists_projects else counted),
                     render("index.html", "index.html", page=None, site=site, root="")))
@@ -686,14 +686,14 @@ class Builder:
             for dept in site.departments:
                 add(Job(dept.path, _hash(digests["department.html"], shared, *[listed[p.path] for p in dept.projects]),
                         render("department.html", dept.path, page=dept, department=dept, root="../")))
-            whole = _hash(shared, everything)
             paths = feeds.html_paths(site)  # what sitemaps list: a name or an implementer is not in them
             parts = feeds.sitemap_parts(site, paths)
             add(Job("sitemap.xml", _hash("sitemap", shared, *(parts or paths)), lambda: feeds.sitemap(site, paths)))
             for name, listed_there in parts.items():
                 add(Job(name, _hash("sitemap", shared, *listed_there),
                         lambda listed_there=listed_there: feeds.urlset(site, listed_there)))
-            add(Job("feed.xml", _hash("feed", whole), lambda: feeds.atom(site)))
+            newest = feeds.newest(site)
+            add(Job("feed.xml", _hash("feed", shared, *feeds.feed_shows(newest)), lambda: feeds.atom(site, newest)))
 
         plan.listings = listings
         listings()

@@ -4,6 +4,7 @@ site's 网址 (so a site under a sub-path is described right) and dates from con
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from xml.sax.saxutils import escape, quoteattr
 
 from .site import ProjectPage, Site
@@ -80,10 +81,22 @@ def _published(page: ProjectPage) -> dt.date:
 FEED_ENTRIES = 100
 
 
-def atom(site: Site) -> str:
-    """The newest ``FEED_ENTRIES`` tables, newest first; each dated by 公开日期, else 1 January of its
-    budget year. Feed readers poll for what is new: 10,000 entries (5 MB) would serve no one."""
-    pages = sorted(site.projects, key=lambda p: (_published(p), p.path), reverse=True)[:FEED_ENTRIES]
+def newest(site: Site) -> list[ProjectPage]:
+    """The feed's tables: the newest ``FEED_ENTRIES``, newest first, each dated by 公开日期, else
+    1 January of its budget year. Feed readers poll for what is new: 10,000 entries (5 MB) would
+    serve no one."""
+    return heapq.nlargest(FEED_ENTRIES, site.projects, key=lambda p: (_published(p), p.path))
+
+
+def feed_shows(pages: list[ProjectPage]) -> list[str]:
+    """What the feed shows of each of its tables, for its key: an implementer edit is not in it."""
+    return [f"{p.path}\x1f{p.name}\x1f{p.year}\x1f{p.summary.department}\x1f{p.total}\x1f{_published(p)}"
+            for p in pages]
+
+
+def atom(site: Site, pages: list[ProjectPage] | None = None) -> str:
+    """The Atom feed of ``newest(site)`` (``pages``, when the caller has them)."""
+    pages = newest(site) if pages is None else pages
     updated = max((_published(p) for p in pages), default=dt.date(1970, 1, 1))
     entries = []
     for p in pages:

@@ -149,6 +149,7 @@ def test_a_large_years_page_counts_its_departments_and_a_name_edit_leaves_it(tmp
         result = Builder(site / "content", site / "templates", out, search=False, strict=True).build()
         assert result.ok and "departments/d101.html" in result.written
         assert not {"2023/index.html", "index.html", "departments/index.html"} & set(result.written), old
+        assert ("feed.xml" in result.written) == (old == "项目名称: "), old  # it shows names, not implementers
     clean = tmp_path / "clean"
     assert Builder(site / "content", site / "templates", clean, search=False).build().ok
     assert files(out) == files(clean)
