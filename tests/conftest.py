@@ -98,6 +98,24 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
+def files(directory: Path) -> dict[str, bytes]:
+    """Every file's bytes, by its path under ``directory``."""
+    return {k: v[0] for k, v in snapshot(directory).items()}
+
+
+def clean_build(site: Path, tmp_path: Path, state: bool = True) -> dict[str, bytes]:
+    """The files a clean build of ``site`` (without the search index) makes; ``state=False``: as
+    a preview shows them, without the state file."""
+    from perfsite.builder import Builder
+
+    out = tmp_path / f"clean-{len(list(tmp_path.glob('clean-*')))}"
+    assert Builder(site / "content", site / "templates", out, search=False).build().ok
+    made = files(out)
+    if not state:
+        made.pop(".perfsite-state")
+    return made
+
+
 def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
     """Every file's bytes and mtime, to prove a directory was left exactly as it was."""
     return {p.relative_to(directory).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
@@ -108,10 +126,12 @@ class Running:
     """``perfsite <command>`` in a subprocess (serve, build --watch); its output lines are
     collected by a thread each for stdout and stderr."""
 
-    def __init__(self, cwd: Path, *args: str) -> None:
+    def __init__(self, cwd: Path, *args: str, background: bool = False) -> None:
+        """``background``: started as a shell starts ``command &``, with SIGINT ignored."""
         env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+        ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if background else None
         self.proc = subprocess.Popen([sys.executable, "-m", "perfsite", *args], cwd=cwd, env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ignore)
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         self._pumps = [threading.Thread(target=self._pump, args=(stream,), daemon=True)

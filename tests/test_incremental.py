@@ -16,23 +16,10 @@ import pytest
 from perfsite import state
 from perfsite.builder import Builder
 
-from conftest import ROOT, snapshot
+from conftest import ROOT, clean_build, files
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate  # noqa: E402
-
-
-def files(directory: Path) -> dict[str, bytes]:
-    return {k: v[0] for k, v in snapshot(directory).items()}
-
-
-def clean_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
-    """The files a clean build of ``site`` makes, as a preview shows them (no state file)."""
-    clean_dir = tmp_path / f"clean-{len(list(tmp_path.glob('clean-*')))}"
-    assert Builder(site / "content", site / "templates", clean_dir, search=False).build().ok
-    clean = files(clean_dir)
-    clean.pop(".perfsite-state")
-    return clean
 
 
 def edit(site: Path, rel: str, old: str, new: str) -> None:
@@ -191,7 +178,7 @@ def test_preview_in_place_builds_equal_clean_builds(tmp_path: Path, told: bool):
         else:
             step(site)
             assert preview.build().ok
-        assert files(site / "preview") == clean_build(site, tmp_path), step.__name__
+        assert files(site / "preview") == clean_build(site, tmp_path, state=False), step.__name__
     if told:  # only an editor's temporary file, already gone: nothing to do
         result = preview.build([str(site / "content/2023/.p000002.yaml.swx2")])
         assert result.ok and result.written == [] and result.unchanged == preview.build().unchanged > 0
@@ -276,11 +263,9 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
             continue
         assert result.ok, number
         if not watch:
-            assert files(out) == clean_build(site, tmp_path), number
+            assert files(out) == clean_build(site, tmp_path, state=False), number
             continue
-        clean_dir = tmp_path / f"clean-{number}"
-        assert Builder(site / "content", site / "templates", clean_dir, search=False).build().ok
-        assert files(out) == files(clean_dir), number  # the state file too
+        assert files(out) == clean_build(site, tmp_path), number  # the state file too
         stamp = state.inputs(site / "content", site / "templates", False, False)[0]
         assert state.unchanged(out, stamp) is not None, number  # known unchanged from its stamp alone
         again = Builder(site / "content", site / "templates", out, search=False).build()  # a new command
@@ -304,7 +289,7 @@ def test_the_preview_renders_a_whole_build_in_workers_and_equals_a_clean_build(t
         assert preview.build().ok
         if step is change_template:
             assert any(count > 300 and jobs == 2 for count, jobs in spreads)  # every page, in two workers
-        assert files(site / "preview") == clean_build(site, tmp_path)
+        assert files(site / "preview") == clean_build(site, tmp_path, state=False)
 
 
 def test_a_watcher_report_is_trusted_only_for_a_small_edit(tmp_path: Path):
@@ -372,7 +357,7 @@ def test_a_preview_rename_moves_the_project_and_arranges_again_only_for_a_pair_b
         step(site)
         assert preview.build().ok, number
         assert bool(arranged) == again, number
-        assert files(site / "preview") == clean_build(site, tmp_path), number
+        assert files(site / "preview") == clean_build(site, tmp_path, state=False), number
 
 
 def test_a_new_build_parses_only_changed_files_and_ignores_a_broken_cache(tmp_path: Path, monkeypatch):

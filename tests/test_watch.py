@@ -13,20 +13,10 @@ from pathlib import Path
 
 from perfsite.builder import Builder
 
-from conftest import ROOT, Running, snapshot
+from conftest import ROOT, Running, clean_build, files
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate  # noqa: E402
-
-
-def files(directory: Path) -> dict[str, bytes]:
-    return {k: v[0] for k, v in snapshot(directory).items()}
-
-
-def clean(site: Path, tmp_path: Path) -> dict[str, bytes]:
-    out = tmp_path / f"clean-{len(list(tmp_path.glob('clean-*')))}"
-    assert Builder(site / "content", site / "templates", out, search=False).build().ok
-    return files(out)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -47,7 +37,7 @@ def test_build_watch_rebuilds_the_output_on_every_save(tmp_path: Path):
         edit(site / "content/2023/p000001.yaml", "资金来源: 财政资金", "资金来源: 财政专项资金")
         watching.wait_for(r"已重新生成 \(rebuilt\) \(p000001\.yaml\)：写入 \d+")
         assert "财政专项资金" in page.read_text(encoding="utf-8")
-        assert files(site / "output") == clean(site, tmp_path)
+        assert files(site / "output") == clean_build(site, tmp_path)
 
         before = files(site / "output")
         edit(site / "content/2024/p000002.yaml", "资金总额: ", "资金总额: x")
@@ -61,7 +51,7 @@ def test_build_watch_rebuilds_the_output_on_every_save(tmp_path: Path):
         deadline = time.monotonic() + 10  # the two saves may come as one burst or two
         while 'class="site-footer changed"' not in page.read_text(encoding="utf-8") and time.monotonic() < deadline:
             watching.wait_for(r"已重新生成 \(rebuilt\)")
-        assert files(site / "output") == clean(site, tmp_path)
+        assert files(site / "output") == clean_build(site, tmp_path)
 
         plain = subprocess.run([sys.executable, "-m", "perfsite", "build", "--no-search"], cwd=site,
                                capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
@@ -71,6 +61,19 @@ def test_build_watch_rebuilds_the_output_on_every_save(tmp_path: Path):
     printed = watching.everything()
     assert code == 0 and "已停止监视 (stopped watching)" in printed
     assert "Traceback" not in printed
+
+
+def test_build_watch_started_in_the_background_still_stops_on_sigint(tmp_path: Path):
+    """A shell starts `perfsite build --watch &` with SIGINT ignored, which Python then leaves
+    ignored: the command sets its own handler, so Ctrl-C (or `kill -INT`) still stops it."""
+    site = generate(6, tmp_path / "site")
+    watching = Running(site, "build", "--watch", "--no-search", background=True)
+    try:
+        watching.expect(r"正在监视")
+    finally:
+        code = watching.stop(signal.SIGINT)
+    printed = watching.everything()
+    assert code == 0 and "已停止监视 (stopped watching)" in printed and "Traceback" not in printed
 
 
 def test_build_watch_stopped_while_an_error_stands_exits_1(tmp_path: Path):
@@ -97,7 +100,7 @@ def test_build_watch_makes_the_whole_output_again_after_it_was_removed(tmp_path:
         shutil.rmtree(site / "output")
         edit(site / "content/2023/p000001.yaml", "资金来源: 财政资金", "资金来源: 财政专项资金")
         watching.wait_for(r"已重新生成 \(rebuilt\)")
-        assert files(site / "output") == clean(site, tmp_path)
+        assert files(site / "output") == clean_build(site, tmp_path)
     finally:
         assert watching.stop() == 0
 
