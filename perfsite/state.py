@@ -128,12 +128,12 @@ def unchanged(output: Path, current: str,
     return diagnostics, int(data.get("files", 0))
 
 
-def stamp(output: Path, current: str, state: str | None = None) -> None:
-    """After the output is in place: remember which inputs made it. ``state``: the state file's
-    digest, when the caller has it."""
+def stamp(output: Path, current: str, state: str) -> None:
+    """After the output is in place: remember which inputs made it, and which state file
+    (``digest_of`` the one the build wrote)."""
     path = _stamp_path(output)
     try:
-        path.write_text(json.dumps({"inputs": current, "state": state or digest(output)}), encoding="utf-8")
+        path.write_text(json.dumps({"inputs": current, "state": state}), encoding="utf-8")
     except OSError:
         pass
 
