@@ -602,10 +602,12 @@ class Builder:
 
         in_years: dict[int, str] = {}  # year → what its page shows of its projects
 
+        year_lists_departments = renderer.mentions("year.html", "split_list")
+
         def tallies(year: YearPage) -> str:
-            """What a table of the year's departments shows (a large year's page, a large site's
-            home and department index): a name or implementer edit changes none of it."""
-            return _hash(str(year.year), str(year.split_list), *[
+            """What a large year's page shows, a table of its departments: a name or implementer
+            edit changes none of it."""
+            return _hash(str(year.year), *[
                 f"{d.slug}\x1f{d.name}\x1f{d.code}\x1f{len(d.projects)}\x1f{d.total}" for d in year.departments])
         parts: dict[int, dict[str, list[Any]]] = {}  # split year → department → what its changes page counts
         packaged: dict[int, str] = {}  # year → its datapackage.json's key
@@ -623,7 +625,7 @@ class Builder:
                 made = {f"{year.year}/indicators/{slug}.csv" for slug in only} | {f"{year.year}/indicators.csv"}
                 downloads = [d for d in year.downloads if d.path in made]
             else:
-                in_year = in_years[year.year] = tallies(year) if year.split_list else _hash(
+                in_year = in_years[year.year] = tallies(year) if year.split_list and year_lists_departments else _hash(
                     *[p.entry.summary.text for p in year.projects])
                 counted = parts[year.year] = {part.slug: part_files(part) for part in year.department_changes} \
                     if year.split_changes else {}
@@ -676,12 +678,10 @@ class Builder:
             project_keys(year.projects)
             year_files(year)
         def listings() -> None:
-            everything = _hash(*listed.values()) if site.index_lists_projects else ""
-            counted = _hash(*[in_years[year.year] if year.split_list else tallies(year) for year in site.years])
-            add(Job("index.html", _hash(digests["index.html"], shared,
-                                        everything if site.index_lists_projects else counted),
+            everything = _hash(*listed.values())
+            add(Job("index.html", _hash(digests["index.html"], shared, everything),
                     render("index.html", "index.html", page=None, site=site, root="")))
-            add(Job("departments/index.html", _hash(digests["departments.html"], shared, counted),
+            add(Job("departments/index.html", _hash(digests["departments.html"], shared, everything),
                     render("departments.html", "departments/index.html", page=None, site=site, root="../")))
             for dept in site.departments:
                 add(Job(dept.path, _hash(digests["department.html"], shared, *[listed[p.path] for p in dept.projects]),

@@ -123,6 +123,14 @@ class Renderer:
             out[name] = h.hexdigest()
         return out
 
+    def mentions(self, name: str, word: str) -> bool:
+        """Does the template ``name`` itself use ``word``? A large year's page is keyed on its
+        departments only when year.html knows ``split_list``: one written before lists projects."""
+        try:
+            return word in self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return False
+
     def _referenced(self, source: str) -> set[str]:
         """The templates a source extends, includes or imports, remembered by the source's hash
         (parsing every template again was a tenth of a small rebuild)."""
