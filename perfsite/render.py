@@ -67,6 +67,7 @@ class Renderer:
                  refs: RefsMemo | None = None) -> None:
         self.templates = templates
         self._refs: RefsMemo = refs if refs is not None else {}
+        self._sources: dict[str, str] = {}  # name → source, as digests() last read them
         self.env = jinja2.Environment(
             bytecode_cache=bytecode,  # compiling the templates was a tenth of a small rebuild
             loader=jinja2.FileSystemLoader(str(templates), encoding="utf-8"),
@@ -108,6 +109,7 @@ class Renderer:
             source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
             sources[name] = source
             refs[name] = self._referenced(source)
+        self._sources = sources
         out = {}
         for name in sources:
             seen, todo = set(), [name]
@@ -124,12 +126,10 @@ class Renderer:
         return out
 
     def mentions(self, name: str, word: str) -> bool:
-        """Does the template ``name`` itself use ``word``? A large year's page is keyed on its
-        departments only when year.html knows ``split_list``: one written before lists projects."""
-        try:
-            return word in self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-        except jinja2.TemplateNotFound:
-            return False
+        """Does the template ``name`` itself use ``word``, as the last ``digests`` read it? A
+        large year's page is keyed on its departments only when year.html knows ``split_list``:
+        one written before lists projects."""
+        return word in self._sources.get(name, "")
 
     def _referenced(self, source: str) -> set[str]:
         """The templates a source extends, includes or imports, remembered by the source's hash
