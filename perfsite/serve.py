@@ -38,7 +38,7 @@ from watchdog.observers import Observer
 from .builder import Builder, BuildResult
 from .diagnostics import Diagnostic, Level, summary
 from .progress import Progress
-from .watch import DEBOUNCE_S, WatchError, observe, rebuilt, reason
+from .watch import Batches, WatchError, observe, rebuilt, reason
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
@@ -189,11 +189,7 @@ class Preview:
                                progress=self.progress)
         self.state = State()
         self.loop: ioloop.IOLoop | None = None
-        self._pending: set[str] = set()
-        self._rescan = False
-        self._lock = threading.Lock()
-        self._scheduled = False
-        self._last_event = 0.0
+        self.batches = Batches()
         self.observer: Observer | None = None
         self.server = None
 
@@ -216,33 +212,24 @@ class Preview:
             self.say(f"构建失败 (build failed)：{summary(result.diagnostics)}；浏览器显示错误页，保存修正后自动恢复")
         return result
 
-    def _changed(self, path: str | None) -> None:
-        """From the watcher thread: note the path (None: something no path names, so look at
-        every input); one rebuild once the burst has been quiet."""
-        with self._lock:
-            if path is None:
-                self._rescan = True
-            else:
-                self._pending.add(path)
-            self._last_event = time.monotonic()
-            if self._scheduled or self.loop is None:
-                return
-            self._scheduled = True
-        self.loop.add_callback(self._flush)
-
-    def _flush(self) -> None:
+    def _hand_over(self) -> None:
+        """A thread that gives each quiet burst of saves (watch.Batches) to the loop, and waits
+        for its rebuild before it takes the next: saves made during a rebuild are one more."""
         assert self.loop is not None
-        with self._lock:
-            quiet_for = time.monotonic() - self._last_event
-            if quiet_for < DEBOUNCE_S:
-                self.loop.call_later(DEBOUNCE_S - quiet_for, self._flush)
-                return
-            paths, self._pending, self._scheduled = sorted(self._pending), set(), False
-            rescan, self._rescan = self._rescan, False
-        if not paths and not rescan:
-            return
-        self.rebuild(reason(paths), None if rescan else paths)
-        LiveReloadHandler.reload_waiters(path="*")
+        loop = self.loop
+        while True:
+            paths, rescan = self.batches.take()
+            done = threading.Event()
+
+            def flush(paths: list[str] = paths, rescan: bool = rescan, done: threading.Event = done) -> None:
+                try:
+                    self.rebuild(reason(paths), None if rescan else paths)
+                    LiveReloadHandler.reload_waiters(path="*")
+                finally:
+                    done.set()
+
+            loop.add_callback(flush)
+            done.wait()
 
     # -- serving ----------------------------------------------------------------------------
     def application(self) -> web.Application:
@@ -326,7 +313,8 @@ class Preview:
         return 0
 
     def _watch(self) -> None:
-        self.observer = observe([self.content, self.templates], self._changed)
+        self.observer = observe([self.content, self.templates], self.batches.add)
+        threading.Thread(target=self._hand_over, daemon=True).start()
 
     def cleanup(self) -> None:
         if self.observer is not None:
