@@ -182,6 +182,38 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from . import newsite
+
+    year = args.year or newsite.default_year()
+    unit = args.unit or newsite.DEFAULT_UNIT
+    title = args.title or f"{unit}项目支出绩效目标公开"
+    try:
+        if args.git:
+            newsite.need_git()
+        files = newsite.plan(title, unit, args.url or newsite.DEFAULT_URL, year)
+        written = newsite.create(args.directory, files, force=args.force)
+    except newsite.NewSiteError as exc:
+        return _usage(str(exc))
+    print(f"已创建新网站 (new site created)：{args.directory}（{len(written)} 个文件 files）")
+    for path in written:
+        print(f"  {path}")
+    if args.git or (args.directory / ".git").exists():
+        problem = newsite.setup_git(args.directory, init=args.git)
+        if problem:
+            print(f"perfsite: 警告 (warning): git 设置失败 (git setup failed)：{problem}\n"
+                  f"  = 提示 (hint): 在 {args.directory} 中运行 {newsite.GIT_CONFIG_LINE}", file=sys.stderr)
+        else:
+            print(f"git：已设置语义比较 (diff driver set)：{newsite.GIT_CONFIG_LINE}")
+    else:
+        print(f"git：建立仓库 (git init) 后，在其中运行一次（每个副本都要运行，不能提交）：\n  {newsite.GIT_CONFIG_LINE}")
+    unset = [name for name, given in (("发布单位 (--unit)", args.unit), ("网址 (--url)", args.url)) if not given]
+    if unset:
+        print(f"注意 (note)：content/site.yaml 中的{'和'.join(unset)}是示例值，请改为本单位的 (placeholders: set yours)")
+    print(f"下一步 (next)：cd {args.directory} && perfsite check && perfsite serve（说明见 README.md）")
+    return EXIT_OK
+
+
 def cmd_fmt(args: argparse.Namespace) -> int:
     from .fmt import format_paths
 
@@ -333,6 +365,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--id", help="项目 id（默认由名称生成）project id (default: derived from NAME)")
     p.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite existing files")
     content_opt(p)
+
+    p = command("init", cmd_init, "新建网站目录 start a new site in a new folder",
+                "在 DIR 中建立一个新网站：content/site.yaml、一个示例项目、schema/ 中的 JSON Schema、"
+                "VS Code 设置、.gitattributes、.gitignore 和中文 README。\n"
+                "DIR 须为空目录（或不存在；只有 .git 也算空）；--force 允许写入非空目录，但已有的文件绝不覆盖："
+                "只要有一个要写的文件已存在，就什么也不写并列出它们（退出状态 2）。\n"
+                "Create a new site in DIR: site config, one example project, JSON Schemas, editor "
+                "settings, git attributes and ignores, and a README for staff. DIR must be empty (but for .git) or "
+                "missing; --force allows a non-empty DIR, but never overwrites a file: if any exists, "
+                "nothing is written.")
+    p.add_argument("directory", type=Path, metavar="DIR", help="新网站的目录 the new site's folder")
+    p.add_argument("--unit", metavar="单位名称", help="发布单位全称 the publishing unit（默认 default: 示例单位）")
+    p.add_argument("--title", metavar="网站标题", help="网站名称 site title（默认 default: <单位名称>项目支出绩效目标公开）")
+    p.add_argument("--url", metavar="网址", help="网站正式地址 the site's URL（默认 default: https://example.gov.cn/xxgk/jxmb/）")
+    p.add_argument("--year", type=int, metavar="YEAR", help="示例项目的年度 the example's budget year（默认 default: 今年 this year）")
+    p.add_argument("--git", action="store_true",
+                   help="运行 git init 并设置语义比较 run git init and set the diff driver "
+                        "（DIR 已是 git 仓库时自动设置 set anyway when DIR is already a repository）")
+    p.add_argument("--force", action="store_true",
+                   help="允许非空目录，已有文件不覆盖 allow a non-empty DIR; existing files are never overwritten")
 
     p = command("fmt", cmd_fmt, "规范格式 canonical formatting of content files",
                 "把内容文件改写为规范格式（字段按表样顺序、块格式、中文原样、易误读的值加引号），"
