@@ -8,22 +8,23 @@ changed its value is one change, not a removal plus an addition.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Iterable, Literal
 
+from .kinds import TARGET
 from .model import Project
 from .taxonomy import canonical
 from .values import Value, fmt_amount
 
 Segment = tuple[Literal["equal", "delete", "insert"], str]
 
-_FUNDS = (("资金总额", "total"), ("财政拨款", "fiscal"), ("上级补助", "upper"), ("本级安排", "local"),
-          ("其他资金", "other"))
-_HEADER = (("项目名称", "name"), ("主管部门及代码", "department"), ("实施单位", "implementer"),
-           ("项目负责人", "leader"), ("联系电话", "phone"), ("项目属性", "attribute"), ("项目期", "period"))
+# A change is named by the field's YAML key, the name staff edit it by.
+_HEADER = TARGET.diff_header
+_FUNDS = TARGET.diff_funds
 
 
 @dataclass(slots=True)  # thousands per year at scale
@@ -88,6 +89,13 @@ class SiteDiff:
     @property
     def changed(self) -> bool:
         return any(p.changed for p in self.projects)
+
+
+def _text(value: object) -> str | None:
+    """A header value as the report shows it: 公开日期 as YYYY-MM-DD, like the file."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def _amount_delta(old: Decimal | None, new: Decimal | None) -> str | None:
@@ -213,16 +221,18 @@ def diff_projects(old: Project | None, new: Project | None, old_where: str | Non
     result = ProjectDiff("unchanged", new.id, new.name, old_where, new_where,
                          old_id=old.id if old.id != new.id else None)
     roll = _Rollover(old.year, new.year)
-    for label, attr in _HEADER:
-        a, b = getattr(old, attr), getattr(new, attr)
+    for f in _HEADER:
+        a, b = _text(f.get(old)), _text(f.get(new))
         if not roll.same(a, b):
-            result.header.append(FieldChange(label, a, b))
-    if old.funds.source != new.funds.source:
-        result.funds.append(FieldChange("资金来源", old.funds.source, new.funds.source))
-    for label, attr in _FUNDS:
-        a, b = old.funds.wan(getattr(old.funds, attr)), new.funds.wan(getattr(new.funds, attr))
+            result.header.append(FieldChange(f.alias, a, b))
+    for f in _FUNDS:
+        if not f.amount:
+            if f.get(old.funds) != f.get(new.funds):
+                result.funds.append(FieldChange(f.alias, f.get(old.funds), f.get(new.funds)))
+            continue
+        a, b = old.funds.wan(f.get(old.funds)), new.funds.wan(f.get(new.funds))
         if a != b:
-            result.funds.append(FieldChange(label, None if a is None else fmt_amount(a),
+            result.funds.append(FieldChange(f.alias, None if a is None else fmt_amount(a),
                                             None if b is None else fmt_amount(b), _amount_delta(a, b)))
     result.goals = _goals(old.goals, new.goals, roll)
     result.rows = _rows(old, new, roll)

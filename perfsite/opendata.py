@@ -16,15 +16,17 @@ import json
 from typing import Any, Iterable, Iterator
 
 from . import __version__
+from .kinds import TARGET
 from .load import Summary
 from .model import Project
 from .values import fmt_amount
 
 BOM = "\ufeff"
-FUND_COLUMNS = (("资金总额（万元）", "total"), ("财政拨款（万元）", "fiscal"), ("上级补助（万元）", "upper"),
-                ("本级安排（万元）", "local"), ("其他资金（万元）", "other"))
-COLUMNS = ("年度", "项目标识", "项目名称", "主管部门及代码", "实施单位", "资金来源", *(c for c, _ in FUND_COLUMNS),
-           "年度目标", "一级指标", "二级指标", "三级指标", "指标值", "说明", "比较符", "数值", "度量单位", "日期")
+# The project's columns and the grid's come from the table kind (its ``csv`` order, since the CSV is
+# a published download whose columns stay put); the last four are derived from each 指标值 here.
+FUND_COLUMNS = tuple((f.csv_column, f.attr) for f in TARGET.csv_fields if f.amount)
+COLUMNS = (*(f.csv_column for f in TARGET.csv_fields), *(c.label for c in TARGET.grid),
+           "比较符", "数值", "度量单位", "日期")
 _TYPES = {"年度": "integer", "数值": "number", "日期": "date", **{c: "number" for c, _ in FUND_COLUMNS}}
 _DESCRIPTIONS = {"项目标识": "perfsite 的稳定项目标识，逐年不变", "年度目标": "各条年度目标，以换行分隔",
                  "比较符": "由指标值识别的比较符（≥ ≤ > < =），无则空", "数值": "由指标值识别的数值", "度量单位": "由指标值识别的单位",

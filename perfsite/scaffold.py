@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from .config import SiteConfig
+from .kinds import TARGET
 from .load import yaml_files
 from .model import RESERVED_IDS
 from .taxonomy import Profile
@@ -34,20 +35,27 @@ def _quote(text: str) -> str:
 
 
 def project_text(year: int, name: str, ident: str, config: SiteConfig | None, profile: Profile) -> str:
+    """The required fields and every fund line, keyed and ordered as the table kind declares them;
+    the optional header fields are left out until a project has them."""
     unit = config.publisher if config else "（填写主管部门）"
-    lines = [f"# {name}（{year} 年）项目支出绩效目标表。把（…）和 ** 换成实际内容；perfsite check 会提示未填的占位符。",
-             f"id: {ident}", f"年度: {year}", f"项目名称: {_quote(name)}", f"主管部门及代码: {_quote(unit)}",
-             f"实施单位: {_quote(unit)}", "资金:", "  单位: 万元", "  资金来源: 财政资金", "  资金总额: 0",
-             "  财政拨款: 0", "  上级补助: 0", "  本级安排: 0", "  其他资金: 0", "年度目标:",
-             "  - '目标1: （填写年度目标）'", "绩效指标:"]
+    kind = TARGET
+    header = {"id": ident, "year": str(year), "name": _quote(name), "department": _quote(unit),
+              "implementer": _quote(unit)}
+    funds = {"unit": "万元", "source": "财政资金"}
+    lines = [f"# {name}（{year} 年）{kind.title}。把（…）和 ** 换成实际内容；perfsite check 会提示未填的占位符。"]
+    lines += [f"{f.alias}: {header[f.attr]}" for f in kind.header if f.attr in header]
+    lines.append(f"{kind.funds_block.alias}:")
+    lines += [f"  {f.alias}: {'0' if f.amount else funds[f.attr]}" for f in kind.funds]
+    lines += [f"{kind.goals.alias}:", "  - '目标1: （填写年度目标）'", f"{kind.indicators.alias}:"]
+    row = {c.attr: c.label for c in kind.grid if c.attr}
     examples = {"时效": f"{year}年12月31日", "成本": "≤**万元", "经济成本": "≤**万元", "服务对象满意度": "≥**%"}
     for level1, level2s in profile.tree.items():
         lines.append(f"  {level1}:")
         for level2 in level2s:
             if level2 in ("社会成本", "生态环境成本", "经济效益", "生态效益", "可持续影响"):
                 continue  # optional categories: add them when the project has such targets
-            lines += [f"    {level2}:", "      - 三级指标: （填写指标名称）",
-                      f"        指标值: {_quote(examples.get(level2, '≥**'))}"]
+            lines += [f"    {level2}:", f"      - {row['name']}: （填写指标名称）",
+                      f"        {row['value_text']}: {_quote(examples.get(level2, '≥**'))}"]
     return "\n".join(lines) + "\n"
 
 

@@ -126,6 +126,35 @@ def test_projects_pair_by_name_when_the_id_changed(shipped: Path):
     assert (project["status"], project["old_id"], project["id"]) == ("changed", "test-project", "renamed-id")
 
 
+def test_an_edit_of_the_publication_date_alone_is_reported(tmp_path: Path):
+    dated = MINIMAL.replace("实施单位: 测试局\n", "实施单位: 测试局\n公开日期: 2022-03-01\n")
+    for side, text in (("old", MINIMAL), ("mid", dated), ("new", dated.replace("2022-03-01", "2022-03-15"))):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "p.yaml").write_text(text, encoding="utf-8")
+    (project,) = diff_json(tmp_path, "mid", "new")["projects"]
+    assert project["status"] == "changed"
+    assert project["header"] == [{"field": "公开日期", "old": "2022-03-01", "new": "2022-03-15", "delta": None}]
+    assert not project["funds"] and not project["goals"] and not project["rows"]
+    (project,) = diff_json(tmp_path, "old", "mid")["projects"]
+    assert project["header"] == [{"field": "公开日期", "old": None, "new": "2022-03-01", "delta": None}]
+    text = run_cli("diff", "mid", "new", "--exit-code", cwd=tmp_path)
+    assert text.returncode == 1 and "公开日期: 2022-03-01 → 2022-03-15" in text.stdout
+    markdown = run_cli("diff", "old", "mid", "--format", "markdown", cwd=tmp_path).stdout
+    assert "| 公开日期 | （空） | 2022-03-01 |  |" in markdown
+
+
+def test_next_years_copy_moves_the_publication_date_without_reporting_it(tmp_path: Path):
+    (tmp_path / "content/2022").mkdir(parents=True)
+    dated = MINIMAL.replace("实施单位: 测试局\n", "实施单位: 测试局\n公开日期: 2022-03-01\n")
+    (tmp_path / "content/2022/p.yaml").write_text(dated, encoding="utf-8")
+    assert run_cli("new", "2023", "--from", "2022", cwd=tmp_path).returncode == 0
+    assert "公开日期: 2023-03-01" in (tmp_path / "content/2023/p.yaml").read_text(encoding="utf-8")
+    assert run_cli("diff", "2022", "2023", "--exit-code", cwd=tmp_path).returncode == 0
+    edit(tmp_path, "content/2023/p.yaml", "公开日期: 2023-03-01", "公开日期: 2023-04-10")
+    (project,) = changed(diff_json(tmp_path, "2022", "2023")).values()
+    assert project["header"] == [{"field": "公开日期", "old": "2022-03-01", "new": "2023-04-10", "delta": None}]
+
+
 def test_text_and_markdown_formats(repo: Path):
     make_changes(repo, WUYE)
     text = run_cli("diff", "v1:content/2022", "content/2022", cwd=repo).stdout

@@ -16,8 +16,8 @@ from . import Imported, ImportError_
 from .cells import Cell, Grid, norm
 from .fields import FUND_KEYS, compose_value, damage, field_of, funds, looks_cut, split_goals, unit_in
 
-_NEEDED = {"project", "level3", "value"}
-_PROJECT_FIELDS = ("unit", "department", "code", "project", "source", "goals", *FUND_KEYS)
+_NEEDED = {"name", "level3", "value"}
+_PROJECT_FIELDS = ("implementer", "department", "code", "name", "source", "goals", *FUND_KEYS)
 
 
 def find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
@@ -99,7 +99,7 @@ def import_grid(grid: Grid, origin: str, year: int | None) -> list[Imported]:
             continue
         if field_of(cell("level3").text) == "level3" or norm(texts[0]) in ("合计", "总计"):
             continue  # a header repeated at a page break, or a total line
-        name = cell("project").text
+        name = cell("name").text
         if name and (not projects or name != projects[-1].item.data["项目名称"]):
             projects.append(_Project(_start({k: cell(k) for k in _PROJECT_FIELDS}, f"{origin}:{number}", year, unit)))
         elif not projects:
@@ -115,12 +115,12 @@ def import_grid(grid: Grid, origin: str, year: int | None) -> list[Imported]:
 
 def _start(cells: dict[str, Cell], origin: str, year: int | None, unit: str | None) -> Imported:
     text = {k: c.text for k, c in cells.items()}
-    name = text["project"] or ""
+    name = text["name"] or ""
     code = (text.get("code") or "").lower()
     ident = code if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", code) else project_id(name)
-    department = text.get("department") or text.get("unit") or ""
+    department = text.get("department") or text.get("implementer") or ""
     data: dict[str, Any] = {"id": ident, "年度": str(year) if year else None, "项目名称": name,
-                            "主管部门及代码": department, "实施单位": text.get("unit") or department,
+                            "主管部门及代码": department, "实施单位": text.get("implementer") or department,
                             "资金": {"单位": "万元", "资金来源": text.get("source")}}
     item = Imported(data, origin)
     funds(item, text, unit)
@@ -136,7 +136,7 @@ def _start(cells: dict[str, Cell], origin: str, year: int | None, unit: str | No
     else:
         data["年度目标"] = []
         item.guess(("年度目标",), "原表没有年度目标，请补充")
-    if not text.get("department") and text.get("unit"):
+    if not text.get("department") and text.get("implementer"):
         item.guess(("主管部门及代码",), "原表没有主管部门列，暂用单位名称，请核对")
     data["绩效指标"] = {}
     return item

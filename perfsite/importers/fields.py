@@ -7,34 +7,24 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from ..kinds import TARGET
 from ..values import fmt_amount, parse
 from . import Imported
 from .cells import norm
 
-# canonical field → names seen in the wild (compared after norm(); a name may carry a unit in brackets)
+# canonical field → names seen in the wild (compared after norm(); a name may carry a unit in brackets).
+# The table's own fields and grid columns come from the table kind, keyed by model attribute; the
+# rest are columns only budget-system exports have.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "unit": ("单位名称", "预算单位", "实施单位", "项目单位", "单位"),
-    "department": ("主管部门及代码", "主管部门", "部门名称", "部门"),
+    **{f.attr: (*f.names, *f.columns) for f in TARGET.fields if f.columns is not None},
     "code": ("项目编码", "项目代码", "项目编号"),
-    "project": ("项目名称",),
-    "source": ("资金来源",),
-    "total": ("资金总额", "年度资金总额", "预算数", "项目总额", "预算金额"),
-    "fiscal": ("财政拨款",),
-    "upper": ("上级补助", "其中上级补助", "上级补"),
-    "local": ("本级安排", "本级安", "本级财力"),
-    "other": ("其他资金",),
-    "goals": ("年度目标", "绩效目标", "年度绩效目标", "项目年度目标"),
-    "level1": ("一级指标",),
-    "level2": ("二级指标",),
-    "level3": ("三级指标", "指标名称", "绩效指标名称"),
+    **{c.key: (c.label, *c.columns) for c in TARGET.grid},
     "nature": ("指标性质", "比较符", "运算符号"),
-    "value": ("指标值", "目标值", "指标目标值"),
     "measure": ("度量单位", "计量单位", "指标单位"),
     "weight": ("权重", "分值", "指标权重"),
     "direction": ("指标方向性", "指标方向"),
-    "note": ("说明", "备注", "指标说明", "指标解释"),
 }
-FUND_KEYS = {"total": "资金总额", "fiscal": "财政拨款", "upper": "上级补助", "local": "本级安排", "other": "其他资金"}
+FUND_KEYS = {f.attr: f.alias for f in TARGET.amounts}
 _NATURE = {"≥": "≥", "大于等于": "≥", ">=": "≥", "不低于": "≥", "≤": "≤", "小于等于": "≤", "<=": "≤",
            "不高于": "≤", ">": ">", "大于": ">", "<": "<", "小于": "<", "=": "", "等于": "", "定量": "", "定性": ""}
 

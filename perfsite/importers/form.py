@@ -11,7 +11,7 @@ from . import Imported, ImportError_
 from .cells import Cell, Grid, norm
 from .fields import FUND_KEYS, damage, field_of, funds, looks_cut, split_goals, unit_in
 
-_LABELS = ("project", "department", "unit", "source", *FUND_KEYS, "goals")
+_LABELS = ("name", "department", "implementer", "source", *FUND_KEYS, "goals")
 _GRID = ("level1", "level2", "level3", "value", "note")
 
 
@@ -28,7 +28,7 @@ def _grid_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
 
 
 def looks_like_form(grid: Grid) -> bool:
-    return _grid_header(grid) is not None and any(field_of(c.text) == "project" for row in grid for c in row)
+    return _grid_header(grid) is not None and any(field_of(c.text) == "name" for row in grid for c in row)
 
 
 def _right_of(row: list[Cell], col: int) -> str | None:
@@ -60,14 +60,14 @@ def import_form(grid: Grid, origin: str, year: int | None) -> Imported:
                 label_rows[name] = r
                 unit = unit or (unit_in(cell.text) if name in FUND_KEYS else None)
     unit = unit or unit_in(text_above)
-    if not found.get("project"):
+    if not found.get("name"):
         raise ImportError_(f"{origin}: 找不到“项目名称”及其内容")
     match = re.search(r"(20\d{2})\s*年", text_above)
     year = year or (int(match[1]) if match else None)
-    name = found["project"] or ""
+    name = found["name"] or ""
     department = found.get("department") or ""
     data: dict[str, Any] = {"id": project_id(name), "年度": str(year) if year else None, "项目名称": name,
-                            "主管部门及代码": department, "实施单位": found.get("unit") or department,
+                            "主管部门及代码": department, "实施单位": found.get("implementer") or department,
                             "资金": {"单位": "万元", "资金来源": found.get("source")}}
     item = Imported(data, origin)
     funds(item, found, unit)

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..kinds import TARGET
 from ..scaffold import project_id
 from ..taxonomy import PROFILES
 from ..values import parse
@@ -26,19 +27,14 @@ TITLE = "项目支出绩效目标表"
 GRID = "绩效指标"
 UNKNOWN = "未注明"  # a category the table does not name: left for a person to fill in
 
-# Header labels (normalised) → where their value goes in the project data.
+# Header labels (normalised) → where their value goes in the project data: every label the table
+# kind declares for a line of the printed form.
 _FIELDS: dict[str, NodePath] = {
-    "项目名称": ("项目名称",),
-    "主管部门及代码": ("主管部门及代码",), "主管部门": ("主管部门及代码",),
-    "实施单位": ("实施单位",), "项目单位": ("实施单位",), "预算单位": ("实施单位",),
-    "项目负责人": ("项目负责人",), "联系电话": ("联系电话",), "项目属性": ("项目属性",), "项目期": ("项目期",),
-    "资金来源": ("资金", "资金来源"),
-    "资金总额": ("资金", "资金总额"), "年度资金总额": ("资金", "资金总额"),
-    "财政拨款": ("资金", "财政拨款"), "上级补助": ("资金", "上级补助"),
-    "本级安排": ("资金", "本级安排"), "其他资金": ("资金", "其他资金"),
+    **{name: (f.alias,) for f in TARGET.header if f.form for name in f.names},
+    **{name: (TARGET.funds_block.alias, f.alias) for f in TARGET.fund_lines for name in f.names},
 }
-_FUND_KEYS = ("资金来源", "资金总额", "财政拨款", "上级补助", "本级安排", "其他资金")
-_AMOUNT_KEYS = _FUND_KEYS[1:]
+_FUND_KEYS = tuple(f.alias for f in TARGET.fund_lines)
+_AMOUNT_KEYS = tuple(f.alias for f in TARGET.fund_lines if f.amount)
 _GROUP_LABELS = {"年度资金情况", "资金情况", "项目资金", "其中"}
 _GOAL_LABELS = {"总体目标", "年度目标", "年度绩效目标", "总体绩效目标", "绩效目标"}
 _GRID_HEADERS = {"一级指标", "二级指标", "三级指标", "指标值", "说明", "备注"}

@@ -1,0 +1,164 @@
+"""What a table kind is: its header fields, its fund lines, its indicator columns, and which of
+them the diff, the open-data CSV, ``perfsite new`` and the importers read.
+
+The model says what a value may be; a kind says where the field sits on the printed form and who
+uses it. Each field's YAML key is read from the model, so the two cannot name a field differently,
+and a field the model has but the kind does not declare fails the tests (tests/test_kinds.py).
+Only 项目支出绩效目标表 is declared so far; 自评表 and 部门整体支出 would be further ``Kind`` values
+with their own models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from .model import Funds, Project, Row
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a table's header or fund block."""
+
+    attr: str  # the model's attribute
+    alias: str  # the key in the YAML file (from the model)
+    label: str  # as printed on the form, e.g. 其中：上级补助
+    amount: bool  # an exact amount in the block's 单位 (from the model's type)
+    form: bool = True  # a labelled line of the printed form: the text importer reads it by its labels
+    indent: bool = False  # printed indented under the line above it (the 其中 lines)
+    diff: bool = True  # compared by ``perfsite diff``
+    labels: tuple[str, ...] = ()  # other labels printed forms use for it
+    # Further names of its column in budget-system exports and .xlsx forms (cut forms included);
+    # None where those importers do not read the field at all.
+    columns: tuple[str, ...] | None = None
+    column: str | None = None  # its open-data CSV column, where the YAML key alone would not say enough
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every label a printed form uses for it, its YAML key first."""
+        return (self.alias, *self.labels)
+
+    @property
+    def csv_column(self) -> str:
+        # the CSV converts every amount to 万元, and its header says so
+        return self.column or (f"{self.alias}（万元）" if self.amount else self.alias)
+
+    def get(self, obj: Any) -> Any:
+        return getattr(obj, self.attr)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the indicator grid."""
+
+    key: str  # the importers' name for it
+    label: str  # as printed in the grid's header row
+    attr: str | None = None  # the row model's attribute; None for 一级/二级, the keys rows sit under
+    columns: tuple[str, ...] = ()  # further names of the column in exports and forms
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of table: its model, its fields in order with their roles, and its indicator grid."""
+
+    title: str
+    model: type[BaseModel]
+    header: tuple[FormField, ...]  # top-level scalar fields, in the file's order
+    funds_block: FormField  # the key the fund block sits under
+    funds: tuple[FormField, ...]  # the fund block's fields, in the form's order
+    goals: FormField
+    indicators: FormField  # the key the grid sits under
+    grid: tuple[Column, ...]
+    row_model: type[BaseModel]
+    csv: tuple[str, ...]  # attributes, in the open-data CSV's column order (a published format)
+
+    def __post_init__(self) -> None:
+        known = {f.attr for f in self.fields}
+        unknown = [attr for attr in self.csv if attr not in known]
+        if unknown:
+            raise ValueError(f"{self.title}: CSV columns name undeclared fields {unknown}")
+
+    @property
+    def fields(self) -> tuple[FormField, ...]:
+        """Every declared field: the header, the block keys, the fund block's fields."""
+        return (*self.header, self.funds_block, *self.funds, self.goals, self.indicators)
+
+    def field(self, attr: str) -> FormField:
+        return next(f for f in self.fields if f.attr == attr)
+
+    @property
+    def diff_header(self) -> tuple[FormField, ...]:
+        return tuple(f for f in self.header if f.diff)
+
+    @property
+    def diff_funds(self) -> tuple[FormField, ...]:
+        return tuple(f for f in self.funds if f.diff)
+
+    @property
+    def fund_lines(self) -> tuple[FormField, ...]:
+        """The fund block's printed lines in order (资金来源 … 其他资金), each with label, attr, indent."""
+        return tuple(f for f in self.funds if f.form)
+
+    @property
+    def amounts(self) -> tuple[FormField, ...]:
+        return tuple(f for f in self.funds if f.amount)
+
+    @property
+    def csv_fields(self) -> tuple[FormField, ...]:
+        return tuple(self.field(attr) for attr in self.csv)
+
+
+def _field(model: type[BaseModel], attr: str, label: str | None = None, **roles: Any) -> FormField:
+    info = model.model_fields[attr]  # a KeyError here: the kind names a field its model lacks
+    alias = info.alias or attr
+    amount = info.annotation in (Decimal, Decimal | None)
+    return FormField(attr, alias, label or alias, amount, **roles)
+
+
+def _column(key: str, label: str, attr: str | None = None, columns: tuple[str, ...] = ()) -> Column:
+    if attr is not None and Row.model_fields[attr].alias != label:
+        raise ValueError(f"grid column {label} is {Row.model_fields[attr].alias} in the row model")
+    return Column(key, label, attr, columns)
+
+
+TARGET = Kind(
+    title="项目支出绩效目标表",
+    model=Project,
+    header=(
+        _field(Project, "id", "项目标识", column="项目标识", form=False, diff=False),  # the diff pairs by it instead
+        _field(Project, "year", form=False, diff=False),  # differs by design between two years' tables
+        _field(Project, "name", columns=()),
+        _field(Project, "department", labels=("主管部门",), columns=("部门名称", "部门")),
+        _field(Project, "implementer", labels=("项目单位", "预算单位"), columns=("单位名称", "单位")),
+        _field(Project, "leader"),
+        _field(Project, "phone"),
+        _field(Project, "attribute"),
+        _field(Project, "period"),
+        _field(Project, "published", form=False),
+    ),
+    funds_block=_field(Project, "funds", form=False, diff=False),
+    funds=(
+        _field(Funds, "unit", "金额单位", form=False, diff=False),  # amounts compare in 万元 whatever the unit
+        _field(Funds, "source", columns=()),
+        _field(Funds, "total", labels=("年度资金总额",), columns=("预算数", "项目总额", "预算金额")),
+        _field(Funds, "fiscal", columns=()),
+        _field(Funds, "upper", "其中：上级补助", indent=True, columns=("其中上级补助", "上级补")),
+        _field(Funds, "local", indent=True, columns=("本级安", "本级财力")),
+        _field(Funds, "other", columns=()),
+    ),
+    goals=_field(Project, "goals", form=False, diff=False, columns=("绩效目标", "年度绩效目标", "项目年度目标")),  # diffed goal by goal, character by character
+    indicators=_field(Project, "indicators", form=False, diff=False),
+    grid=(
+        _column("level1", "一级指标"),
+        _column("level2", "二级指标"),
+        _column("level3", "三级指标", "name", ("指标名称", "绩效指标名称")),
+        _column("value", "指标值", "value_text", ("目标值", "指标目标值")),
+        _column("note", "说明", "note", ("备注", "指标说明", "指标解释")),
+    ),
+    row_model=Row,
+    csv=("year", "id", "name", "department", "implementer", "source", "total", "fiscal", "upper", "local", "other",
+         "goals"),
+)
