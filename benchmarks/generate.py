@@ -94,7 +94,9 @@ def generate(n: int, target: Path, seed: int = 2022) -> Path:
         (content / str(year) / f"{ident}.yaml").write_text(text, encoding="utf-8")
     if (target / "templates").exists():
         shutil.rmtree(target / "templates")
-    shutil.copytree(ROOT / "templates", target / "templates")
+    # The whole theme as the site's own templates: a site that overrides every file, as the
+    # benchmark's sites always were (and as the tests that edit a template need).
+    shutil.copytree(ROOT / "perfsite" / "theme", target / "templates")
     return target
 
 

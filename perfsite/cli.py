@@ -30,6 +30,15 @@ def _need_dir(path: Path, what: str) -> None:
         raise SystemExit(_usage(f"找不到{what}目录 {path} (directory not found)"))
 
 
+def _templates(args: argparse.Namespace) -> Path:
+    """The site's templates: templates/ when there is one (or none: the packaged theme alone),
+    else the folder --templates names, which must exist."""
+    if args.templates is None:
+        return Path("templates")
+    _need_dir(args.templates, "模板 (templates) ")
+    return args.templates
+
+
 def _usage(message: str) -> int:
     print(f"perfsite: 错误 (error): {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -39,11 +48,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .builder import Builder, BuildResult
 
     _need_dir(args.content, "内容 (content) ")
-    _need_dir(args.templates, "模板 (templates) ")
+    templates = _templates(args)
     from .progress import Progress
 
     progress = Progress()
-    builder = Builder(args.content, args.templates, args.output, strict=args.strict, search=not args.no_search,
+    builder = Builder(args.content, templates, args.output, strict=args.strict, search=not args.no_search,
                       jobs=_jobs(args), progress=progress, keep=args.watch)
 
     def build() -> BuildResult:
@@ -64,7 +73,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.watch:
         from . import watch
 
-        return watch.run(builder, [args.content, args.templates], build, progress)
+        return watch.run(builder, watch.roots(args.content, templates), build, progress)
     return EXIT_OK if build().ok else EXIT_CONTENT
 
 
@@ -102,10 +111,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import Preview
 
     _need_dir(args.content, "内容 (content) ")
-    _need_dir(args.templates, "模板 (templates) ")
+    templates = _templates(args)
     jobs = _jobs(args)
     explicit = args.port is not None
-    preview = Preview(args.content, args.templates, args.host, args.port if explicit else 8000,
+    preview = Preview(args.content, templates, args.host, args.port if explicit else 8000,
                       explicit_port=explicit, jobs=jobs)
     return preview.run(open_browser=args.open)
 
@@ -303,8 +312,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="内容目录 content directory（默认 default: content/）")
 
     def templates_opt(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
-                       help="模板目录 templates directory（默认 default: templates/）")
+        p.add_argument("--templates", type=Path, default=None, metavar="DIR",
+                       help="本站模板目录，其中的文件覆盖内置主题的同名文件 the site's templates, each file "
+                            "overriding the packaged theme's（默认 default: templates/，可以没有 may be absent）")
 
     def strict_opt(p: argparse.ArgumentParser) -> None:
         p.add_argument("--strict", action="store_true",

@@ -43,6 +43,15 @@ class Summary(NamedTuple):
     text: str = ""  # all of the above as one string: what a listing page's key is made of
 
     @property
+    def path(self) -> str:
+        """Its page, from the site root."""
+        return f"{self.year}/{self.id}.html"
+
+    def __fingerprint__(self) -> str:
+        """What a view's key takes of it (view.fingerprint): all of it, as one string."""
+        return self.text
+
+    @property
     def place(self) -> tuple[int, str, str, str, str, str | None]:
         """What decides where the project stands: its page, its order in listings and its pairing
         across years (not its total, implementer or date, which listings only show)."""

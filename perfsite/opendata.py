@@ -17,7 +17,6 @@ from typing import Any, Iterable, Iterator
 
 from . import __version__
 from .kinds import TARGET
-from .load import Summary
 from .model import Project
 from .values import fmt_amount
 
@@ -73,10 +72,11 @@ def to_csv(projects: Iterable[Project]) -> str:
 
 
 
-def datapackage(year: int, title: str, publisher: str, base_url: str, projects: list[Summary],
+def datapackage(year: int, title: str, publisher: str, url: str, projects: list[tuple[str, str]],
                 tables: list[tuple[str, str, str]]) -> str:
     """A Frictionless (tabular) data package for one year's downloads; ``tables`` are the
-    indicator CSVs as (resource name, path from the year's folder, title)."""
+    indicator CSVs as (resource name, path from the year's folder, title), ``projects`` (id, name)."""
+    base_url = url
     fields = [{"name": name, "type": _TYPES.get(name, "string"), **({"description": _DESCRIPTIONS[name]}
                                                                    if name in _DESCRIPTIONS else {})}
               for name in COLUMNS]
@@ -86,8 +86,8 @@ def datapackage(year: int, title: str, publisher: str, base_url: str, projects: 
         "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
         "schema": {"fields": fields, "missingValues": [""]},
     } for name, path, table_title in tables]
-    for project in projects:
-        resources.append({"name": f"project-{year}-{project.id}", "path": f"{project.id}.json", "title": project.name,
+    for ident, name in projects:
+        resources.append({"name": f"project-{year}-{ident}", "path": f"{ident}.json", "title": name,
                           "format": "json", "mediatype": "application/json", "encoding": "utf-8"})
     package = {"profile": "tabular-data-package", "name": f"perfsite-{year}",
                "title": f"{title}：{year}年度项目支出绩效目标", "homepage": f"{base_url}{year}/index.html",

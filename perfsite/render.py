@@ -23,8 +23,8 @@ from .diagnostics import Diagnostic, Level, display_path
 from .site import department_slug
 from .values import fmt_amount
 
-REQUIRED = ("base.html", "project.html", "index.html", "year.html", "changes.html", "department.html",
-            "departments.html", "search.html")
+THEME = Path(__file__).parent / "theme"
+"""The default theme, shipped in the package: a site's templates/ overrides any single file of it."""
 
 _ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "code", "blockquote",
                  "sub", "sup", "span", "del", "ins", "hr"}
@@ -70,7 +70,10 @@ class Renderer:
         self._sources: dict[str, str] = {}  # name → source, as digests() last read them
         self.env = jinja2.Environment(
             bytecode_cache=bytecode,  # compiling the templates was a tenth of a small rebuild
-            loader=jinja2.FileSystemLoader(str(templates), encoding="utf-8"),
+            # The site's own files first, then the packaged theme (as Pelican and MkDocs' custom_dir do),
+            # so a bureau copies only what it changes and gets upgrades for the rest.
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(templates), encoding="utf-8"),
+                                        jinja2.FileSystemLoader(str(THEME), encoding="utf-8")]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
@@ -83,13 +86,9 @@ class Renderer:
         self.env.globals["dept_slug"] = department_slug
 
     def check(self) -> list[Diagnostic]:
-        """Missing templates and syntax errors, all at once, before anything is rendered."""
+        """Syntax errors of every template (the site's and the theme's), all at once, before
+        anything is rendered."""
         out = []
-        for name in REQUIRED:
-            path = self.templates / name
-            if not path.is_file():
-                out.append(Diagnostic(display_path(path), 0, 0, Level.ERROR, "E050", f"缺少模板 {name}",
-                                      f"模板目录 {display_path(self.templates)} 中必须有 {'、'.join(REQUIRED)}"))
         for name in sorted(self.env.list_templates(extensions=["html"])):
             try:
                 self.env.get_template(name)
@@ -99,6 +98,17 @@ class Renderer:
                 out.append(Diagnostic(display_path(self.templates / name), 0, 0, Level.ERROR, "E005",
                                       "模板不是 UTF-8 编码", "把模板另存为 UTF-8"))
         return out
+
+    def static_files(self) -> dict[str, Path]:
+        """The theme's static files (static/…, by path from there) with the site's own in their
+        place, and any the site adds."""
+        found: dict[str, Path] = {}
+        for root in (THEME / "static", self.templates / "static"):
+            if root.is_dir():
+                for path in sorted(root.rglob("*")):
+                    if path.is_file() and not path.name.startswith("."):
+                        found[path.relative_to(root).as_posix()] = path
+        return dict(sorted(found.items()))
 
     def digests(self) -> dict[str, str]:
         """Per template: a hash of its source and of every template it extends, includes or

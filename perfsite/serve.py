@@ -38,7 +38,7 @@ from watchdog.observers import Observer
 from .builder import Builder, BuildResult
 from .diagnostics import Diagnostic, Level, summary
 from .progress import Progress
-from .watch import Batches, WatchError, observe, rebuilt, reason
+from .watch import Batches, WatchError, observe, rebuilt, reason, roots
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
@@ -313,7 +313,7 @@ class Preview:
         return 0
 
     def _watch(self) -> None:
-        self.observer = observe([self.content, self.templates], self.batches.add)
+        self.observer = observe(roots(self.content, self.templates), self.batches.add)
         threading.Thread(target=self._hand_over, daemon=True).start()
 
     def cleanup(self) -> None:

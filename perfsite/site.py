@@ -9,12 +9,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 from itertools import groupby
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
 from .config import SiteConfig
-from .diff import ProjectDiff, diff_projects, report_order
+from .diff import ProjectDiff
 from .load import Entry, Summary
 from .model import Project
 from .values import fmt_amount
@@ -83,129 +82,16 @@ class Change:
         return cls(d.status, d.id, d.name, total, len(d.goals), len(d.rows))
 
 
-class DiffStore(Protocol):
-    def diffs(self) -> dict[str, str]: ...  # pair → Change.line
-    def diff(self, pair: str) -> ProjectDiff | None: ...
-
-
-class DiffMemo:
-    """Year-over-year diffs keyed by the two files' content digests, so only pairs that changed
-    are diffed again: kept in memory between builds of one process (the preview) and, with a
-    ``store``, in the cache between processes (diffing every pair of two years cost a second a
-    build at 10,000 projects)."""
-
-    def __init__(self, store: DiffStore | None = None) -> None:
-        self.store = store
-        self._stored: dict[str, str] | None = None  # pair → Change.line, from the store
-        self._kept: dict[str, Change] = {}
-        self._used: dict[str, Change] = {}
-        self._full_kept: dict[str, ProjectDiff] = {}
-        self._full_used: dict[str, ProjectDiff] = {}
-        self.new: dict[str, tuple[Change, ProjectDiff]] = {}  # computed by this build, for the store
-        self.pairs: set[str] = set()  # every pair on the site, as ``missing`` last saw it
-
-    @staticmethod
-    def pair(old: ProjectPage, new: ProjectPage) -> str:
-        return f"{old.digest}|{new.digest}"
-
-    def change(self, old: ProjectPage, new: ProjectPage) -> Change:
-        key = self.pair(old, new)
-        found = self._used.get(key) or self._kept.get(key)
-        if found is None:
-            stored = self._from_store().get(key)
-            found = Change.from_line(stored) if stored else None
-        if found is None:
-            found = Change.of(self.get(old, new))
-        self._used[key] = found
-        return found
-
-    def line(self, old: ProjectPage, new: ProjectPage) -> str:
-        """What a changes page shows of the pair, as one string, for that page's key: as the store
-        keeps it, when it has it (a ``Change`` for each of 6,000 pairs was a tenth of a small
-        rebuild at 10,000 projects), else from the ``Change``."""
-        key = f"{old.entry.digest}|{new.entry.digest}"  # pair(), inlined: 6,000 calls a build
-        found = self._used.get(key) or self._kept.get(key)
-        if found is None:
-            stored = self._from_store().get(key)
-            if stored:
-                return stored
-            found = self.change(old, new)
-        self._used[key] = found  # still in use: kept for the next build (without a store, all there is)
-        return found.line
-
-    def year_lines(self, year: YearPage) -> list[str]:
-        """Every line of a year's changes page (unsorted: the page sorts them)."""
-        if year.previous is None:
-            return []
-        return self.lines(year.projects, year.removed)
-
-    def lines(self, projects: list[ProjectPage], removed: list[ProjectPage]) -> list[str]:
-        """The lines of these projects, which have a year before, and of those removed since."""
-        lines = [self.line(p.previous, p) if p.previous is not None else Change("added", p.id, p.name).line
-                 for p in projects]
-        return lines + [Change("removed", p.id, p.name).line for p in removed]
-
-    def _from_store(self) -> dict[str, str]:
-        """The store's change summaries, read once per build."""
-        if self._stored is None:
-            self._stored = self.store.diffs() if self.store is not None else {}
-        return self._stored
-
-    def get(self, old: ProjectPage, new: ProjectPage) -> ProjectDiff:
-        key = self.pair(old, new)
-        found = self._full_used.get(key) or self._full_kept.get(key)
-        if found is None and self.store is not None:
-            found = self.store.diff(key)
-        if found is None:
-            found = diff_projects(old.project, new.project)
-            self.new[key] = (Change.of(found), found)
-        self._full_used[key] = found
-        return found
-
-    def missing(self, pages: list[ProjectPage]) -> list[ProjectPage]:
-        """Pages whose pair with the year before was never diffed (by this process or the store)."""
-        stored, kept, used = self._from_store(), self._kept, self._used
-        out, self.pairs = [], set()
-        for p in pages:
-            if p.previous is not None:
-                key = f"{p.previous.entry.digest}|{p.entry.digest}"  # pair(), inlined
-                self.pairs.add(key)
-                if key not in stored and key not in kept and key not in used:
-                    out.append(p)
-        return out
-
-    @staticmethod
-    def compute(pages: list[ProjectPage]) -> list[tuple[str, ProjectDiff]]:
-        return [(DiffMemo.pair(p.previous, p), diff_projects(p.previous.project, p.project))
-                for p in pages if p.previous is not None]
-
-    def add(self, computed: list[tuple[str, ProjectDiff]]) -> None:
-        """Diffs computed elsewhere (by forked workers)."""
-        for key, found in computed:
-            change = Change.of(found)
-            self.new[key] = (change, found)
-            self._used[key] = change
-            self._full_used[key] = found
-
-    def next_build(self) -> None:
-        """Keep what the last build used; forget pairs that are gone."""
-        self._kept, self._used = self._used, {}
-        self._full_kept, self._full_used = self._full_used, {}
-        self._stored, self.new = None, {}
-
-
 class ProjectPage:
-    """One project's page. Listing pages read only its summary; the full model (``project``) and
-    the year-over-year diff are loaded when this page itself is rendered."""
+    """One project's page, arranged: where it goes and the same project the year before. Only its
+    summary is read to arrange the site; the model (``project``) loads on first use."""
 
-    __slots__ = ("entry", "path", "root", "previous", "memo", "__dict__")
+    __slots__ = ("entry", "path", "previous")
 
-    def __init__(self, entry: Entry, memo: DiffMemo | None = None) -> None:
+    def __init__(self, entry: Entry) -> None:
         self.entry = entry
-        self.path = f"{entry.summary.year}/{entry.summary.id}.html"
-        self.root = "../"
+        self.path = entry.summary.path
         self.previous: ProjectPage | None = None  # the same project (by id, else name) the year before
-        self.memo = memo
 
     @property
     def summary(self) -> Summary:
@@ -227,8 +113,6 @@ class ProjectPage:
     def name(self) -> str:
         return self.entry.summary.name
 
-    title = name
-
     @property
     def id(self) -> str:
         return self.entry.summary.id
@@ -237,52 +121,11 @@ class ProjectPage:
     def year(self) -> int:
         return self.entry.summary.year
 
-    @property
-    def implementer(self) -> str:
-        return self.entry.summary.implementer
-
-    @cached_property
-    def comparison(self) -> ProjectDiff | None:
-        """与上年对比: the changes since the previous year's table, if there was one."""
-        if self.previous is None:
-            return None
-        if self.memo is not None:
-            return self.memo.get(self.previous, self)
-        return diff_projects(self.previous.project, self.project)
-
-    @property
-    def change(self) -> Change:
-        """This project's line on its year's changes page."""
-        if self.previous is None:
-            return Change("added", self.id, self.name)
-        if self.memo is not None:
-            return self.memo.change(self.previous, self)
-        assert self.comparison is not None
-        return Change.of(self.comparison)
-
-    @property
-    def comparison_funds(self) -> list[tuple[str, str, str, str]]:
-        """(label, last year, this year, change) for every fund line, changed or not."""
-        if self.previous is None:
-            return []
-        old = {line.key: line.amount for line in self.previous.funds}
-        changes = {c.field: c.delta for c in self.comparison.funds} if self.comparison else {}
-        return [(line.label, old[line.key], line.amount, changes.get(line.label.removeprefix("其中："), "") or "")
-                for line in self.funds if line.key != "source"]
-
-    # Computed when a page is rendered, and not kept: an incremental build renders few pages, and
-    # keeping every grid of a full build alive doubled its memory.
-    @property
-    def funds(self) -> list[FundLine]:
-        return fund_lines(self.project)
-
-    @property
-    def grid(self) -> list[GridRow]:
-        return grid(self.project)
-
 
 @dataclass
 class Department:
+    """A department's projects of one year."""
+
     name: str
     code: str | None
     projects: list[ProjectPage]
@@ -307,20 +150,6 @@ class Download(NamedTuple):
 
 
 @dataclass
-class YearChanges:
-    items: list[Change]
-
-    def of(self, status: str) -> list[Change]:
-        return [c for c in self.items if c.status == status]
-
-    @classmethod
-    def of_pages(cls, projects: list[ProjectPage], removed: list[ProjectPage]) -> YearChanges:
-        """Projects (each with its year before, or added) and the year before's removed since."""
-        items = [p.change for p in projects] + [Change("removed", p.id, p.name) for p in removed]
-        return cls(sorted(items, key=report_order))
-
-
-@dataclass
 class DepartmentChanges:
     """A large year's changes in one department (``YearPage.split_changes``): its projects of the
     year, and those of the year before that no project continues."""
@@ -331,37 +160,24 @@ class DepartmentChanges:
     slug: str
     projects: list[ProjectPage]
     removed: list[ProjectPage]
-    root = "../../"
 
     @property
     def path(self) -> str:
         return f"{self.year.year}/changes/{self.slug}.html"
-
-    @cached_property
-    def changes(self) -> YearChanges:
-        return YearChanges.of_pages(self.projects, self.removed)
 
 
 @dataclass
 class YearPage:
     year: int
     path: str
-    root: str
     departments: list[Department]
     profile_title: str
     previous: YearPage | None = None  # the year before, when the site has it
+    projects: list[ProjectPage] = field(default_factory=list)  # in page order
 
     @property
     def changes_path(self) -> str | None:
         return f"{self.year}/changes.html" if self.previous else None
-
-    @cached_property
-    def changes(self) -> YearChanges | None:
-        """New, removed and changed projects since the previous year, paired as the project
-        pages pair them, each pair diffed once (or found in the memo)."""
-        if self.previous is None:
-            return None
-        return YearChanges.of_pages(self.projects, self.removed)
 
     @property
     def removed(self) -> list[ProjectPage]:
@@ -374,6 +190,7 @@ class YearPage:
     DETAIL_LIMIT = 100  # above this many changed projects, the changes page lists one line each
     WHOLE_CSV_LIMIT = 500  # above this many projects, a year's indicators are downloaded per department
     SPLIT_CHANGES_LIMIT = 500  # above this many projects, a year's changes are listed per department
+    LIST_LIMIT = 500  # above this many projects, a year's page is a table of its departments
 
     @property
     def split_changes(self) -> bool:
@@ -382,7 +199,6 @@ class YearPage:
         any project changes; a department's is a few dozen lines, and only its own edits touch it."""
         return self.previous is not None and len(self.projects) > self.SPLIT_CHANGES_LIMIT
 
-    @cached_property
     def department_changes(self) -> list[DepartmentChanges]:
         """The pages of ``split_changes``: every department of this year, and every one of the
         year before whose projects were all removed, by code and name as departments are."""
@@ -395,8 +211,6 @@ class YearPage:
             if gone:
                 parts.setdefault(d.slug, DepartmentChanges(self, d.name, d.code, d.slug, [], [])).removed.extend(gone)
         return sorted(parts.values(), key=lambda part: (part.code or "", part.name))
-
-    LIST_LIMIT = 500  # above this many projects, a year's page is a table of its departments
 
     @property
     def split_list(self) -> bool:
@@ -421,24 +235,6 @@ class YearPage:
             out.insert(0, Download(f"{self.year}/indicators.csv", f"{self.year}年度全部绩效指标（每行一个指标）",
                                    self.projects, f"indicators-{self.year}"))
         return out
-
-    @property
-    def changes_in_detail(self) -> bool:
-        """Full diffs on the changes page (else a line each; always a line each per department)."""
-        return (not self.split_changes and self.changes is not None
-                and len(self.changes.of("changed")) <= self.DETAIL_LIMIT)
-
-    def page_of(self, project_id: str) -> ProjectPage | None:
-        return self._by_id.get(project_id)
-
-    @cached_property
-    def _by_id(self) -> dict[str, ProjectPage]:
-        return {p.id: p for p in self.projects}
-
-    @cached_property
-    def projects(self) -> list[ProjectPage]:
-        """In page order (made once: a small rebuild walks each year's list several times)."""
-        return [p for d in self.departments for p in d.projects]
 
     @property
     def total(self) -> Decimal:
@@ -492,7 +288,7 @@ def bar_chart(title: str, items: list[tuple[str, Decimal, str | None]], *, horiz
 
 @dataclass
 class DepartmentPage:
-    """One department across the years: its projects, totals per year and charts."""
+    """One department across the years: its projects of each year."""
 
     name: str
     code: str | None
@@ -503,20 +299,17 @@ class DepartmentPage:
     def path(self) -> str:
         return f"departments/{self.slug}.html"
 
-    root = "../"
 
-    @property
-    def projects(self) -> list[ProjectPage]:
-        return [p for _, d in self.years for p in d.projects]
+def year_chart(name: str, totals: list[tuple[int, Decimal]]) -> Chart:
+    """A department's total per year, oldest first."""
+    items = [(f"{year}年", total, None) for year, total in sorted(totals)]
+    return bar_chart(f"{name}各年度资金总额（万元）", items, horizontal=False)
 
-    @property
-    def year_chart(self) -> Chart:
-        items = [(f"{y.year}年", d.total, None) for y, d in sorted(self.years, key=lambda t: t[0].year)]
-        return bar_chart(f"{self.name}各年度资金总额（万元）", items, horizontal=False)
 
-    def project_chart(self, year: YearPage, dept: Department) -> Chart:
-        items = [(p.name, p.total, f"../{p.path}") for p in dept.projects]
-        return bar_chart(f"{self.name}{year.year}年度各项目资金总额（万元）", items, horizontal=True)
+def project_chart(name: str, year: int, projects: list[Summary]) -> Chart:
+    """A department's projects of one year, by total."""
+    items = [(p.name, p.total, f"../{p.path}") for p in projects]
+    return bar_chart(f"{name}{year}年度各项目资金总额（万元）", items, horizontal=True)
 
 
 def department_slug(name: str, code: str | None) -> str:
@@ -542,13 +335,6 @@ class Site:
         """A home page listing 10,000 projects would be 3 MB that no one reads (and rewritten on
         every change): large sites list each year's departments, and the year pages the projects."""
         return sum(len(y.projects) for y in self.years) <= self.INDEX_LIMIT
-
-    def department_of(self, page: ProjectPage) -> DepartmentPage:
-        return self._by_slug[department_slug(page.summary.department_name, page.summary.department_code)]
-
-    @cached_property
-    def _by_slug(self) -> dict[str, DepartmentPage]:
-        return {d.slug: d for d in self.departments}
 
 
 _FUND_LINES = (("资金来源", "source", False), ("资金总额", "total", False), ("财政拨款", "fiscal", False),
@@ -589,40 +375,44 @@ def _department_key(page: ProjectPage) -> tuple[str, str]:
     return (p.department_code or "", p.department_name)
 
 
-def make_site(config: SiteConfig, entries: list[Entry], memo: DiffMemo | None = None) -> Site:
+def make_site(config: SiteConfig, entries: list[Entry]) -> Site:
     """Arrange valid projects into pages: by year (newest first), then department, then name.
     Only summaries are read: no project is loaded to arrange the site."""
     site = Site(config=config)
     ordered = sorted(entries, key=lambda e: (-e.summary.year, e.summary.department_code or "",
                                              e.summary.department_name, e.summary.name, e.summary.id))
-    pages = [ProjectPage(e, memo) for e in ordered]
+    pages = [ProjectPage(e) for e in ordered]
     for year, year_pages in groupby(pages, key=lambda p: p.entry.summary.year):
         departments = [Department(name=key[1], code=key[0] or None, projects=list(items))
                        for key, items in groupby(year_pages, key=_department_key)]
-        site.years.append(YearPage(year=year, path=f"{year}/index.html", root="../", departments=departments,
-                                   profile_title=config.profile(year).title))
+        site.years.append(YearPage(year=year, path=f"{year}/index.html", departments=departments,
+                                   profile_title=config.profile(year).title,
+                                   projects=[p for d in departments for p in d.projects]))
     by_slug: dict[str, DepartmentPage] = {}
     for year_page in site.years:
         for dept in year_page.departments:
-            slug = department_slug(dept.name, dept.code)
-            page = by_slug.setdefault(slug, DepartmentPage(dept.name, dept.code, slug))
+            page = by_slug.setdefault(dept.slug, DepartmentPage(dept.name, dept.code, dept.slug))
             page.years.append((year_page, dept))
     site.departments = sorted(by_slug.values(), key=lambda d: (d.code or "", d.name))
     by_year = {y.year: y for y in site.years}
     for year_page in site.years:
         year_page.previous = by_year.get(year_page.year - 1)
-        if year_page.previous is None:
-            continue
-        # Paired like the diff pairs them: by id, then by name (a project whose id changed).
-        before = {p.entry.summary.id: p for p in year_page.previous.projects}
-        unpaired = []
-        for page in year_page.projects:
-            page.previous = before.get(page.entry.summary.id)
-            if page.previous is None:
-                unpaired.append(page)
-        if unpaired:
-            paired_ids = {p.entry.summary.id for p in year_page.projects} & before.keys()
-            by_name = {p.name: p for p in year_page.previous.projects if p.id not in paired_ids}
-            for page in unpaired:
-                page.previous = by_name.pop(page.name, None)
+        if year_page.previous is not None:
+            _pair(year_page, year_page.previous)
     return site
+
+
+def _pair(year: YearPage, before_year: YearPage) -> None:
+    """Each project with the same project the year before, as the diff pairs them: by id, then by
+    name (a project whose id changed)."""
+    before = {p.entry.summary.id: p for p in before_year.projects}
+    unpaired = []
+    for page in year.projects:
+        page.previous = before.get(page.entry.summary.id)
+        if page.previous is None:
+            unpaired.append(page)
+    if unpaired:
+        paired_ids = {p.entry.summary.id for p in year.projects} & before.keys()
+        by_name = {p.name: p for p in before_year.projects if p.id not in paired_ids}
+        for page in unpaired:
+            page.previous = by_name.pop(page.name, None)

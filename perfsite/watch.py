@@ -57,6 +57,12 @@ class WatchError(Exception):
     """The watcher could not start; the message says why and what to do."""
 
 
+def roots(content: Path, templates: Path) -> list[Path]:
+    """What a kept process watches: the content, and the site's templates when it has any (a site
+    may use the packaged theme alone)."""
+    return [content, templates] if templates.exists() else [content]
+
+
 def observe(roots: list[Path], notify: Callable[[str | None], None]) -> Observer:
     """A started watcher (inotify through watchdog) of ``roots``, recursively."""
     observer = Observer()

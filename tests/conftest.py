@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "perfsite" / "theme"  # tests copy the whole theme: a site that overrides every file
 # The source document, vendored so the repository tests itself; the shared copy, where present, must match.
 SEED = ROOT / "tests" / "fixtures" / "000_949027b7908cebdd.txt"
 SHARED_SEED = ROOT.parent / "shared" / "seeds" / SEED.name

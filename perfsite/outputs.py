@@ -1,0 +1,316 @@
+"""The site's outputs: every file a build writes, each with the view it is made from.
+
+This is the one list of the site's files: the build keys and writes it, the sitemap lists its
+pages, each year's search bundle indexes its pages, and the link check knows a link's target from
+it. What each template receives is decided here and nowhere else (README: "What each template
+receives"); a view holds plain data and ``Part``s, so its key covers all of it (view.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from . import search
+from .diff import report_order
+from .memo import DiffMemo
+from .site import (Change, Department, DepartmentChanges, DepartmentPage, FundLine, GridRow, ProjectPage, Site,
+                   YearPage, fund_lines, grid, project_chart, year_chart)
+from .view import Part
+
+SITEMAP_LIMIT = 50_000  # pages one sitemap file may list (the sitemaps.org protocol's limit)
+FEED_ENTRIES = 100  # the feed's newest tables: feed readers poll for what is new
+
+
+class Output(NamedTuple):
+    """One file of the site: where it goes, what makes it (a template, ``*.html``, or a writer's
+    name: see builder.WRITERS), and the view it is made from."""
+
+    path: str
+    make: str
+    view: Any
+
+
+def _grid(project: Part) -> list[GridRow]:
+    return grid(project.value)
+
+
+def _funds(project: Part) -> list[FundLine]:
+    return fund_lines(project.value)
+
+
+def _comparison_funds(old: Part, new: Part, comparison: Part) -> list[tuple[str, str, str, str]]:
+    """(label, last year, this year, change) for every fund line, changed or not."""
+    before = {line.key: line.amount for line in fund_lines(old.value)}
+    changes = {c.field: c.delta for c in comparison.value.funds}
+    return [(line.label, before[line.key], line.amount, changes.get(line.label.removeprefix("其中："), "") or "")
+            for line in fund_lines(new.value) if line.key != "source"]
+
+
+def _chart(name: str, year: int, projects: Part) -> Any:
+    return project_chart(name, year, projects.value["projects"])
+
+
+Pairs = tuple[tuple[Part, Part], ...]  # (last year's file, this year's) of each continued project
+
+
+class _Changes:
+    """What changes pages show, from the pairs' diffs: their lines (``Change``) are found now (the
+    memo has every pair, from this build or the cache), so that a page's view holds the lines it
+    lists and counts, and an edit that changes no line changes no such page. The full diffs of a
+    page that shows them are parts, made when it is rendered."""
+
+    def __init__(self, memo: DiffMemo) -> None:
+        self.memo = memo
+
+    def statuses(self, pairs: Pairs) -> list[Change]:
+        return [self.memo.change(old, new) for old, new in pairs]
+
+    def counts(self, pairs: Pairs, added: int, removed: int) -> dict[str, int]:
+        found = [c.status for c in self.statuses(pairs)]
+        return {"added": added, "removed": removed, "changed": found.count("changed"),
+                "unchanged": found.count("unchanged")}
+
+    def listing(self, pairs: Pairs, added: tuple[tuple[str, str], ...], removed: tuple[tuple[str, str], ...],
+                detail_limit: int) -> dict[str, Any]:
+        """New, removed, changed and unchanged projects (``Change`` lines), and for at most
+        ``detail_limit`` changed ones their full comparison (else ``details`` is None)."""
+        statuses = self.statuses(pairs)
+        items = [Change("added", i, n) for i, n in added] + statuses + [Change("removed", i, n) for i, n in removed]
+        items.sort(key=report_order)
+        out: dict[str, Any] = {status: [c for c in items if c.status == status]
+                               for status in ("added", "removed", "changed", "unchanged")}
+        changed = sorted(((c, pair) for c, pair in zip(statuses, pairs) if c.status == "changed"),
+                         key=lambda found: report_order(found[0]))
+        out["details"] = None
+        if len(changed) <= detail_limit:
+            out["details"] = [Part.derived(self.detail, *pair) for _, pair in changed]
+        return out
+
+    def detail(self, old: Part, new: Part) -> dict[str, Any]:
+        """One changed project in full, as a year's changes page shows it."""
+        comparison = Part.derived(self.memo.diff, old, new)
+        d = comparison.value
+        return {"id": d.id, "name": d.name, "renamed": d.renamed, "old_name": d.header[0].old if d.renamed else None,
+                "comparison": d, "funds": [f for f in _comparison_funds(old, new, comparison) if f[3]]}
+
+
+class Views:
+    """The outputs of one arranged site. Parts that many views share (a department's list, the
+    config) are made once, so that a key costs a hash of a few digests."""
+
+    def __init__(self, site: Site, memo: DiffMemo) -> None:
+        self.site, self.memo, self.changes = site, memo, _Changes(memo)
+        self.common = {"config": Part.of(site.config), "nav": Part.of([(y.year, y.path) for y in site.years])}
+        self._files: dict[int, Part] = {}
+        self._departments: dict[tuple[int, str], Part] = {}
+
+    def file(self, page: ProjectPage) -> Part:
+        """A project's model, named by its file's digest."""
+        found = self._files.get(id(page))
+        if found is None:
+            entry = page.entry
+            found = self._files[id(page)] = Part.file(entry.digest, lambda: entry.project)
+        return found
+
+    def _page(self, path: str, template: str, root: str, **view: Any) -> Output:
+        return Output(path, template, {**self.common, "path": path, "root": root, **view})
+
+    # The department of one year, as pages that list its projects see it.
+    def department(self, year: YearPage, dept: Department) -> Part:
+        key = (year.year, dept.slug)
+        found = self._departments.get(key)
+        if found is None:
+            found = self._departments[key] = Part.of({
+                "name": dept.name, "code": dept.code, "slug": dept.slug, "path": f"departments/{dept.slug}.html",
+                "count": len(dept.projects), "total": dept.total, "projects": [p.summary for p in dept.projects]})
+        return found
+
+    @staticmethod
+    def tally(dept: Department) -> dict[str, Any]:
+        """A department as a page that counts its projects sees it: no project is in it."""
+        return {"name": dept.name, "code": dept.code, "slug": dept.slug, "path": f"departments/{dept.slug}.html",
+                "count": len(dept.projects), "total": dept.total}
+
+    def pairs(self, projects: list[ProjectPage]) -> Pairs:
+        return tuple((self.file(p.previous), self.file(p)) for p in projects if p.previous is not None)
+
+    # Pages ---------------------------------------------------------------------------------
+    def pages(self, indexed: bool) -> list[Output]:
+        """Every HTML page, in a stable order. ``indexed``: the site has a search index."""
+        site = self.site
+        out = [self.index(), self.departments_index(), self.search_page(indexed)]
+        for year in site.years:
+            out.append(self.year_page(year))
+            out += self.changes_pages(year)
+            out += [self.project_page(year, dept, page) for dept in year.departments for page in dept.projects]
+        out += [self.department_page(d) for d in site.departments]
+        return out
+
+    def project_page(self, year: YearPage, dept: Department, page: ProjectPage) -> Output:
+        project = self.file(page)
+        item: dict[str, Any] = {"path": page.path, "id": page.id, "name": page.name, "year": page.year,
+                                "grid": Part.derived(_grid, project), "funds": Part.derived(_funds, project),
+                                "previous": None, "comparison": None, "comparison_funds": []}
+        if page.previous is not None:
+            old = self.file(page.previous)
+            comparison = Part.derived(self.memo.diff, old, project)
+            item.update(previous=page.previous.summary, comparison=comparison,
+                        comparison_funds=Part.derived(_comparison_funds, old, project, comparison))
+        return self._page(page.path, "project.html", "../", page=item, project=project,
+                          department=self.department(year, dept))
+
+    def _year_head(self, year: YearPage) -> dict[str, Any]:
+        previous = year.previous
+        return {"year": year.year, "path": year.path, "changes_path": year.changes_path,
+                "previous": None if previous is None else {"year": previous.year, "path": previous.path},
+                "split_changes": year.split_changes}
+
+    def year_page(self, year: YearPage) -> Output:
+        counts = None
+        if year.previous is not None:
+            added = sum(1 for p in year.projects if p.previous is None)
+            counts = self.changes.counts(self.pairs(year.projects), added, len(year.removed))
+        departments = [self.tally(d) if year.split_list else self.department(year, d) for d in year.departments]
+        view = {**self._year_head(year), "profile_title": year.profile_title, "total": year.total,
+                "count": len(year.projects), "whole_csv": year.whole_csv, "split_list": year.split_list,
+                "counts": counts, "departments": departments}
+        return self._page(year.path, "year.html", "../", year=view)
+
+    def changes_pages(self, year: YearPage) -> list[Output]:
+        if year.previous is None or year.changes_path is None:
+            return []
+        head = self._year_head(year)
+        if not year.split_changes:
+            listing = self._listing(year.projects, year.removed, YearPage.DETAIL_LIMIT)
+            return [self._page(year.changes_path, "changes.html", "../", year=head, department=None,
+                               changes=listing, parts=None)]
+        split = year.department_changes()
+        parts = [{"slug": part.slug, "name": part.name, "code": part.code,
+                  **self.changes.counts(self.pairs(part.projects), sum(1 for p in part.projects if p.previous is None),
+                                        len(part.removed))} for part in split]
+        out = [self._page(year.changes_path, "changes.html", "../", year=head, department=None, changes=None,
+                          parts=parts)]
+        for part in split:
+            out.append(self._department_changes(head, part))
+        return out
+
+    def _department_changes(self, head: dict[str, Any], part: DepartmentChanges) -> Output:
+        department = {"name": part.name, "code": part.code, "slug": part.slug}
+        return self._page(part.path, "changes.html", "../../", year=head, department=department,
+                          changes=self._listing(part.projects, part.removed, 0), parts=None)
+
+    def _listing(self, projects: list[ProjectPage], removed: list[ProjectPage], detail_limit: int) -> dict[str, Any]:
+        added = tuple((p.id, p.name) for p in projects if p.previous is None)
+        return self.changes.listing(self.pairs(projects), added, tuple((p.id, p.name) for p in removed), detail_limit)
+
+    def index(self) -> Output:
+        site = self.site
+        lists = site.index_lists_projects
+        years = [{"year": y.year, "path": y.path, "count": len(y.projects), "total": y.total,
+                  "split_list": y.split_list,
+                  "departments": [self.department(y, d) if lists else self.tally(d) for d in y.departments]}
+                 for y in site.years]
+        return self._page("index.html", "index.html", "", years=years, lists_projects=lists)
+
+    def departments_index(self) -> Output:
+        departments = [{"name": d.name, "code": d.code, "slug": d.slug, "path": d.path,
+                        "years": [{"year": y.year, "count": len(dept.projects), "total": dept.total}
+                                  for y, dept in d.years]} for d in self.site.departments]
+        return self._page("departments/index.html", "departments.html", "../", departments=departments)
+
+    def department_page(self, d: DepartmentPage) -> Output:
+        years = []
+        for year, dept in d.years:
+            listed = self.department(year, dept)
+            years.append({"year": year.year, "path": year.path, "dept": listed,
+                          "chart": Part.derived(_chart, d.name, year.year, listed)})
+        totals = [(year.year, dept.total) for year, dept in d.years]
+        view = {"name": d.name, "code": d.code, "slug": d.slug, "path": d.path, "years": years,
+                "year_chart": Part.derived(year_chart, d.name, totals)}
+        return self._page(d.path, "department.html", "../", department=view)
+
+    def search_page(self, indexed: bool) -> Output:
+        bundles = [f"{search.DIR}/{year.year}/" for year in self.site.years] if indexed else []
+        return self._page("search.html", "search.html", "", search=indexed and bool(bundles), bundles=bundles)
+
+    # Downloads and discovery files ------------------------------------------------------------
+    def downloads(self) -> list[Output]:
+        site, out = self.site, []
+        for year in site.years:
+            for page in year.projects:
+                stem = page.path[:-5]
+                out.append(Output(stem + ".json", "json", self.file(page)))
+                out.append(Output(stem + ".csv", "csv", self.file(page)))
+            for part in year.downloads:  # the same bytes as the projects' own CSVs, joined
+                out.append(Output(part.path, "indicators",
+                                  tuple((p.path[:-5] + ".csv", self.file(p)) for p in part.projects)))
+            out.append(Output(f"{year.year}/datapackage.json", "datapackage", {
+                "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
+                "url": site.config.url(), "projects": [(p.id, p.name) for p in year.projects],
+                "tables": [(d.name, d.path.partition("/")[2], d.title) for d in year.downloads]}))
+        return out
+
+    def discovery(self, pages: list[Output]) -> list[Output]:
+        """sitemap.xml (an index of one sitemap per year and one of the other pages above
+        SITEMAP_LIMIT pages), robots.txt and the Atom feed."""
+        config = self.site.config
+        urls = [config.url(p.path) for p in pages]
+        out = []
+        if len(urls) <= SITEMAP_LIMIT:
+            out.append(Output("sitemap.xml", "urlset", urls))
+        else:
+            groups: dict[str, list[str]] = {}
+            for page, url in zip(pages, urls):
+                head = page.path.partition("/")[0]
+                groups.setdefault(head if head.isdigit() else "site", []).append(url)
+            names = []
+            for group, listed in groups.items():
+                chunks = [listed[i:i + SITEMAP_LIMIT] for i in range(0, len(listed), SITEMAP_LIMIT)]
+                for number, chunk in enumerate(chunks, start=1):
+                    name = f"sitemap-{group}{'' if len(chunks) == 1 else f'-{number}'}.xml"
+                    names.append(config.url(name))
+                    out.append(Output(name, "urlset", chunk))
+            out.insert(0, Output("sitemap.xml", "sitemapindex", names))
+        out.append(Output("robots.txt", "robots", config.url("sitemap.xml")))
+        out.append(Output("feed.xml", "feed", self.feed()))
+        return out
+
+    def feed(self) -> dict[str, Any]:
+        """The newest FEED_ENTRIES tables, newest first, each dated by 公开日期, else 1 January of
+        its budget year (never the clock)."""
+        config = self.site.config
+
+        def published(page: ProjectPage) -> dt.date:
+            return page.summary.published or dt.date(page.year, 1, 1)
+
+        newest = heapq.nlargest(FEED_ENTRIES, self.site.projects, key=lambda p: (published(p), p.path))
+        entries = [{"url": config.url(p.path), "name": p.name, "year": p.year, "department": p.summary.department,
+                    "total": p.total, "published": published(p)} for p in newest]
+        return {"title": config.title, "publisher": config.publisher, "home": config.url("index.html"),
+                "self": config.url("feed.xml"), "entries": entries}
+
+
+def bundles(pages: list[Output], years: list[int]) -> dict[str, list[str]]:
+    """Each year's search bundle (search.py): the pages under the year's folder."""
+    found: dict[str, list[str]] = {str(year): [] for year in years}
+    for page in pages:
+        head = page.path.partition("/")[0]
+        if head in found:
+            found[head].append(page.path)
+    return found
+
+
+def site_outputs(site: Site, memo: DiffMemo, *, indexed: bool, static: dict[str, tuple[Path, str]],
+                 schemas: dict[str, str]) -> tuple[list[Output], list[Output]]:
+    """(every page, every file): what a build of ``site`` writes. ``static``: the theme's and the
+    site's static files (path → (source, content digest)); ``schemas``: the JSON Schemas' text."""
+    views = Views(site, memo)
+    pages = views.pages(indexed)
+    files = pages + views.downloads() + views.discovery(pages)
+    files += [Output(f"static/{name}", "static", (str(source), digest)) for name, (source, digest) in static.items()]
+    files += [Output(f"schema/{name}", "text", text) for name, text in schemas.items()]
+    return pages, files
+

@@ -1,0 +1,129 @@
+"""What a view is, and how its key is derived from it.
+
+A *view* is the plain data one output is made from (a page's template context, a writer's
+argument): dicts, lists, tuples, strings, numbers, dates, named tuples, frozen dataclasses,
+pydantic models, and ``Part``s. Its *key* is a hash of all of it, so an output whose key is
+unchanged is unchanged, whatever its template reads: there is no list of what a template is
+believed to show. A template receives its view and nothing else, so it cannot reach data its key
+does not cover.
+
+A ``Part`` is a piece of a view named by a digest of what it is made from, so that keys stay
+cheap: a project's model is named by its file's content hash (and made only when a page that
+shows it is rendered), a value computed from other parts by the function and its arguments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from typing import Any, Callable
+
+from pydantic import BaseModel
+
+
+class Part:
+    """A piece of a view, made on first use. Three kinds, each with a digest that covers all
+    its value can hold: ``of(value)`` (the value itself), ``file(digest, load)`` (a content
+    file's model: the file's content hash) and ``derived(fn, *args)`` (a pure function of
+    fingerprintable arguments: the function's name and the arguments' fingerprints)."""
+
+    __slots__ = ("_tokens", "_make", "_value", "_made")
+
+    def __init__(self, tokens: str | None, make: Callable[[], Any] | None, value: Any = None,
+                 made: bool = False) -> None:
+        self._tokens, self._make, self._value, self._made = tokens, make, value, made
+
+    @classmethod
+    def of(cls, value: Any) -> Part:
+        """A value shared by many views (a department's summary): fingerprinted once."""
+        return cls(None, None, value, True)
+
+    @classmethod
+    def file(cls, digest: str, load: Callable[[], Any]) -> Part:
+        """What a content file says, loaded on first use; ``digest`` is the hash of its bytes."""
+        return cls("F" + digest, load)
+
+    @classmethod
+    def derived(cls, fn: Callable[..., Any], *args: Any) -> Part:
+        """``fn(*args)``, made on first use. ``fn`` must be pure: its code is in every key (the
+        code stamp), its arguments in this part's fingerprint. Parts among the arguments are
+        passed as parts (``fn`` reads their ``value``)."""
+        return cls(None, lambda: fn(*args), (fn, args), False)
+
+    @property
+    def file_digest(self) -> str:
+        """A file part's content digest (what names a pair of files in the diff memo)."""
+        assert self._tokens is not None and self._tokens.startswith("F")
+        return self._tokens[1:]
+
+    @property
+    def value(self) -> Any:
+        if not self._made:
+            self._value, self._made = self._make(), True  # type: ignore[misc]
+            self._make = None
+        return self._value
+
+    def tokens(self) -> str:
+        if self._tokens is None:
+            if self._made:  # of(): the value's own fingerprint, hashed once
+                self._tokens = "V" + digest(self._value)
+            else:  # derived: the function and its arguments
+                fn, args = self._value
+                self._tokens = f"D{fn.__module__}.{fn.__qualname__}({fingerprint(args)})"
+        return self._tokens
+
+
+def _scalar(obj: Any) -> str | None:
+    if obj is None:
+        return "N"
+    kind = type(obj)
+    if kind is str:
+        return "s" + str(len(obj)) + ":" + obj
+    if kind is bool:
+        return "T" if obj else "B"
+    if kind is int or kind is float or kind is Decimal:
+        return f"n{obj}"
+    if kind is dt.date or kind is dt.datetime:
+        return "t" + obj.isoformat()
+    return None
+
+
+def fingerprint(obj: Any) -> str:
+    """All of ``obj`` as one string: equal for equal views, different for different ones.
+    Anything else is an error, not a guess: a view holds only what its key can cover."""
+    plain = _scalar(obj)
+    if plain is not None:
+        return plain
+    if isinstance(obj, Part):
+        return obj.tokens()
+    own = getattr(obj, "__fingerprint__", None)
+    if own is not None:
+        return "o" + own()
+    if isinstance(obj, dict):
+        return "{" + "".join(f"{fingerprint(k)}={fingerprint(v)};" for k, v in obj.items()) + "}"
+    if isinstance(obj, (list, tuple)):  # named tuples included: their fields in order
+        return "[" + ",".join(map(fingerprint, obj)) + "]"
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return type(obj).__name__ + fingerprint([getattr(obj, f.name) for f in dataclasses.fields(obj)])
+    if isinstance(obj, BaseModel):
+        return type(obj).__name__ + obj.model_dump_json()
+    raise TypeError(f"a view cannot hold {type(obj).__name__}: its key could not cover it")
+
+
+def digest(obj: Any) -> str:
+    return hashlib.blake2b(fingerprint(obj).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def resolve(obj: Any) -> Any:
+    """The view as its template receives it: every part replaced by its value."""
+    if isinstance(obj, Part):
+        return resolve(obj.value)
+    if type(obj) is dict:
+        return {k: resolve(v) for k, v in obj.items()}
+    if type(obj) is list:
+        return [resolve(v) for v in obj]
+    if type(obj) is tuple:
+        return tuple(resolve(v) for v in obj)
+    return obj
