@@ -81,7 +81,6 @@ WRITERS: dict[str, Callable[[Any], bytes | str | Path]] = {
     "sitemapindex": feeds.sitemapindex,
     "robots": feeds.robots,
     "feed": feeds.atom,
-    "static": lambda view: Path(view[0]),
     "text": lambda text: text,
 }
 
@@ -111,6 +110,7 @@ class Builder:
         self._stamps: dict[str, str] | None = None  # a kept process: the inputs its last build read
         self._diagnostics: list[Diagnostic] = []  # and what that build reported
         self._state: tuple[int, int, int] | None = None  # build --watch: the state file it left
+        self._sources: dict[str, tuple[str, Path]] = {}  # static file → (whose, where), as the last build found them
 
     def build(self, changed: Iterable[str] | None = None) -> BuildResult:
         """One build. ``changed``: in a kept process, the files a watcher saw change since the
@@ -289,9 +289,12 @@ class Builder:
         for computed in spread(len(missing), lambda start, stop: DiffMemo.compute(missing[start:stop]), self.jobs):
             self.diffs.add(computed)
 
-    def _static(self) -> dict[str, tuple[Path, str]]:
-        return {name: (path, hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
-                for name, path in self.renderer.static_files().items()}
+    def _static(self) -> dict[str, tuple[str, str]]:
+        """Each static file: whose it is and its content's digest (not where it is: the same
+        site named by another path makes the same keys)."""
+        self._sources = self.renderer.static_files()
+        return {name: (whose, hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
+                for name, (whose, path) in self._sources.items()}
 
     def _keys(self, files: list[Output]) -> dict[str, str]:
         """Each file's key: its view, what makes it (a template with those it uses, or a writer)
@@ -359,6 +362,8 @@ class Builder:
         view = resolve(output.view)
         if output.make.endswith(".html"):
             made: bytes | str | Path = self.renderer.render(output.make, **view)
+        elif output.make == "static":
+            made = self._sources[output.path.removeprefix("static/")][1]
         else:
             made = WRITERS[output.make](view)
         if isinstance(made, Path):

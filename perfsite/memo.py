@@ -56,6 +56,7 @@ class DiffMemo:
             if stored:
                 return Change.from_line(stored)
             found = self.diff(old, new)
+        self._used[key] = found  # still on the site: kept for the next build
         return Change.of(found)
 
     def _from_store(self) -> dict[str, str]:

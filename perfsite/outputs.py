@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import search
@@ -303,14 +302,14 @@ def bundles(pages: list[Output], years: list[int]) -> dict[str, list[str]]:
     return found
 
 
-def site_outputs(site: Site, memo: DiffMemo, *, indexed: bool, static: dict[str, tuple[Path, str]],
+def site_outputs(site: Site, memo: DiffMemo, *, indexed: bool, static: dict[str, tuple[str, str]],
                  schemas: dict[str, str]) -> tuple[list[Output], list[Output]]:
     """(every page, every file): what a build of ``site`` writes. ``static``: the theme's and the
-    site's static files (path → (source, content digest)); ``schemas``: the JSON Schemas' text."""
+    site's static files (name → (whose, content digest)); ``schemas``: the JSON Schemas' text."""
     views = Views(site, memo)
     pages = views.pages(indexed)
     files = pages + views.downloads() + views.discovery(pages)
-    files += [Output(f"static/{name}", "static", (str(source), digest)) for name, (source, digest) in static.items()]
+    files += [Output(f"static/{name}", "static", (whose, digest)) for name, (whose, digest) in static.items()]
     files += [Output(f"schema/{name}", "text", text) for name, text in schemas.items()]
     return pages, files
 

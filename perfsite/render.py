@@ -99,15 +99,15 @@ class Renderer:
                                       "模板不是 UTF-8 编码", "把模板另存为 UTF-8"))
         return out
 
-    def static_files(self) -> dict[str, Path]:
+    def static_files(self) -> dict[str, tuple[str, Path]]:
         """The theme's static files (static/…, by path from there) with the site's own in their
-        place, and any the site adds."""
-        found: dict[str, Path] = {}
-        for root in (THEME / "static", self.templates / "static"):
+        place, and any the site adds: name → (whose: "theme" or "site", where it is)."""
+        found: dict[str, tuple[str, Path]] = {}
+        for whose, root in (("theme", THEME / "static"), ("site", self.templates / "static")):
             if root.is_dir():
                 for path in sorted(root.rglob("*")):
                     if path.is_file() and not path.name.startswith("."):
-                        found[path.relative_to(root).as_posix()] = path
+                        found[path.relative_to(root).as_posix()] = (whose, path)
         return dict(sorted(found.items()))
 
     def digests(self) -> dict[str, str]:
@@ -168,6 +168,7 @@ class Renderer:
                 tb = tb.tb_next
         path = display_path(Path(filename)) if filename else display_path(self.templates / name)
         kind = "模板语法错误" if isinstance(exc, jinja2.TemplateSyntaxError) else "模板渲染错误"
+        hint = ("模板只能读取它的视图中有的字段 (a template reads only its view)：见 README“模板能读到什么”"
+                if isinstance(exc, jinja2.UndefinedError) else "检查模板中的变量名和 {% %} 标签是否成对")
         return TemplateProblem(Diagnostic(path, line or 0, 1 if line else 0, Level.ERROR, "E051",
-                                          f"{kind}：{exc.message or exc}",
-                                          "检查模板中的变量名和 {% %} 标签是否成对"))
+                                          f"{kind}：{exc.message or exc}", hint))

@@ -13,6 +13,7 @@ from itertools import groupby
 from typing import NamedTuple
 
 from .config import SiteConfig
+from .kinds import TARGET
 from .diff import ProjectDiff
 from .load import Entry, Summary
 from .model import Project
@@ -337,20 +338,17 @@ class Site:
         return sum(len(y.projects) for y in self.years) <= self.INDEX_LIMIT
 
 
-_FUND_LINES = (("资金来源", "source", False), ("资金总额", "total", False), ("财政拨款", "fiscal", False),
-               ("其中：上级补助", "upper", True), ("本级安排", "local", True), ("其他资金", "other", False))
-
-
 def fund_lines(project: Project) -> list[FundLine]:
+    """The fund block as the form prints it (kinds.TARGET declares its lines)."""
     funds = project.funds
     lines = []
-    for label, attr, indent in _FUND_LINES:
-        raw = getattr(funds, attr)
-        if attr == "source":
+    for line in TARGET.fund_lines:
+        raw = getattr(funds, line.attr)
+        if not line.amount:
             text = raw or ""
         else:
             text = "" if raw is None else fmt_amount(funds.wan(raw))
-        lines.append(FundLine(label, text, attr, indent))
+        lines.append(FundLine(line.label, text, line.attr, line.indent))
     return lines
 
 

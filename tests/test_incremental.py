@@ -101,7 +101,7 @@ def test_one_changed_project_renders_only_what_depends_on_it(tmp_path: Path):
     result = Builder(site / "content", site / "templates", site / "out", search=False).build()
     assert {p for p in result.written if p.endswith(".html")} == {
         "2023/p000001.html", "2024/p000001.html", "2023/changes.html", "2024/changes.html",
-        "2023/index.html", "index.html", "departments/index.html", "departments/d101.html"}
+        "2023/index.html", "index.html", "departments/d101.html"}  # not the department index: it shows no name
     assert {"feed.xml", "2023/datapackage.json"} <= set(result.written)
     assert "sitemap.xml" not in result.written  # the same pages, in the same order
 
@@ -116,9 +116,9 @@ def test_one_changed_project_renders_only_what_depends_on_it(tmp_path: Path):
 def test_a_large_years_page_counts_its_departments_and_a_name_edit_leaves_it(tmp_path: Path, monkeypatch):
     """Above YearPage.LIST_LIMIT projects a year's page is a table of its departments (each
     linking to the year's section of its department's page, where the projects are listed): a
-    name or implementer edit renders the department's page, not the year's. A year.html written
-    before (which does not know ``split_list``) lists every project still, and is rendered again
-    for such an edit."""
+    name or implementer edit renders the department's page, not the year's. A site's own year.html
+    that lists every project reads what a large year's view does not hold: that is an error that
+    names the template's line, not a stale page, and nothing is published."""
     from perfsite.site import Site, YearPage
 
     monkeypatch.setattr(YearPage, "LIST_LIMIT", 20)
@@ -145,13 +145,12 @@ def test_a_large_years_page_counts_its_departments_and_a_name_edit_leaves_it(tmp
         '{% extends "base.html" %}{% block main %}<h1>{{ year.year }}年度</h1><ul>{% for p in year.projects %}'
         '<li><a href="{{ p.id }}.html">{{ p.name }}</a>，{{ p.implementer }}</li>{% endfor %}</ul>{% endblock %}\n',
         encoding="utf-8")
-    assert Builder(site / "content", site / "templates", out, search=False).build().ok
-    assert "p000001.html" in (out / "2023/index.html").read_text(encoding="utf-8")
-    edit(site, "content/2023/p000001.yaml", "项目名称: 新", "项目名称: 又新")
+    before = files(out)
     result = Builder(site / "content", site / "templates", out, search=False).build()
-    assert result.ok and "2023/index.html" in result.written
-    assert "又新" in (out / "2023/index.html").read_text(encoding="utf-8")
-    assert files(out) == clean_build(site, tmp_path)
+    assert not result.ok and files(out) == before
+    problem, = result.diagnostics
+    assert problem.code == "E051" and problem.path.endswith("templates/year.html") and problem.line == 1
+    assert "projects" in problem.message and "模板能读到什么" in problem.hint
 
 
 def test_nothing_changed_is_known_without_reading_content(tmp_path: Path, monkeypatch):
@@ -202,22 +201,14 @@ def test_preview_in_place_builds_equal_clean_builds(tmp_path: Path, told: bool):
     (100, False, True, True), (100, True, True, True), (0, False, False, True)])  # build --watch
 def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: Path, monkeypatch, detail_limit: int,
                                                                       split: bool, told: bool, watch: bool):
-    """A kept builder (serve's preview; build --watch into a real output) updates its last site
-    for edits that no listing shows (Builder._edit) and arranges the site again for anything
-    else; either way its output equals a clean build's (build --watch: its state and cache too,
-    so that a new command after it finds nothing to do)."""
-    import perfsite.builder
+    """A kept builder (serve's preview; build --watch into a real output), told what a watcher
+    saw or not, equals a clean build after every save (build --watch: its state and cache too, so
+    that a new command after it finds nothing to do)."""
     import perfsite.site
 
     monkeypatch.setattr(perfsite.site.YearPage, "DETAIL_LIMIT", detail_limit)
     if split:
         monkeypatch.setattr(perfsite.site.YearPage, "SPLIT_CHANGES_LIMIT", 5)
-    arranged: list[int] = []
-    real = perfsite.builder.make_site
-    monkeypatch.setattr(perfsite.builder, "make_site", lambda *a, **k: (arranged.append(1), real(*a, **k))[1])
-    scans: list[int] = []
-    scan = perfsite.builder.state.scan
-    monkeypatch.setattr(perfsite.builder.state, "scan", lambda *a: (scans.append(1), scan(*a))[1])
     site = generate(45, tmp_path / "site")  # 15 projects in each of 2022, 2023, 2024
     out = site / ("output" if watch else "preview")
     preview = Builder(site / "content", site / "templates", out, in_place=not watch, keep=watch, search=False)
@@ -243,33 +234,24 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
     def broken(site: Path) -> None:
         edit(site, "content/2023/p000004.yaml", "资金总额: ", "资金总额: x")
 
-    steps: list[tuple[Callable[[Path], None], bool]] = [  # (edit, is the site arranged again?)
-        (value("content/2023/p000001.yaml"), False),
-        (two_values, False),
-        (value("content/2023/p000001.yaml", "较好", "良好"), False),  # back as it was
-        (value("content/2023/p000005.yaml", "项目名称: ", "项目名称: 新"), False),  # listings show it; paired by id
-        (broken, False),  # an error: nothing is arranged, nothing published
-        (value("content/2023/p000004.yaml", "资金总额: x", "资金总额: "), True),
-        (value("content/2024/p000001.yaml"), False),
-        (value("content/2024/p000002.yaml", "实施单位: ", "实施单位: 新"), False),  # the year page shows it
-        (new_total, False),  # every listing shows it: they are made again, the site stays arranged
-        (value("content/2024/p000001.yaml", "较好", "良好"), True),  # the edits kept: see EDITS_KEPT
+    steps: list[Callable[[Path], None]] = [
+        value("content/2023/p000001.yaml"),
+        two_values,
+        value("content/2023/p000001.yaml", "较好", "良好"),  # back as it was
+        value("content/2023/p000005.yaml", "项目名称: ", "项目名称: 新"),  # listings show it; paired by id
+        broken,  # an error: nothing published
+        value("content/2023/p000004.yaml", "资金总额: x", "资金总额: "),
+        value("content/2024/p000001.yaml"),
+        value("content/2024/p000002.yaml", "实施单位: ", "实施单位: 新"),  # the year page shows it
+        new_total,  # every listing shows it
+        value("content/2024/p000001.yaml", "较好", "良好"),
     ]
-    for number, (step, again) in enumerate(steps):
-        if number == len(steps) - 1:  # three edits since the fix, so with this limit the next arranges again
-            monkeypatch.setattr(Builder, "EDITS_KEPT", 3)
-        arranged.clear()
-        scans.clear()
+    for number, step in enumerate(steps):
         if told:
             result = preview.build(watched(site, step))
         else:
             step(site)
             result = preview.build()
-        assert bool(arranged) == again, number
-        # Told, it looks at no other input, unless it does more than edit its kept site (an
-        # error, a rename that arranges it again, no whole build to go by after an error): a
-        # whole build looks at every input, so a change the watcher missed is seen there.
-        assert len(scans) == (1 if not told or again or step is broken else 0), number
         if step is broken:
             assert not result.ok
             continue
@@ -287,11 +269,11 @@ def test_a_preview_save_that_changes_only_pages_updates_the_kept_site(tmp_path: 
 def test_the_preview_renders_a_whole_build_in_workers_and_equals_a_clean_build(tmp_path: Path, monkeypatch):
     """serve's first build, and one after a template change, render in forked workers that write
     straight into the preview's folder (at 10,000 projects its start took 31 s in one process)."""
-    import perfsite.builder
+    import perfsite.publish
 
     spreads: list[tuple[int, int]] = []
-    real = perfsite.builder.spread
-    monkeypatch.setattr(perfsite.builder, "spread", lambda count, task, jobs, **k: (
+    real = perfsite.publish.spread
+    monkeypatch.setattr(perfsite.publish, "spread", lambda count, task, jobs, **k: (
         spreads.append((count, jobs)), real(count, task, jobs, **k))[1])
     site = generate(300, tmp_path / "site")
     preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False, jobs=2)
@@ -306,12 +288,12 @@ def test_the_preview_renders_a_whole_build_in_workers_and_equals_a_clean_build(t
 
 def test_a_watcher_report_is_trusted_only_for_a_small_edit(tmp_path: Path):
     """A mass change can overflow the watcher's queue (watchdog drops inotify's overflow event
-    silently): a report longer than Builder.EDIT_LIMIT makes the kept build look at every input,
-    and so does any build that does more than edit the kept site; a file a report missed is seen."""
+    silently): a report longer than Builder.REPORT_LIMIT makes the kept build look at every input,
+    and so does a report that names a file added or removed; a file a report missed is seen then."""
     site = generate(90, tmp_path / "site")
     preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False)
     assert preview.build().ok
-    edited = sorted((site / "content/2023").glob("*.yaml"))[: Builder.EDIT_LIMIT + 2]
+    edited = sorted((site / "content/2023").glob("*.yaml"))[: Builder.REPORT_LIMIT + 2]
     for path in edited:
         path.write_text(path.read_text(encoding="utf-8").replace("资金来源: 财政资金", "资金来源: 财政专项资金", 1),
                         encoding="utf-8")
@@ -321,24 +303,21 @@ def test_a_watcher_report_is_trusted_only_for_a_small_edit(tmp_path: Path):
     missed = site / "content/2024/p000001.yaml"  # a change no report names ...
     missed.write_text(missed.read_text(encoding="utf-8").replace("资金来源: 财政资金", "资金来源: 自筹资金", 1),
                       encoding="utf-8")
-    change_template(site)  # ... is seen by the next build that does more than edit the kept site
-    assert preview.build([str((site / "templates/base.html").resolve())]).ok
+    added = site / "content/2024/new.yaml"  # ... is seen by the next build that looks at every input
+    added.write_text(missed.read_text(encoding="utf-8").replace("id: p000001", "id: new"), encoding="utf-8")
+    assert preview.build([str(added.resolve())]).ok
     assert "自筹资金" in (site / "preview/2024/p000001.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("split", [False, True])
 def test_a_preview_rename_moves_the_project_and_arranges_again_only_for_a_pair_by_name(tmp_path: Path, monkeypatch,
                                                                                       split: bool):
-    """A renamed project moves within its department's lists in place, unless its name decides
-    how projects pair across years; either way the preview equals a clean build."""
-    import perfsite.builder
+    """A renamed project moves within its department's lists, and its name may decide how
+    projects pair across years; after each save the preview equals a clean build."""
     import perfsite.site
 
     if split:
         monkeypatch.setattr(perfsite.site.YearPage, "SPLIT_CHANGES_LIMIT", 5)
-    arranged: list[int] = []
-    real = perfsite.builder.make_site
-    monkeypatch.setattr(perfsite.builder, "make_site", lambda *a, **k: (arranged.append(1), real(*a, **k))[1])
     site = generate(180, tmp_path / "site")  # 60 projects a year: p0000NN and p0000NN+50 share a department
     preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False)
     assert preview.build().ok
@@ -350,7 +329,7 @@ def test_a_preview_rename_moves_the_project_and_arranges_again_only_for_a_pair_b
         return lambda site: edit(site, rel, f"项目名称: {name_of(rel)}\n", f"项目名称: {name}\n")
 
     first = name_of("content/2023/p000051.yaml")
-    steps: list[tuple[Callable[[Path], None], bool]] = [  # (edit, is the site arranged again?)
+    steps: list[tuple[Callable[[Path], None], bool]] = [  # (edit, does it change how projects pair?)
         (rename("content/2023/p000051.yaml", "A" + first), False),  # now before p000001 in its department
         (rename("content/2023/p000051.yaml", first), False),  # and back
         (lambda site: (site / "content/2024/p000052.yaml").rename(site / "content/2024/x000052.yaml"), True),
@@ -364,11 +343,9 @@ def test_a_preview_rename_moves_the_project_and_arranges_again_only_for_a_pair_b
         (lambda site: (site / "content/2023/p000056.yaml").unlink(), True),
         (rename("content/2023/p000054.yaml", name_of("content/2022/p000056.yaml")), True),  # now a pair by name
     ]
-    for number, (step, again) in enumerate(steps):
-        arranged.clear()
+    for number, (step, _) in enumerate(steps):
         step(site)
         assert preview.build().ok, number
-        assert bool(arranged) == again, number
         assert files(site / "preview") == clean_build(site, tmp_path, state=False), number
 
 
@@ -396,13 +373,14 @@ def test_a_new_build_parses_only_changed_files_and_ignores_a_broken_cache(tmp_pa
 
 
 def test_the_preview_diffs_only_the_pairs_that_changed(tmp_path: Path, monkeypatch):
+    import perfsite.memo
     import perfsite.site
 
     site = generate(90, tmp_path / "site")  # 30 projects, each in 2022, 2023 and 2024
     preview = Builder(site / "content", site / "templates", site / "preview", in_place=True, search=False)
     calls: list[str] = []
-    real = perfsite.site.diff_projects
-    monkeypatch.setattr(perfsite.site, "diff_projects", lambda old, new: (calls.append(new.id), real(old, new))[1])
+    real = perfsite.memo.diff_projects
+    monkeypatch.setattr(perfsite.memo, "diff_projects", lambda old, new: (calls.append(new.id), real(old, new))[1])
     assert preview.build().ok
     assert len(calls) == 60  # every 2022→2023 and 2023→2024 pair, once
     calls.clear()
@@ -542,20 +520,22 @@ def test_check_after_a_build_reads_only_the_files_changed_since(tmp_path: Path, 
 def test_an_edit_re_indexes_only_its_years_search_bundle(tmp_path: Path):
     """pagefind cannot update an index: each year has its own bundle, made again only when a page
     of that year changed (for a small change, from a view of that year, the output patched in
-    place), and carried over otherwise; the output then equals a clean build's."""
+    place), and carried over otherwise; the output then equals a clean build's. A bundle's key is
+    the keys of its year's pages: an edit of 2022 changes 2023's comparison page too, so both
+    are indexed again (a template may mark any part of a page for indexing)."""
     site = generate(60, tmp_path / "site")
     out = site / "output"
     assert Builder(site / "content", site / "templates", out).build().ok
     assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2022", "2023", "2024"]
     before = {p: p.stat().st_ino for p in (out / "pagefind").rglob("*") if p.is_file()}
     inode = out.stat().st_ino
-    edit(site, "content/2022/p000001.yaml", "资金来源: 财政资金", "资金来源: 自筹资金")  # 2022 (and 2023's comparison,
-    result = Builder(site / "content", site / "templates", out).build()                # which is not indexed)
+    edit(site, "content/2022/p000001.yaml", "资金来源: 财政资金", "资金来源: 自筹资金")  # 2022, and 2023's comparison
+    result = Builder(site / "content", site / "templates", out).build()
     assert result.ok and "2023/p000001.html" in result.written
     assert out.stat().st_ino == inode  # patched in place: the bundle made from a view of the year
     indexed = {p.split("/")[1] for p in result.written if p.startswith("pagefind/")}
-    assert indexed == {"2022"}
-    assert all(p.stat().st_ino == inode for p, inode in before.items() if "/pagefind/2022/" not in str(p))
+    assert indexed == {"2022", "2023"}
+    assert all(p.stat().st_ino == inode for p, inode in before.items() if "/pagefind/2024/" in str(p))
     nothing = Builder(site / "content", site / "templates", out).build()
     assert nothing.ok and nothing.written == []
     clean = tmp_path / "clean"
@@ -568,11 +548,6 @@ def test_build_watch_keeps_its_site_through_search_other_builds_and_broken_links
     kept site; a plain build run between two saves is noticed (the output is no longer the
     one it left) and the next save starts from what that build left; a --strict edit whose link
     breaks publishes nothing and is not kept. Each time the output equals a clean build's."""
-    import perfsite.builder
-
-    arranged: list[int] = []
-    real = perfsite.builder.make_site
-    monkeypatch.setattr(perfsite.builder, "make_site", lambda *a, **k: (arranged.append(1), real(*a, **k))[1])
     site = generate(30, tmp_path / "site")
     out = site / "output"
     kept = Builder(site / "content", site / "templates", out, keep=True, strict=True)
@@ -583,21 +558,18 @@ def test_build_watch_keeps_its_site_through_search_other_builds_and_broken_links
         assert Builder(site / "content", site / "templates", clean, strict=True).build().ok
         assert files(out) == files(clean), name
 
-    arranged.clear()
     result = kept.build(watched(site, lambda site: edit(site, "content/2023/p000001.yaml", "良好", "较好")))
-    assert result.ok and not arranged  # edited in place
-    assert {p.split("/")[1] for p in result.written if p.startswith("pagefind/")} == {"2023"}
+    assert result.ok
+    # its year's bundle, and next year's, whose comparison page with it changed
+    assert {p.split("/")[1] for p in result.written if p.startswith("pagefind/")} == {"2023", "2024"}
     same_as_clean("after-edit")
 
     edit(site, "content/2024/p000002.yaml", "良好", "较好")
     assert Builder(site / "content", site / "templates", out, strict=True).build().ok  # another build
-    arranged.clear()
     result = kept.build(watched(site, lambda site: edit(site, "content/2022/p000003.yaml", "良好", "较好")))
-    assert result.ok and arranged  # started again from what the other build left
+    assert result.ok  # started again from what the other build left
     same_as_clean("after-other-build")
-    arranged.clear()
     assert kept.build(watched(site, lambda site: edit(site, "content/2022/p000003.yaml", "较好", "良好"))).ok
-    assert not arranged  # and kept that
     same_as_clean("kept-again")
 
     before = files(out)
@@ -605,10 +577,9 @@ def test_build_watch_keeps_its_site_through_search_other_builds_and_broken_links
         site, "content/2023/p000004.yaml", "年度目标:\n  - '", "年度目标:\n  - '[见](missing.html) ")))
     assert not result.ok and [d.code for d in result.diagnostics] == ["E070"]
     assert files(out) == before  # nothing published
-    arranged.clear()
     result = kept.build(watched(site, lambda site: edit(
         site, "content/2023/p000004.yaml", "[见](missing.html) ", "")))
-    assert result.ok and arranged  # the broken edit was not kept: a whole build
+    assert result.ok
     same_as_clean("fixed")
     assert kept.build(watched(site, lambda site: edit(site, "content/2024/p000005.yaml", "良好", "较好"))).ok
 

@@ -415,7 +415,7 @@ def test_a_strict_small_change_checks_the_pages_it_writes_unless_it_could_break_
     page is checked. A broken link fails the build and the output stays as it was."""
     import sys
 
-    import perfsite.builder
+    import perfsite.publish
     from perfsite.builder import Builder
 
     from conftest import ROOT, snapshot
@@ -424,8 +424,8 @@ def test_a_strict_small_change_checks_the_pages_it_writes_unless_it_could_break_
     from generate import generate
 
     checked: list[list[str] | None] = []
-    real = perfsite.builder.check_links
-    monkeypatch.setattr(perfsite.builder, "check_links", lambda root, pages=None, **k: (
+    real = perfsite.publish.check_links
+    monkeypatch.setattr(perfsite.publish, "check_links", lambda root, pages=None, **k: (
         checked.append(None if pages is None else sorted(pages)), real(root, pages, **k))[1])
     site = generate(90, tmp_path / "site")
     out = site / "output"

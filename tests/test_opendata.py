@@ -210,13 +210,13 @@ def test_sitemap_robots_and_feed(built: Path):
 
 
 def test_a_site_of_more_pages_than_one_sitemap_may_list_gets_a_sitemap_index(tmp_path: Path, monkeypatch):
-    """Above feeds.SITEMAP_LIMIT pages (50,000 by the protocol; search engines ignore a longer
+    """Above outputs.SITEMAP_LIMIT pages (50,000 by the protocol; search engines ignore a longer
     file) sitemap.xml indexes one sitemap per year, in parts within the limit, and one of the
     other pages; together they list every page once. An edit that moves no page rewrites none."""
-    from perfsite import feeds
+    from perfsite import outputs
     from perfsite.builder import Builder
 
-    monkeypatch.setattr(feeds, "SITEMAP_LIMIT", 20)
+    monkeypatch.setattr(outputs, "SITEMAP_LIMIT", 20)
     site = generate(90, tmp_path / "site")  # 30 projects a year: each year's pages in two parts
     out = site / "output"
     assert Builder(site / "content", site / "templates", out, search=False).build().ok
@@ -304,12 +304,12 @@ def test_a_site_under_a_sub_path_has_no_broken_link(built: Path):
 def test_a_large_site_lists_departments_on_the_home_page_and_feeds_the_newest(tmp_path: Path, monkeypatch):
     """Above Site.INDEX_LIMIT projects the home page lists each year's departments (count, total,
     a link to the year page's section), and the feed carries the newest FEED_ENTRIES tables."""
-    from perfsite import feeds
+    from perfsite import outputs
     from perfsite.builder import Builder
     from perfsite.site import Site
 
     monkeypatch.setattr(Site, "INDEX_LIMIT", 50)
-    monkeypatch.setattr(feeds, "FEED_ENTRIES", 7)
+    monkeypatch.setattr(outputs, "FEED_ENTRIES", 7)
     site = generate(90, tmp_path / "site")  # 3 years of 30 projects
     out = site / "output"
     assert Builder(site / "content", site / "templates", out, search=False, strict=True).build().ok  # links checked

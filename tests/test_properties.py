@@ -130,14 +130,17 @@ def test_any_row_either_validates_and_renders_or_is_refused(row: dict):
     if source is not None:
         project, _, problems = build_project(source)
         if project is not None:
-            from perfsite.load import Entry
-            from perfsite.site import ProjectPage
-            page = ProjectPage(Entry(project, Path("p.yaml"), "p.yaml", digest="x"))
             from perfsite.config import SiteConfig
+            from perfsite.load import Entry
+            from perfsite.memo import DiffMemo
+            from perfsite.outputs import Views
+            from perfsite.site import make_site
+            from perfsite.view import resolve
             config = SiteConfig.model_validate({"网站名称": "t", "发布单位": "t", "网址": "https://example.gov.cn/"})
-            html = RENDERER.render("project.html", page=page, project=project, root="../", config=config,
-                                   nav=[(2022, "2022/index.html")], path="2022/x.html",
-                                   department=type("D", (), {"path": "departments/d.html"})())
+            site = make_site(config, [Entry(project, Path("p.yaml"), "p.yaml", digest="x")])
+            year = site.years[0]
+            page = Views(site, DiffMemo()).project_page(year, year.departments[0], year.projects[0])
+            html = RENDERER.render(page.make, **resolve(page.view))
             values = " ".join(str(v) for v in row.values())
             assert "<script>alert(1)</script>" not in html  # never raw
             if "<script>alert(1)</script>" in values:
