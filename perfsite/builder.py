@@ -187,13 +187,14 @@ class Builder:
                 self.store.prefetch()
             inputs, stamps = ahead.get(0)
             unchanged = state.unchanged(self.output, inputs, lambda: ahead.get(1))
-            if unchanged is not None:  # nothing the site is made from has changed since the last build
-                self._stamps, self._diagnostics = (stamps, unchanged[0]) if self.keep else (None, [])
-                self._state = state.identity(self.output) if self.keep else None
-                return BuildResult(diagnostics=unchanged[0], unchanged=unchanged[1])
-            if restore:
+            if restore and (unchanged is None or self.keep):  # a kept process needs it for its next save
                 self.store.restore(self.cache, self.content / config_module.CONFIG_NAME,
                                    lambda path: reload_project(self.content, path))
+            if unchanged is not None:  # nothing the site is made from has changed since the last build
+                if self.keep:
+                    self._stamps, self._diagnostics = stamps, unchanged[0]
+                    self._state = state.identity(self.output)
+                return BuildResult(diagnostics=unchanged[0], unchanged=unchanged[1])
             return self._run(stamps, inputs, listing=lambda: ahead.get(1))
 
     def _restamp(self, changed: Iterable[str]) -> tuple[dict[str, str], list[str]] | None:

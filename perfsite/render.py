@@ -67,7 +67,6 @@ class Renderer:
                  refs: RefsMemo | None = None) -> None:
         self.templates = templates
         self._refs: RefsMemo = refs if refs is not None else {}
-        self._sources: dict[str, str] = {}  # name → source, as digests() last read them
         self.env = jinja2.Environment(
             bytecode_cache=bytecode,  # compiling the templates was a tenth of a small rebuild
             # The site's own files first, then the packaged theme (as Pelican and MkDocs' custom_dir do),
@@ -119,7 +118,6 @@ class Renderer:
             source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
             sources[name] = source
             refs[name] = self._referenced(source)
-        self._sources = sources
         out = {}
         for name in sources:
             seen, todo = set(), [name]
@@ -128,26 +126,22 @@ class Renderer:
                 if current in seen or current not in sources:
                     continue
                 seen.add(current)
-                todo.extend(refs[current])
+                todo.extend(sources if "*" in refs[current] else refs[current])
             h = hashlib.blake2b(digest_size=16)
             for part in sorted(seen):
                 h.update(part.encode() + b"\0" + sources[part].encode() + b"\0")
             out[name] = h.hexdigest()
         return out
 
-    def mentions(self, name: str, word: str) -> bool:
-        """Does the template ``name`` itself use ``word``, as the last ``digests`` read it? A
-        large year's page is keyed on its departments only when year.html knows ``split_list``:
-        one written before lists projects."""
-        return word in self._sources.get(name, "")
-
     def _referenced(self, source: str) -> set[str]:
-        """The templates a source extends, includes or imports, remembered by the source's hash
+        """The templates a source extends, includes or imports ("*": any), remembered by the source's hash
         (parsing every template again was a tenth of a small rebuild)."""
-        key = "refs:" + hashlib.blake2b(source.encode("utf-8"), digest_size=16).hexdigest()
+        key = "refs2:" + hashlib.blake2b(source.encode("utf-8"), digest_size=16).hexdigest()
         known = self._refs.get(key)
         if known is None:
-            known = "\0".join(sorted(r for r in meta.find_referenced_templates(self.env.parse(source)) if r))
+            # A name Jinja cannot know before rendering (an include of a variable) is "*": the
+            # template may use any other, so its digest covers them all.
+            known = "\0".join(sorted(r or "*" for r in meta.find_referenced_templates(self.env.parse(source))))
             self._refs[key] = known
         return set(known.split("\0")) - {""}
 
