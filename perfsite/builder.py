@@ -322,39 +322,52 @@ class Builder:
         else:
             patch = publish.small_change(self.output, previous, len(stale), len(keys), bundle_keys)
             output = StagedOutput(self.output, previous.keys(), patch=patch, listing=listing)
-        made = b""
         with output as out:
-            lost = out.keep_all(keys.keys() - stale)  # unchanged, but gone from the output: made again
-            result.unchanged = len(keys) - len(stale) - len(lost)
-            redo = stale | lost
-            todo = [f for f in files if f.path in redo]
-            result.written += publish.make([f for f in todo if f.make != "indicators"], out, self._emit,
-                                           self.jobs, self.progress)
-            for joined in (f for f in todo if f.make == "indicators"):  # the same bytes as the projects' CSVs
-                out.concat(joined.path, opendata.CSV_HEAD, [path for path, _ in joined.view])
-                result.written.append(joined.path)
-            if bundle_keys:
-                self.progress("搜索索引 (search index)", 0, 0)
-                assert isinstance(out, StagedOutput)
-                written, kept, problem = publish.index(out, previous, bundle_keys, bundle_pages, keys)
-                result.written += written
-                result.unchanged += kept
-                if problem is not None:
-                    result.diagnostics.append(problem)
-                    result.written.clear()
-                    return None  # the stage is discarded: output/ stays as it was
-            if self.strict and isinstance(out, StagedOutput) and out.stage is not None:
-                self.progress("检查链接 (links)", 0, 0)
-                broken = publish.broken_links(out, result.written, site.config.base_path)
-                if broken:
-                    result.diagnostics += broken
-                    result.written.clear()
-                    return None  # the stage is discarded: output/ stays as it was
-            if inputs is not None:
-                made = state.text(keys, result.diagnostics, len(keys)).encode("utf-8")
-                out.write(state.NAME, made)
-                out.touched.discard(state.NAME)
-            result.removed = out.commit()
+            try:
+                return self._write(site, files, keys, stale, bundle_keys, bundle_pages, inputs, result, out)
+            except TemplateProblem:
+                if isinstance(out, InPlaceOutput):  # its folder has what was written before the failure:
+                    for path in out.made:           # those are made again by the next build
+                        previous.pop(path, None)
+                raise
+
+    def _write(self, site: Site, files: list[Output], keys: dict[str, str], stale: set[str],
+                  bundle_keys: dict[str, str], bundle_pages: dict[str, list[str]], inputs: str | None,
+                  result: BuildResult, out: InPlaceOutput | StagedOutput) -> bytes | None:
+        """Write the files of ``stale`` and those gone from ``out``, then the search bundles, the
+        link check and the state file, and commit."""
+        previous, made = self.keys, b""
+        lost = out.keep_all(keys.keys() - stale)  # unchanged, but gone from the output: made again
+        result.unchanged = len(keys) - len(stale) - len(lost)
+        redo = stale | lost
+        todo = [f for f in files if f.path in redo]
+        result.written += publish.make([f for f in todo if f.make != "indicators"], out, self._emit,
+                                       self.jobs, self.progress)
+        for joined in (f for f in todo if f.make == "indicators"):  # the same bytes as the projects' CSVs
+            out.concat(joined.path, opendata.CSV_HEAD, [path for path, _ in joined.view])
+            result.written.append(joined.path)
+        if bundle_keys:
+            self.progress("搜索索引 (search index)", 0, 0)
+            assert isinstance(out, StagedOutput)
+            written, kept, problem = publish.index(out, previous, bundle_keys, bundle_pages, keys)
+            result.written += written
+            result.unchanged += kept
+            if problem is not None:
+                result.diagnostics.append(problem)
+                result.written.clear()
+                return None  # the stage is discarded: output/ stays as it was
+        if self.strict and isinstance(out, StagedOutput) and out.stage is not None:
+            self.progress("检查链接 (links)", 0, 0)
+            broken = publish.broken_links(out, result.written, site.config.base_path)
+            if broken:
+                result.diagnostics += broken
+                result.written.clear()
+                return None  # the stage is discarded: output/ stays as it was
+        if inputs is not None:
+            made = state.text(keys, result.diagnostics, len(keys)).encode("utf-8")
+            out.write(state.NAME, made)
+            out.touched.discard(state.NAME)
+        result.removed = out.commit()
         self.keys = keys
         return made
 

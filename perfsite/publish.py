@@ -72,9 +72,9 @@ def make(todo: list[Output], out: Out, emit: Callable[[Out, Output], None], jobs
 
         for done, problem in spread(total, task, jobs, minimum=200,
                                     on_done=lambda n: progress("生成 (rendering)", n, total)):
+            out.adopt(done)  # written even when a later page failed: the preview's folder has them
             if problem is not None:
                 raise TemplateProblem(problem)
-            out.adopt(done)
             written += done
         return written
     for number, output in enumerate(todo, start=1):

@@ -388,6 +388,7 @@ class InPlaceOutput(_Listed):
         self.output = output
         self.previous = previous or set()
         self.touched: set[str] = set()
+        self.made: set[str] = set()  # written by this build (touched also holds those kept)
         self._present: set[str] | None = None
 
     def __enter__(self) -> InPlaceOutput:
@@ -409,6 +410,7 @@ class InPlaceOutput(_Listed):
 
     def write(self, relpath: str, data: bytes | str | Iterable[bytes]) -> None:
         self.touched.add(relpath)
+        self.made.add(relpath)
         target = self.output / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -422,6 +424,7 @@ class InPlaceOutput(_Listed):
 
     def concat(self, relpath: str, head: bytes, parts: list[str]) -> None:
         self.touched.add(relpath)
+        self.made.add(relpath)
         target = self.output / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -431,7 +434,9 @@ class InPlaceOutput(_Listed):
         os.replace(tmp, target)
 
     def adopt(self, relpaths: Iterable[str]) -> None:
-        self.touched.update(relpaths)
+        relpaths = set(relpaths)
+        self.touched |= relpaths
+        self.made |= relpaths
 
     def commit(self) -> list[str]:
         removed = sorted(self.gone())
