@@ -12,8 +12,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -22,13 +20,13 @@ from . import code_stamp, feeds, model, opendata, publish, search, state
 from . import config as config_module
 from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path
-from .load import Content, FileCache, load_content, reload_project, stamp_of
+from .load import Content, FileCache, load_content, reload_project
 from .memo import DiffMemo
-from .outputs import Output, bundles, site_outputs
+from .outputs import Output, bundles, output_keys, site_outputs
 from .parallel import Ahead, spread
 from .render import Renderer, TemplateProblem
 from .site import Site, make_site
-from .view import fingerprint, resolve
+from .view import resolve
 from .write import InPlaceOutput, OutputError, OutputLock, StagedOutput, check_target, files_in
 
 
@@ -104,8 +102,7 @@ class Builder:
         self.cache = FileCache()
         self.store = None if in_place else Store(output)  # the preview keeps everything in memory
         self.diffs = DiffMemo(self.store)
-        code = TemplateCode(self.store) if self.store else None
-        self.renderer = Renderer(templates, code, code)
+        self.renderer = Renderer(templates, TemplateCode(self.store) if self.store else None)
         self.keys: dict[str, str] = {}  # output path → key of the file now in the output
         self._stamps: dict[str, str] | None = None  # a kept process: the inputs its last build read
         self._diagnostics: list[Diagnostic] = []  # and what that build reported
@@ -172,7 +169,7 @@ class Builder:
         self.cache = FileCache()
         self.store = Store(self.output)
         self.diffs = DiffMemo(self.store)
-        self.renderer = Renderer(self.templates, TemplateCode(self.store), TemplateCode(self.store))
+        self.renderer = Renderer(self.templates, TemplateCode(self.store))
 
     def _scanned(self) -> BuildResult:
         """A build that looks at every input: a new command's, or a kept one's when a watcher's
@@ -198,37 +195,13 @@ class Builder:
             return self._run(stamps, inputs, listing=lambda: ahead.get(1))
 
     def _restamp(self, changed: Iterable[str]) -> tuple[dict[str, str], list[str]] | None:
-        """The last build's stamps with those of ``changed`` made again, and which of them differ:
-        what a watcher's report gives without a ``stat`` of every input. None when the report
-        does not suffice: no kept build, or a file added or removed (a path that exists now but
-        was not an input, or an input that no longer exists), or a long report: a mass change (a
-        checkout) can overflow the watcher's queue, and then a report misses files. A path that
-        neither exists nor was an input (an editor's temporary file, already renamed over its
-        target) is no input."""
+        """The last build's stamps with those of ``changed`` made again (state.restamp), unless
+        there is no last build or the report is long: a mass change (a checkout) can overflow
+        the watcher's queue, and then a report misses files."""
         changed = list(dict.fromkeys(changed))
         if self._stamps is None or len(changed) > self.REPORT_LIMIT:
             return None
-        roots = [(os.fspath(root), os.fspath(root.resolve())) for root in (self.content, self.templates)]
-        stamps, differ = dict(self._stamps), []
-        for path in changed:
-            scanned = path
-            for given, resolved in roots:
-                if path.startswith(resolved + os.sep):
-                    scanned = os.path.join(given, path[len(resolved) + 1:])
-                    break
-            try:
-                st = os.stat(scanned)
-            except OSError:
-                if scanned in stamps or os.path.lexists(scanned):
-                    return None
-                continue
-            if scanned not in stamps or not stat.S_ISREG(st.st_mode):
-                return None
-            now = stamp_of(st)
-            if stamps[scanned] != now:
-                stamps[scanned] = now
-                differ.append(scanned)
-        return stamps, differ
+        return state.restamp(self._stamps, changed, [self.content, self.templates])
 
     def _run(self, stamps: dict[str, str], inputs: str | None,
              listing: Callable[[], set[str]] | None = None) -> BuildResult:
@@ -250,7 +223,7 @@ class Builder:
         self._diff_years(site)
         pages, files = site_outputs(site, self.diffs, indexed=self.search and bool(site.years),
                                     static=self._static(), schemas=schema_files())
-        keys = self._keys(files)
+        keys = output_keys(files, self.renderer.digests(), code_stamp())
         bundle_pages = bundles(pages, [y.year for y in site.years]) if self.search else {}
         bundle_keys = {b: _hash("pagefind", search.VERSION, search.engine(), *[f"{p}\0{keys[p]}" for p in listed])
                        for b, listed in bundle_pages.items()}
@@ -296,18 +269,6 @@ class Builder:
         self._sources = self.renderer.static_files()
         return {name: (whose, hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
                 for name, (whose, path) in self._sources.items()}
-
-    def _keys(self, files: list[Output]) -> dict[str, str]:
-        """Each file's key: its view, what makes it (a template with those it uses, or a writer)
-        and the code."""
-        digests, code = self.renderer.digests(), code_stamp()
-        blake2b = hashlib.blake2b
-        keys = {}
-        for output in files:
-            maker = digests[output.make] if output.make.endswith(".html") else output.make
-            text = f"{code}|{maker}|{fingerprint(output.view)}"
-            keys[output.path] = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        return keys
 
     def _publish(self, site: Site, files: list[Output], keys: dict[str, str], bundle_keys: dict[str, str],
                  bundle_pages: dict[str, list[str]], inputs: str | None,

@@ -19,8 +19,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import jinja2
-import jinja2.bccache
 
 from . import code_stamp
 from .load import Entry, FileCache, Summary, file_stamp
@@ -248,23 +246,14 @@ class Store:
             self.close()
 
 
-class TemplateCode(jinja2.BytecodeCache):
-    """Compiled templates in the store (Jinja checks each against its source's checksum), and
-    the templates each source references (keyed by its hash)."""
+class TemplateCode:
+    """What the renderer keeps of its templates between builds, by keys it makes from their
+    sources: compiled code, and which templates each references (render.TemplateMemo)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self[bucket.key] = bucket.bytecode_to_string()
-
     def get(self, key: str) -> Any:
-        """Any other fact about a template source, by a key made from its hash (render.RefsMemo)."""
         try:
             row = self.store.db().execute("SELECT code FROM templates WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:

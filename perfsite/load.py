@@ -87,6 +87,10 @@ class Entry:
             self._project = self._fetch()
         return self._project
 
+    def fetch(self) -> Project:
+        """``project``, as a function (a view's part loads it on first use)."""
+        return self.project
+
     @property
     def loaded(self) -> bool:
         return self._project is not None

@@ -31,6 +31,7 @@ class DiffMemo:
         self._stored: dict[str, str] | None = None  # pair → Change.line, from the store
         self._kept: dict[str, ProjectDiff] = {}
         self._used: dict[str, ProjectDiff] = {}
+        self._lines: dict[str, Change] = {}  # each diff's line, made once
         self.new: dict[str, tuple[Change, ProjectDiff]] = {}  # computed by this build, for the store
         self.pairs: set[str] = set()  # every pair on the site, as ``missing`` last saw it
 
@@ -57,7 +58,10 @@ class DiffMemo:
                 return Change.from_line(stored)
             found = self.diff(old, new)
         self._used[key] = found  # still on the site: kept for the next build
-        return Change.of(found)
+        line = self._lines.get(key)
+        if line is None:
+            line = self._lines[key] = Change.of(found)
+        return line
 
     def _from_store(self) -> dict[str, str]:
         """The store's change summaries, read once per build."""
@@ -92,4 +96,5 @@ class DiffMemo:
     def next_build(self) -> None:
         """Keep what the last build used; forget pairs that are gone."""
         self._kept, self._used = self._used, {}
+        self._lines = {key: line for key, line in self._lines.items() if key in self._kept}
         self._stored, self.new = None, {}

@@ -9,15 +9,17 @@ receives"); a view holds plain data and ``Part``s, so its key covers all of it (
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import heapq
 from typing import Any, NamedTuple
 
 from . import search
 from .diff import report_order
 from .memo import DiffMemo
-from .site import (Change, Department, DepartmentChanges, DepartmentPage, FundLine, GridRow, ProjectPage, Site,
-                   YearPage, fund_lines, grid, project_chart, year_chart)
-from .view import Part
+from .load import Summary
+from .site import (Change, Department, DepartmentChanges, DepartmentPage, ProjectPage, Site, YearPage, fund_lines,
+                   grid, project_chart, year_chart)
+from .view import Part, fingerprint
 
 SITEMAP_LIMIT = 50_000  # pages one sitemap file may list (the sitemaps.org protocol's limit)
 FEED_ENTRIES = 100  # the feed's newest tables: feed readers poll for what is new
@@ -30,14 +32,6 @@ class Output(NamedTuple):
     path: str
     make: str
     view: Any
-
-
-def _grid(project: Part) -> list[GridRow]:
-    return grid(project.value)
-
-
-def _funds(project: Part) -> list[FundLine]:
-    return fund_lines(project.value)
 
 
 def _comparison_funds(old: Part, new: Part, comparison: Part) -> list[tuple[str, str, str, str]]:
@@ -103,16 +97,15 @@ class Views:
     def __init__(self, site: Site, memo: DiffMemo) -> None:
         self.site, self.memo, self.changes = site, memo, _Changes(memo)
         self.common = {"config": Part.of(site.config), "nav": Part.of([(y.year, y.path) for y in site.years])}
-        self._files: dict[int, Part] = {}
+        self._files = {id(page): Part.file(page.entry.digest, page.entry.fetch) for page in site.projects}
+        files = self._files
+        self._pairs = {id(page): (files[id(page.previous)], files[id(page)])  # each continued project
+                       for page in site.projects if page.previous is not None}
         self._departments: dict[tuple[int, str], Part] = {}
 
     def file(self, page: ProjectPage) -> Part:
         """A project's model, named by its file's digest."""
-        found = self._files.get(id(page))
-        if found is None:
-            entry = page.entry
-            found = self._files[id(page)] = Part.file(entry.digest, lambda: entry.project)
-        return found
+        return self._files[id(page)]
 
     def _page(self, path: str, template: str, root: str, **view: Any) -> Output:
         return Output(path, template, {**self.common, "path": path, "root": root, **view})
@@ -134,7 +127,8 @@ class Views:
                 "count": len(dept.projects), "total": dept.total}
 
     def pairs(self, projects: list[ProjectPage]) -> Pairs:
-        return tuple((self.file(p.previous), self.file(p)) for p in projects if p.previous is not None)
+        found = self._pairs
+        return tuple(found[id(p)] for p in projects if id(p) in found)
 
     # Pages ---------------------------------------------------------------------------------
     def pages(self, indexed: bool) -> list[Output]:
@@ -150,16 +144,26 @@ class Views:
 
     def project_page(self, year: YearPage, dept: Department, page: ProjectPage) -> Output:
         project = self.file(page)
-        item: dict[str, Any] = {"path": page.path, "id": page.id, "name": page.name, "year": page.year,
-                                "grid": Part.derived(_grid, project), "funds": Part.derived(_funds, project),
-                                "previous": None, "comparison": None, "comparison_funds": []}
-        if page.previous is not None:
-            old = self.file(page.previous)
-            comparison = Part.derived(self.memo.diff, old, project)
-            item.update(previous=page.previous.summary, comparison=comparison,
-                        comparison_funds=Part.derived(_comparison_funds, old, project, comparison))
+        previous = page.previous
+        item = Part.derived(self._project_item, page.summary, project,
+                            None if previous is None else self.file(previous),
+                            None if previous is None else previous.summary)
         return self._page(page.path, "project.html", "../", page=item, project=project,
                           department=self.department(year, dept))
+
+    def _project_item(self, summary: Summary, project: Part, old: Part | None,
+                      previous: Summary | None) -> dict[str, Any]:
+        """What project.html has as ``page``: the table laid out, and its comparison with the
+        same project the year before (through the diff memo, whose answer is that of the two
+        files the parts name)."""
+        item: dict[str, Any] = {"path": summary.path, "id": summary.id, "name": summary.name, "year": summary.year,
+                                "grid": grid(project.value), "funds": fund_lines(project.value),
+                                "previous": previous, "comparison": None, "comparison_funds": []}
+        if old is not None:
+            comparison = Part.derived(self.memo.diff, old, project)
+            item.update(comparison=comparison.value,
+                        comparison_funds=_comparison_funds(old, project, comparison))
+        return item
 
     def _year_head(self, year: YearPage) -> dict[str, Any]:
         previous = year.previous
@@ -237,15 +241,16 @@ class Views:
 
     # Downloads and discovery files ------------------------------------------------------------
     def downloads(self) -> list[Output]:
-        site, out = self.site, []
+        site, out, files = self.site, [], self._files
         for year in site.years:
+            csvs = {}
             for page in year.projects:
-                stem = page.path[:-5]
-                out.append(Output(stem + ".json", "json", self.file(page)))
-                out.append(Output(stem + ".csv", "csv", self.file(page)))
+                stem, file = page.path[:-5], files[id(page)]
+                out.append(Output(stem + ".json", "json", file))
+                out.append(Output(stem + ".csv", "csv", file))
+                csvs[id(page)] = (stem + ".csv", file)
             for part in year.downloads:  # the same bytes as the projects' own CSVs, joined
-                out.append(Output(part.path, "indicators",
-                                  tuple((p.path[:-5] + ".csv", self.file(p)) for p in part.projects)))
+                out.append(Output(part.path, "indicators", tuple(csvs[id(p)] for p in part.projects)))
             out.append(Output(f"{year.year}/datapackage.json", "datapackage", {
                 "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
                 "url": site.config.url(), "projects": [(p.id, p.name) for p in year.projects],
@@ -290,6 +295,18 @@ class Views:
                     "total": p.total, "published": published(p)} for p in newest]
         return {"title": config.title, "publisher": config.publisher, "home": config.url("index.html"),
                 "self": config.url("feed.xml"), "entries": entries}
+
+
+def output_keys(files: list[Output], templates: dict[str, str], code: str) -> dict[str, str]:
+    """Each file's key: a hash of its view, of what makes it (a template's digest, with those it
+    uses; a writer's name) and of the code."""
+    blake2b = hashlib.blake2b
+    keys = {}
+    for output in files:
+        maker = templates[output.make] if output.make.endswith(".html") else output.make
+        text = f"{code}|{maker}|{fingerprint(output.view)}"
+        keys[output.path] = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return keys
 
 
 def bundles(pages: list[Output], years: list[int]) -> dict[str, list[str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
+import jinja2.bccache
 from jinja2 import meta
 import markdown as md
 import nh3
@@ -55,20 +56,38 @@ class TemplateProblem(Exception):
         self.diagnostic = diagnostic
 
 
-class RefsMemo(Protocol):
-    def get(self, key: str) -> str | None: ...
-    def __setitem__(self, key: str, value: str) -> None: ...
+class TemplateMemo(Protocol):
+    """Where the renderer keeps what it learnt of template sources between builds (cache.py)."""
+
+    def get(self, key: str) -> str | bytes | None: ...
+    def __setitem__(self, key: str, value: str | bytes) -> None: ...
+
+
+class _Bytecode(jinja2.BytecodeCache):
+    """Compiled templates in a TemplateMemo (Jinja checks each against its source's checksum):
+    compiling the templates was a tenth of a small rebuild."""
+
+    def __init__(self, memo: TemplateMemo) -> None:
+        self.memo = memo
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.memo.get(bucket.key)
+        if isinstance(code, bytes):
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.memo[bucket.key] = bucket.bytecode_to_string()
 
 
 class Renderer:
     """Renders named templates from one directory."""
 
-    def __init__(self, templates: Path, bytecode: jinja2.BytecodeCache | None = None,
-                 refs: RefsMemo | None = None) -> None:
+    def __init__(self, templates: Path, memo: TemplateMemo | None = None) -> None:
+        """``memo``: what earlier builds learnt of the templates (compiled code, references)."""
         self.templates = templates
-        self._refs: RefsMemo = refs if refs is not None else {}
+        self._memo: TemplateMemo = memo if memo is not None else {}  # type: ignore[assignment]
         self.env = jinja2.Environment(
-            bytecode_cache=bytecode,  # compiling the templates was a tenth of a small rebuild
+            bytecode_cache=_Bytecode(memo) if memo is not None else None,
             # The site's own files first, then the packaged theme (as Pelican and MkDocs' custom_dir do),
             # so a bureau copies only what it changes and gets upgrades for the rest.
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(templates), encoding="utf-8"),
@@ -137,12 +156,12 @@ class Renderer:
         """The templates a source extends, includes or imports ("*": any), remembered by the source's hash
         (parsing every template again was a tenth of a small rebuild)."""
         key = "refs2:" + hashlib.blake2b(source.encode("utf-8"), digest_size=16).hexdigest()
-        known = self._refs.get(key)
+        known = self._memo.get(key)
         if known is None:
             # A name Jinja cannot know before rendering (an include of a variable) is "*": the
             # template may use any other, so its digest covers them all.
             known = "\0".join(sorted(r or "*" for r in meta.find_referenced_templates(self.env.parse(source))))
-            self._refs[key] = known
+            self._memo[key] = known
         return set(known.split("\0")) - {""}
 
     def render(self, name: str, **context: Any) -> str:

@@ -130,15 +130,15 @@ class Department:
     name: str
     code: str | None
     projects: list[ProjectPage]
+    total: Decimal = Decimal(0)  # of its projects' 资金总额 (万元)
+
+    def __post_init__(self) -> None:
+        self.total = sum((p.total for p in self.projects), Decimal(0))
 
     @property
     def slug(self) -> str:
         """Its id on year pages and its department page's name (names may repeat across codes)."""
         return department_slug(self.name, self.code)
-
-    @property
-    def total(self) -> Decimal:
-        return sum((p.total for p in self.projects), Decimal(0))
 
 
 class Download(NamedTuple):

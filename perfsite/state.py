@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat as stat_module
 from pathlib import Path
 from typing import Callable
 
@@ -53,6 +54,36 @@ def scan(content: Path, templates: Path) -> dict[str, str]:
                     continue
                 stamps[path] = stamp_of(st)
     return stamps
+
+
+def restamp(stamps: dict[str, str], changed: list[str], roots: list[Path]) -> tuple[dict[str, str], list[str]] | None:
+    """``stamps`` with those of ``changed`` (paths a watcher reported, in any form under
+    ``roots``) made again, and which of them differ: what a kept process learns without a
+    ``stat`` of every input. None when the report does not suffice: a file added or removed (a
+    path that exists now but was not an input, or an input that no longer exists). A path that
+    neither exists nor was an input (an editor's temporary file, already renamed over its
+    target) is no input."""
+    forms = [(os.fspath(root), os.fspath(root.resolve())) for root in roots]
+    stamps, differ = dict(stamps), []
+    for path in changed:
+        scanned = path
+        for given, resolved in forms:
+            if path.startswith(resolved + os.sep):
+                scanned = os.path.join(given, path[len(resolved) + 1:])
+                break
+        try:
+            st = os.stat(scanned)
+        except OSError:
+            if scanned in stamps or os.path.lexists(scanned):
+                return None
+            continue
+        if scanned not in stamps or not stat_module.S_ISREG(st.st_mode):
+            return None
+        now = stamp_of(st)
+        if stamps[scanned] != now:
+            stamps[scanned] = now
+            differ.append(scanned)
+    return stamps, differ
 
 
 def _stamp_path(output: Path) -> Path:

@@ -24,21 +24,21 @@ from pydantic import BaseModel
 
 
 class Part:
-    """A piece of a view, made on first use. Three kinds, each with a digest that covers all
-    its value can hold: ``of(value)`` (the value itself), ``file(digest, load)`` (a content
+    """A piece of a view, made on first use. Three kinds, each with a fingerprint that covers
+    all its value can hold: ``of(value)`` (the value itself), ``file(digest, load)`` (a content
     file's model: the file's content hash) and ``derived(fn, *args)`` (a pure function of
     fingerprintable arguments: the function's name and the arguments' fingerprints)."""
 
-    __slots__ = ("_tokens", "_make", "_value", "_made")
+    __slots__ = ("_tokens", "_fn", "_args", "_value", "_made")
 
-    def __init__(self, tokens: str | None, make: Callable[[], Any] | None, value: Any = None,
-                 made: bool = False) -> None:
-        self._tokens, self._make, self._value, self._made = tokens, make, value, made
+    def __init__(self, tokens: str | None, fn: Callable[..., Any] | None, args: tuple[Any, ...] = (),
+                 value: Any = None, made: bool = False) -> None:
+        self._tokens, self._fn, self._args, self._value, self._made = tokens, fn, args, value, made
 
     @classmethod
     def of(cls, value: Any) -> Part:
         """A value shared by many views (a department's summary): fingerprinted once."""
-        return cls(None, None, value, True)
+        return cls(None, None, (), value, True)
 
     @classmethod
     def file(cls, digest: str, load: Callable[[], Any]) -> Part:
@@ -50,7 +50,7 @@ class Part:
         """``fn(*args)``, made on first use. ``fn`` must be pure: its code is in every key (the
         code stamp), its arguments in this part's fingerprint. Parts among the arguments are
         passed as parts (``fn`` reads their ``value``)."""
-        return cls(None, lambda: fn(*args), (fn, args), False)
+        return cls(None, fn, args)
 
     @property
     def file_digest(self) -> str:
@@ -61,55 +61,56 @@ class Part:
     @property
     def value(self) -> Any:
         if not self._made:
-            self._value, self._made = self._make(), True  # type: ignore[misc]
-            self._make = None
+            self._value, self._made = self._fn(*self._args), True  # type: ignore[misc]
         return self._value
 
     def tokens(self) -> str:
         if self._tokens is None:
-            if self._made:  # of(): the value's own fingerprint, hashed once
+            if self._fn is None:  # of(): the value's own fingerprint, hashed once
                 self._tokens = "V" + digest(self._value)
             else:  # derived: the function and its arguments
-                fn, args = self._value
-                self._tokens = f"D{fn.__module__}.{fn.__qualname__}({fingerprint(args)})"
+                fn = self._fn
+                self._tokens = f"D{fn.__module__}.{fn.__qualname__}({fingerprint(self._args)})"
         return self._tokens
 
 
-def _scalar(obj: Any) -> str | None:
+def fingerprint(obj: Any) -> str:
+    """All of ``obj`` as one string: equal for equal views, different for different ones.
+    Anything else is an error, not a guess: a view holds only what its key can cover. (Parts and
+    strings inside dicts and lists are handled in place: a key is made for every output of the
+    site on every build.)"""
+    kind = type(obj)
+    if kind is Part:
+        return obj.tokens()
+    if kind is str:
+        return f"s{len(obj)}:{obj}"
+    if kind is dict:
+        out = []
+        for k, v in obj.items():
+            of = type(v)
+            value = v.tokens() if of is Part else f"s{len(v)}:{v}" if of is str else fingerprint(v)
+            out.append(f"s{len(k)}:{k}={value};" if type(k) is str else f"{fingerprint(k)}={value};")
+        return "{" + "".join(out) + "}"
+    if kind is list or kind is tuple:
+        return "[" + ",".join([v.tokens() if type(v) is Part else fingerprint(v) for v in obj]) + "]"
     if obj is None:
         return "N"
-    kind = type(obj)
-    if kind is str:
-        return "s" + str(len(obj)) + ":" + obj
     if kind is bool:
         return "T" if obj else "B"
     if kind is int or kind is float or kind is Decimal:
         return f"n{obj}"
     if kind is dt.date or kind is dt.datetime:
         return "t" + obj.isoformat()
-    return None
-
-
-def fingerprint(obj: Any) -> str:
-    """All of ``obj`` as one string: equal for equal views, different for different ones.
-    Anything else is an error, not a guess: a view holds only what its key can cover."""
-    plain = _scalar(obj)
-    if plain is not None:
-        return plain
-    if isinstance(obj, Part):
-        return obj.tokens()
     own = getattr(obj, "__fingerprint__", None)
     if own is not None:
         return "o" + own()
-    if isinstance(obj, dict):
-        return "{" + "".join(f"{fingerprint(k)}={fingerprint(v)};" for k, v in obj.items()) + "}"
-    if isinstance(obj, (list, tuple)):  # named tuples included: their fields in order
-        return "[" + ",".join(map(fingerprint, obj)) + "]"
+    if isinstance(obj, tuple):  # named tuples: their fields in order
+        return "[" + ",".join([fingerprint(v) for v in obj]) + "]"
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return type(obj).__name__ + fingerprint([getattr(obj, f.name) for f in dataclasses.fields(obj)])
+        return kind.__name__ + fingerprint([getattr(obj, f.name) for f in dataclasses.fields(obj)])
     if isinstance(obj, BaseModel):
-        return type(obj).__name__ + obj.model_dump_json()
-    raise TypeError(f"a view cannot hold {type(obj).__name__}: its key could not cover it")
+        return kind.__name__ + obj.model_dump_json()
+    raise TypeError(f"a view cannot hold {kind.__name__}: its key could not cover it")
 
 
 def digest(obj: Any) -> str:
