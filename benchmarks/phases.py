@@ -33,7 +33,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from generate import generate  # noqa: E402
 
-from perfsite import builder, cache, cli, parallel, site, state, write  # noqa: E402
+from perfsite import builder, cache, cli, memo, outputs, parallel, publish, state, write  # noqa: E402
 
 ROUNDS = 7
 STEPS: list[tuple[Any, str, str]] = [  # (owner, attribute, label), in the order a build runs them
@@ -44,9 +44,10 @@ STEPS: list[tuple[Any, str, str]] = [  # (owner, attribute, label), in the order
     (builder, "load_content", "file list, cache hits, changed files parsed"),
     (cache.Store, "save", "cache rows saved"),
     (builder, "make_site", "site arranged"),
-    (site.DiffMemo, "missing", "year-over-year pairs looked up"),
-    (builder.Builder, "_plan", "keys of every output file"),
-    (builder.Builder, "_make", "changed files rendered"),
+    (memo.DiffMemo, "missing", "year-over-year pairs looked up"),
+    (builder, "site_outputs", "every output's view"),
+    (builder, "output_keys", "keys of every output file"),
+    (publish, "make", "changed files rendered"),
     (write.StagedOutput, "concat", "department CSVs joined"),
     (write.StagedOutput, "commit", "output patched"),
     (cache.Store, "save_diffs", "diff summaries saved"),

@@ -12,9 +12,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import code_stamp, feeds, model, opendata, publish, search, state
 from . import config as config_module
@@ -221,9 +222,10 @@ class Builder:
         site = make_site(content.config, content.entries)
         self._loaded()
         self._diff_years(site)
-        pages, files = site_outputs(site, self.diffs, indexed=self.search and bool(site.years),
-                                    static=self._static(), schemas=schema_files())
-        keys = output_keys(files, self.renderer.digests(), code_stamp())
+        with _paused_gc():  # tens of thousands of small views and keys, no cycle among them
+            pages, files = site_outputs(site, self.diffs, indexed=self.search and bool(site.years),
+                                        static=self._static(), schemas=schema_files())
+            keys = output_keys(files, self.renderer.digests(), code_stamp())
         bundle_pages = bundles(pages, [y.year for y in site.years]) if self.search else {}
         bundle_keys = {b: _hash("pagefind", search.VERSION, search.engine(), *[f"{p}\0{keys[p]}" for p in listed])
                        for b, listed in bundle_pages.items()}
@@ -250,7 +252,8 @@ class Builder:
         return result
 
     def _loaded(self) -> None:
-        """Content is in memory: freeze it and let the GC collect what rendering throws away."""
+        """Content is in memory: freeze it and let the GC collect what diffing and rendering
+        throw away."""
         gc.freeze()
         if self._gc_was_enabled:
             gc.enable()
@@ -345,6 +348,17 @@ class Builder:
             out.copy(output.path, made)
         else:
             out.write(output.path, made)
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _hash(*parts: str) -> str:

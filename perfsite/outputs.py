@@ -97,6 +97,7 @@ class Views:
     def __init__(self, site: Site, memo: DiffMemo) -> None:
         self.site, self.memo, self.changes = site, memo, _Changes(memo)
         self.common = {"config": Part.of(site.config), "nav": Part.of([(y.year, y.path) for y in site.years])}
+        self.shared = Part.of(self.common)  # the same, as one input
         self._files = {id(page): Part.file(page.entry.digest, page.entry.fetch) for page in site.projects}
         files = self._files
         self._pairs = {id(page): (files[id(page.previous)], files[id(page)])  # each continued project
@@ -143,27 +144,27 @@ class Views:
         return out
 
     def project_page(self, year: YearPage, dept: Department, page: ProjectPage) -> Output:
-        project = self.file(page)
+        """A project's page. Its view is made by ``_project_view`` from these inputs when the
+        page is rendered; its key is of the inputs (10,000 of them are keyed on every build)."""
         previous = page.previous
-        item = Part.derived(self._project_item, page.summary, project,
-                            None if previous is None else self.file(previous),
-                            None if previous is None else previous.summary)
-        return self._page(page.path, "project.html", "../", page=item, project=project,
-                          department=self.department(year, dept))
+        return Output(page.path, "project.html", Part.derived(
+            self._project_view, self.shared, page.path, page.summary, self.file(page),
+            None if previous is None else self.file(previous), None if previous is None else previous.summary,
+            self.department(year, dept)))
 
-    def _project_item(self, summary: Summary, project: Part, old: Part | None,
-                      previous: Summary | None) -> dict[str, Any]:
-        """What project.html has as ``page``: the table laid out, and its comparison with the
-        same project the year before (through the diff memo, whose answer is that of the two
-        files the parts name)."""
-        item: dict[str, Any] = {"path": summary.path, "id": summary.id, "name": summary.name, "year": summary.year,
+    def _project_view(self, shared: Part, path: str, summary: Summary, project: Part, old: Part | None,
+                      previous: Summary | None, department: Part) -> dict[str, Any]:
+        """What project.html receives: the table (``project``), laid out with its comparison
+        with the same project the year before (``page``; through the diff memo, whose answer is
+        that of the two files the parts name), and its department's projects."""
+        page: dict[str, Any] = {"path": summary.path, "id": summary.id, "name": summary.name, "year": summary.year,
                                 "grid": grid(project.value), "funds": fund_lines(project.value),
                                 "previous": previous, "comparison": None, "comparison_funds": []}
         if old is not None:
             comparison = Part.derived(self.memo.diff, old, project)
-            item.update(comparison=comparison.value,
-                        comparison_funds=_comparison_funds(old, project, comparison))
-        return item
+            page.update(comparison=comparison.value, comparison_funds=_comparison_funds(old, project, comparison))
+        return {**shared.value, "path": path, "root": "../", "page": page, "project": project,
+                "department": department}
 
     def _year_head(self, year: YearPage) -> dict[str, Any]:
         previous = year.previous

@@ -64,9 +64,13 @@ class Change:
     goal_changes: int = 0
     row_changes: int = 0
 
+    def __fingerprint__(self) -> str:
+        """What a view's key takes of it (view.fingerprint): all of it."""
+        return self.line
+
     @property
     def line(self) -> str:
-        """All of it as one string (``DiffMemo.line``), in field order."""
+        """All of it as one string, in field order (the cache keeps it so)."""
         return "\x1f".join(map(str, (self.status, self.id, self.name, self.total_delta, self.goal_changes,
                                       self.row_changes)))
 

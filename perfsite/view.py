@@ -69,9 +69,23 @@ class Part:
             if self._fn is None:  # of(): the value's own fingerprint, hashed once
                 self._tokens = "V" + digest(self._value)
             else:  # derived: the function and its arguments
-                fn = self._fn
-                self._tokens = f"D{fn.__module__}.{fn.__qualname__}({fingerprint(self._args)})"
+                self._tokens = f"D{_name(self._fn)}({fingerprint(self._args)})"
         return self._tokens
+
+
+_NAMES: dict[Any, str] = {}  # function → its full name, made once (a bound method's too)
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    function = getattr(fn, "__func__", fn)
+    found = _NAMES.get(function)
+    if found is None:
+        found = _NAMES[function] = f"{function.__module__}.{function.__qualname__}"
+    return found
+
+
+_UNKNOWN = object()
+_OWN: dict[type, Any] = {}  # type → its __fingerprint__ method (None: it has none), looked up once
 
 
 def fingerprint(obj: Any) -> str:
@@ -101,9 +115,11 @@ def fingerprint(obj: Any) -> str:
         return f"n{obj}"
     if kind is dt.date or kind is dt.datetime:
         return "t" + obj.isoformat()
-    own = getattr(obj, "__fingerprint__", None)
+    own = _OWN.get(kind, _UNKNOWN)
+    if own is _UNKNOWN:
+        own = _OWN[kind] = getattr(kind, "__fingerprint__", None)
     if own is not None:
-        return "o" + own()
+        return "o" + own(obj)
     if isinstance(obj, tuple):  # named tuples: their fields in order
         return "[" + ",".join([fingerprint(v) for v in obj]) + "]"
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
