@@ -22,6 +22,7 @@ from . import config as config_module
 from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path
 from .load import Content, FileCache, load_content, reload_project
+from .kept import KeptBuild
 from .memo import DiffMemo
 from .outputs import Output, bundles, output_keys, site_outputs
 from .parallel import Ahead, spread
@@ -109,6 +110,7 @@ class Builder:
         self._diagnostics: list[Diagnostic] = []  # and what that build reported
         self._state: tuple[int, int, int] | None = None  # build --watch: the state file it left
         self._sources: dict[str, tuple[str, Path]] = {}  # static file → (whose, where), as the last build found them
+        self._kept: KeptBuild | None = None  # a kept process: its last build, for a save that edits files (kept.py)
 
     def build(self, changed: Iterable[str] | None = None) -> BuildResult:
         """One build. ``changed``: in a kept process, the files a watcher saw change since the
@@ -153,6 +155,9 @@ class Builder:
             if not differ:
                 return BuildResult(diagnostics=list(self._diagnostics), unchanged=len(self.keys))
             inputs = None if self.in_place else state.signature(stamps, self.strict, self.search)
+            edited = self._edit(stamps, differ, inputs)
+            if edited is not None:
+                return edited
             return self._run(stamps, inputs, listing=lambda: set(self.keys))
         if self.in_place:
             return self._run(state.scan(self.content, self.templates), None)
@@ -166,7 +171,7 @@ class Builder:
     def _forget(self) -> None:
         """Another build has changed the output and the cache since this process's last build:
         start again from what they hold, as a new command would."""
-        self._stamps, self._state = None, None
+        self._stamps, self._state, self._kept = None, None, None
         self.cache = FileCache()
         self.store = Store(self.output)
         self.diffs = DiffMemo(self.store)
@@ -209,7 +214,7 @@ class Builder:
         """The build itself, read top to bottom. ``inputs``: the signature of the inputs, for
         the stamp beside the output (None: the preview, which keeps none). ``listing``: the
         files now in the output, when the caller has them under way."""
-        self._stamps = None  # until this build succeeds, no report is trusted against it
+        self._stamps, self._kept = None, None  # until this build succeeds, nothing is kept
         self.progress("读取 (reading)", 0, 0)
         content = load_content(self.content, self.cache, self.jobs, stamps)
         if self.store is not None:
@@ -222,33 +227,38 @@ class Builder:
         site = make_site(content.config, content.entries)
         self._loaded()
         self._diff_years(site)
+        templates, code = self.renderer.digests(), code_stamp()
         with _paused_gc():  # tens of thousands of small views and keys, no cycle among them
             pages, files = site_outputs(site, self.diffs, indexed=self.search and bool(site.years),
                                         static=self._static(), schemas=schema_files())
-            keys = output_keys(files, self.renderer.digests(), code_stamp())
-        bundle_pages = bundles(pages, [y.year for y in site.years]) if self.search else {}
-        bundle_keys = {b: _hash("pagefind", search.VERSION, search.engine(), *[f"{p}\0{keys[p]}" for p in listed])
-                       for b, listed in bundle_pages.items()}
-        try:
-            made = self._publish(site, files, keys, bundle_keys, bundle_pages, inputs, listing, result)
-        except TemplateProblem as problem:
-            result.diagnostics.append(problem.diagnostic)
-            result.written.clear()
+            keys = output_keys(files, templates, code)
+        plan = Plan(site, files, keys, bundles(pages, [y.year for y in site.years]) if self.search else {})
+        if not self._publish(plan, stamps, inputs, listing, result, removes_none=False):
             return result
-        except OutputError as exc:
-            result.diagnostics.append(Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc)))
-            result.written.clear()
-            return result
-        if made is None:  # --strict found broken links: nothing was published
-            return result
-        if inputs is not None:
-            state.stamp(self.output, inputs, state.digest_of(made))
-            if self.keep:
-                self._state = state.identity(self.output)
-        if self.store is not None:
-            self.store.save_diffs(self.diffs.new, self.diffs.pairs)
         if self.keep:
-            self._stamps, self._diagnostics = stamps, list(result.diagnostics)
+            with _paused_gc():
+                self._kept = KeptBuild.of(site, files, keys, plan.bundle_pages, templates, code, result.diagnostics,
+                                          self.cache)
+        return result
+
+    def _edit(self, stamps: dict[str, str], changed: list[str], inputs: str | None) -> BuildResult | None:
+        """A save in a kept process that edits project files and no summary (kept.py): the last
+        build's views updated for it and published. None: it needs a whole build."""
+        kept, before = self._kept, self._stamps
+        if kept is None or before is None:
+            return None
+        self.diffs.new = {}  # what the cache is told of: this edit's diffs
+        with _paused_gc():
+            remade = kept.edit(changed, stamps, before, self.cache, self.diffs)
+        if remade is None:
+            return None
+        self._stamps, self._kept = None, None  # until it is published
+        if self.store is not None:
+            self.store.save(self.cache, self.content / config_module.CONFIG_NAME, only=changed)
+        result = BuildResult(diagnostics=list(kept.diagnostics))
+        plan = Plan(kept.site, kept.files, kept.keys, kept.bundle_pages)
+        if self._publish(plan, stamps, inputs, lambda: set(self.keys), result, removes_none=True):
+            self._kept = kept
         return result
 
     def _loaded(self) -> None:
@@ -273,38 +283,66 @@ class Builder:
         return {name: (whose, hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
                 for name, (whose, path) in self._sources.items()}
 
-    def _publish(self, site: Site, files: list[Output], keys: dict[str, str], bundle_keys: dict[str, str],
-                 bundle_pages: dict[str, list[str]], inputs: str | None,
-                 listing: Callable[[], set[str]] | None, result: BuildResult) -> bytes | None:
+    def _publish(self, plan: Plan, stamps: dict[str, str], inputs: str | None,
+                 listing: Callable[[], set[str]] | None, result: BuildResult, *, removes_none: bool) -> bool:
         """Make the files whose key changed (and those gone from the output), then the search
-        bundles, check the links (--strict) and commit. Returns the state file written (b"" for
-        the preview), or None when broken links stopped the commit."""
-        previous = self.keys
+        bundles, check the links (--strict) and commit; then the stamp beside the output and
+        the diffs in the cache. ``removes_none``: the plan has every file of the last one (a
+        kept edit). False: an error stopped it, and the output is as it was."""
+        try:
+            made = self._commit(plan, inputs, listing, result, removes_none)
+        except TemplateProblem as problem:
+            result.diagnostics.append(problem.diagnostic)
+            result.written.clear()
+            return False
+        except OutputError as exc:
+            result.diagnostics.append(Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc)))
+            result.written.clear()
+            return False
+        if made is None:  # pagefind failed, or --strict found broken links: nothing was published
+            return False
+        if inputs is not None:
+            state.stamp(self.output, inputs, state.digest_of(made))
+            if self.keep:
+                self._state = state.identity(self.output)
+        if self.store is not None:
+            self.store.save_diffs(self.diffs.new, self.diffs.pairs)
+        if self.keep:
+            self._stamps, self._diagnostics = stamps, list(result.diagnostics)
+        return True
+
+    def _commit(self, plan: Plan, inputs: str | None, listing: Callable[[], set[str]] | None,
+                result: BuildResult, removes_none: bool) -> bytes | None:
+        """Returns the state file written (b"" for the preview), or None when the search index
+        or the link check stopped the commit."""
+        previous, keys = self.keys, plan.keys
         stale = {path for path, key in keys.items() if previous.get(path) != key}
+        bundle_keys = plan.bundle_keys()
         if self.in_place:
             output: InPlaceOutput | StagedOutput = InPlaceOutput(self.output, previous.keys())
         else:
             patch = publish.small_change(self.output, previous, len(stale), len(keys), bundle_keys)
             output = StagedOutput(self.output, previous.keys(), patch=patch, listing=listing)
         with output as out:
+            if removes_none and (self.in_place or out.patch) and not bundle_keys:
+                out.keep_rest()  # every file stays: marking each kept was a fifth of an edit at 30,000
+            else:
+                stale |= out.keep_all(keys.keys() - stale)  # unchanged, but gone from the output: made again
+            result.unchanged = len(keys) - len(stale)
             try:
-                return self._write(site, files, keys, stale, bundle_keys, bundle_pages, inputs, result, out)
+                return self._write(plan, stale, bundle_keys, inputs, result, out)
             except TemplateProblem:
                 if isinstance(out, InPlaceOutput):  # its folder has what was written before the failure:
                     for path in out.made:           # those are made again by the next build
                         previous.pop(path, None)
                 raise
 
-    def _write(self, site: Site, files: list[Output], keys: dict[str, str], stale: set[str],
-                  bundle_keys: dict[str, str], bundle_pages: dict[str, list[str]], inputs: str | None,
-                  result: BuildResult, out: InPlaceOutput | StagedOutput) -> bytes | None:
-        """Write the files of ``stale`` and those gone from ``out``, then the search bundles, the
-        link check and the state file, and commit."""
-        previous, made = self.keys, b""
-        lost = out.keep_all(keys.keys() - stale)  # unchanged, but gone from the output: made again
-        result.unchanged = len(keys) - len(stale) - len(lost)
-        redo = stale | lost
-        todo = [f for f in files if f.path in redo]
+    def _write(self, plan: Plan, stale: set[str], bundle_keys: dict[str, str], inputs: str | None,
+               result: BuildResult, out: InPlaceOutput | StagedOutput) -> bytes | None:
+        """Write the files of ``stale``, then the search bundles, the link check and the state
+        file, and commit."""
+        previous, keys, made = self.keys, dict(plan.keys), b""
+        todo = [f for f in plan.files if f.path in stale]
         result.written += publish.make([f for f in todo if f.make != "indicators"], out, self._emit,
                                        self.jobs, self.progress)
         for joined in (f for f in todo if f.make == "indicators"):  # the same bytes as the projects' CSVs
@@ -313,7 +351,7 @@ class Builder:
         if bundle_keys:
             self.progress("搜索索引 (search index)", 0, 0)
             assert isinstance(out, StagedOutput)
-            written, kept, problem = publish.index(out, previous, bundle_keys, bundle_pages, keys)
+            written, kept, problem = publish.index(out, previous, bundle_keys, plan.bundle_pages, keys)
             result.written += written
             result.unchanged += kept
             if problem is not None:
@@ -322,7 +360,7 @@ class Builder:
                 return None  # the stage is discarded: output/ stays as it was
         if self.strict and isinstance(out, StagedOutput) and out.stage is not None:
             self.progress("检查链接 (links)", 0, 0)
-            broken = publish.broken_links(out, result.written, site.config.base_path)
+            broken = publish.broken_links(out, result.written, plan.site.config.base_path)
             if broken:
                 result.diagnostics += broken
                 result.written.clear()
@@ -348,6 +386,22 @@ class Builder:
             out.copy(output.path, made)
         else:
             out.write(output.path, made)
+
+
+@dataclass
+class Plan:
+    """What a build publishes: the site, every output with its view, their keys, and the pages
+    of each year's search bundle."""
+
+    site: Site
+    files: list[Output]
+    keys: dict[str, str]
+    bundle_pages: dict[str, list[str]]
+
+    def bundle_keys(self) -> dict[str, str]:
+        """A bundle's key: the keys of the pages it indexes, and the pagefind that indexes them."""
+        return {bundle: _hash("pagefind", search.VERSION, search.engine(), *[f"{p}\0{self.keys[p]}" for p in pages])
+                for bundle, pages in self.bundle_pages.items()}
 
 
 @contextmanager

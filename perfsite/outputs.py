@@ -50,10 +50,10 @@ Pairs = tuple[tuple[Part, Part], ...]  # (last year's file, this year's) of each
 
 
 class _Changes:
-    """What changes pages show, from the pairs' diffs: their lines (``Change``) are found now (the
-    memo has every pair, from this build or the cache), so that a page's view holds the lines it
-    lists and counts, and an edit that changes no line changes no such page. The full diffs of a
-    page that shows them are parts, made when it is rendered."""
+    """What changes pages show, from the pairs' diffs: parts valued by the lines (``Change``) they
+    list and count (the memo has every pair, from this build or the cache), so that an edit that
+    changes no line changes no such page. The full diffs of a page that shows them are parts,
+    made when it is rendered."""
 
     def __init__(self, memo: DiffMemo) -> None:
         self.memo = memo
@@ -65,6 +65,11 @@ class _Changes:
         found = [c.status for c in self.statuses(pairs)]
         return {"added": added, "removed": removed, "changed": found.count("changed"),
                 "unchanged": found.count("unchanged")}
+
+    def parts(self, parts: tuple[tuple[str, str, str | None, Pairs, int, int], ...]) -> list[dict[str, Any]]:
+        """A large year's changes page: each department's counts."""
+        return [{"slug": slug, "name": name, "code": code, **self.counts(pairs, added, removed)}
+                for slug, name, code, pairs, added, removed in parts]
 
     def listing(self, pairs: Pairs, added: tuple[tuple[str, str], ...], removed: tuple[tuple[str, str], ...],
                 detail_limit: int) -> dict[str, Any]:
@@ -176,7 +181,7 @@ class Views:
         counts = None
         if year.previous is not None:
             added = sum(1 for p in year.projects if p.previous is None)
-            counts = self.changes.counts(self.pairs(year.projects), added, len(year.removed))
+            counts = Part.valued(self.changes.counts, self.pairs(year.projects), added, len(year.removed))
         departments = [self.tally(d) if year.split_list else self.department(year, d) for d in year.departments]
         view = {**self._year_head(year), "profile_title": year.profile_title, "total": year.total,
                 "count": len(year.projects), "whole_csv": year.whole_csv, "split_list": year.split_list,
@@ -192,9 +197,9 @@ class Views:
             return [self._page(year.changes_path, "changes.html", "../", year=head, department=None,
                                changes=listing, parts=None)]
         split = year.department_changes()
-        parts = [{"slug": part.slug, "name": part.name, "code": part.code,
-                  **self.changes.counts(self.pairs(part.projects), sum(1 for p in part.projects if p.previous is None),
-                                        len(part.removed))} for part in split]
+        parts = Part.valued(self.changes.parts, tuple(
+            (part.slug, part.name, part.code, self.pairs(part.projects),
+             sum(1 for p in part.projects if p.previous is None), len(part.removed)) for part in split))
         out = [self._page(year.changes_path, "changes.html", "../", year=head, department=None, changes=None,
                           parts=parts)]
         for part in split:
@@ -206,9 +211,10 @@ class Views:
         return self._page(part.path, "changes.html", "../../", year=head, department=department,
                           changes=self._listing(part.projects, part.removed, 0), parts=None)
 
-    def _listing(self, projects: list[ProjectPage], removed: list[ProjectPage], detail_limit: int) -> dict[str, Any]:
+    def _listing(self, projects: list[ProjectPage], removed: list[ProjectPage], detail_limit: int) -> Part:
         added = tuple((p.id, p.name) for p in projects if p.previous is None)
-        return self.changes.listing(self.pairs(projects), added, tuple((p.id, p.name) for p in removed), detail_limit)
+        return Part.valued(self.changes.listing, self.pairs(projects), added, tuple((p.id, p.name) for p in removed),
+                           detail_limit)
 
     def index(self) -> Output:
         site = self.site

@@ -24,38 +24,48 @@ from pydantic import BaseModel
 
 
 class Part:
-    """A piece of a view, made on first use. Three kinds, each with a fingerprint that covers
-    all its value can hold: ``of(value)`` (the value itself), ``file(digest, load)`` (a content
-    file's model: the file's content hash) and ``derived(fn, *args)`` (a pure function of
-    fingerprintable arguments: the function's name and the arguments' fingerprints)."""
+    """A piece of a view, made on first use. Four kinds, each with a fingerprint that covers all
+    its value can hold: ``file(digest, load)`` (a content file's model: the file's content hash),
+    ``of(value)`` (the value itself), ``derived(fn, *args)`` (a pure function of fingerprintable
+    arguments: the function's name and the arguments' fingerprints) and ``valued(fn, *args)``
+    (the same, fingerprinted by the value it gives: a page that shows a count is the same page
+    whatever edit left the count as it was)."""
 
-    __slots__ = ("_tokens", "_fn", "_args", "_value", "_made")
+    __slots__ = ("kind", "_tokens", "_fn", "_args", "_value", "_made", "_files")
 
-    def __init__(self, tokens: str | None, fn: Callable[..., Any] | None, args: tuple[Any, ...] = (),
+    def __init__(self, kind: str, tokens: str | None, fn: Callable[..., Any] | None, args: tuple[Any, ...] = (),
                  value: Any = None, made: bool = False) -> None:
+        self.kind = kind
         self._tokens, self._fn, self._args, self._value, self._made = tokens, fn, args, value, made
-
-    @classmethod
-    def of(cls, value: Any) -> Part:
-        """A value shared by many views (a department's summary): fingerprinted once."""
-        return cls(None, None, (), value, True)
+        self._files: frozenset[str] | None = None
 
     @classmethod
     def file(cls, digest: str, load: Callable[[], Any]) -> Part:
         """What a content file says, loaded on first use; ``digest`` is the hash of its bytes."""
-        return cls("F" + digest, load)
+        return cls("file", "F" + digest, load)
+
+    @classmethod
+    def of(cls, value: Any) -> Part:
+        """A value shared by many views (a department's summary): fingerprinted once."""
+        return cls("of", None, None, (), value, True)
 
     @classmethod
     def derived(cls, fn: Callable[..., Any], *args: Any) -> Part:
         """``fn(*args)``, made on first use. ``fn`` must be pure: its code is in every key (the
         code stamp), its arguments in this part's fingerprint. Parts among the arguments are
         passed as parts (``fn`` reads their ``value``)."""
-        return cls(None, fn, args)
+        return cls("derived", None, fn, args)
+
+    @classmethod
+    def valued(cls, fn: Callable[..., Any], *args: Any) -> Part:
+        """``fn(*args)``, as ``derived``, but made when it is fingerprinted, and fingerprinted
+        by its value."""
+        return cls("valued", None, fn, args)
 
     @property
     def file_digest(self) -> str:
         """A file part's content digest (what names a pair of files in the diff memo)."""
-        assert self._tokens is not None and self._tokens.startswith("F")
+        assert self.kind == "file" and self._tokens is not None
         return self._tokens[1:]
 
     @property
@@ -66,11 +76,66 @@ class Part:
 
     def tokens(self) -> str:
         if self._tokens is None:
-            if self._fn is None:  # of(): the value's own fingerprint, hashed once
-                self._tokens = "V" + digest(self._value)
-            else:  # derived: the function and its arguments
+            if self.kind == "derived":  # the function and its arguments
                 self._tokens = f"D{_name(self._fn)}({fingerprint(self._args)})"
+            else:  # of, valued: the value's own fingerprint, hashed once
+                self._tokens = "V" + digest(self.value)
         return self._tokens
+
+    def files(self) -> frozenset[str]:
+        """The file parts (their fingerprints) this part is made from: what a kept process
+        follows to find the views an edited file is in (kept.py)."""
+        if self._files is None:
+            if self.kind == "file":
+                self._files = frozenset((self.tokens(),))
+            elif self.kind == "of":
+                self._files = files_of(self._value)
+            else:
+                self._files = files_of(self._args) | (files_of(self._value) if self._made else frozenset())
+        return self._files
+
+    def replaced(self, new: dict[str, Part]) -> Part:
+        """This part with the file parts named in ``new`` replaced: itself if it holds none."""
+        if not (self.files() & new.keys()):
+            return self
+        if self.kind == "file":
+            return new[self.tokens()]
+        if self.kind == "of":
+            return Part.of(replaced(self._value, new))
+        return Part(self.kind, None, self._fn, replaced(self._args, new))
+
+
+def files_of(obj: Any) -> frozenset[str]:
+    """The file parts anywhere in a view (Part.files)."""
+    kind = type(obj)
+    if kind is Part:
+        return obj.files()
+    if kind is dict:
+        obj = obj.values()
+    elif not (kind is list or kind is tuple):
+        return frozenset()
+    found: frozenset[str] = frozenset()
+    for item in obj:
+        of = type(item)
+        if of is Part or of is dict or of is list or of is tuple:
+            found |= files_of(item)
+    return found
+
+
+def replaced(obj: Any, new: dict[str, Part]) -> Any:
+    """A view with the file parts named in ``new`` (by fingerprint) replaced by those parts, and
+    every part made from them made again: the view a build would make if only those files had
+    changed (and nothing a summary shows)."""
+    kind = type(obj)
+    if kind is Part:
+        return obj.replaced(new)
+    if kind is dict:
+        return {k: replaced(v, new) for k, v in obj.items()}
+    if kind is list:
+        return [replaced(v, new) for v in obj]
+    if kind is tuple:
+        return tuple(replaced(v, new) for v in obj)
+    return obj
 
 
 _NAMES: dict[Any, str] = {}  # function → its full name, made once (a bound method's too)
