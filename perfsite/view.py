@@ -114,12 +114,14 @@ def files_of(obj: Any) -> frozenset[str]:
         obj = obj.values()
     elif not (kind is list or kind is tuple):
         return frozenset()
-    found: frozenset[str] = frozenset()
+    found: set[str] = set()
     for item in obj:
         of = type(item)
-        if of is Part or of is dict or of is list or of is tuple:
-            found |= files_of(item)
-    return found
+        if of is Part:
+            found.update(item.files())
+        elif of is dict or of is list or of is tuple:
+            found.update(files_of(item))
+    return frozenset(found)
 
 
 def replaced(obj: Any, new: dict[str, Part]) -> Any:
