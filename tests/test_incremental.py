@@ -591,3 +591,31 @@ def test_build_watch_keeps_its_site_through_search_other_builds_and_broken_links
     assert Builder(site / "content", site / "templates", out, strict=True).build().ok
     assert parsed == ["p000001.yaml"]
     same_as_clean("new-command")
+
+
+def test_a_search_index_that_fails_publishes_nothing_and_the_next_build_indexes_again(tmp_path: Path, monkeypatch):
+    """pagefind failing (E080) stops the build before anything is committed: the output stays as
+    it was, with its old index, and no state records the failed build, so the next build runs
+    pagefind again and equals a clean build."""
+    from conftest import snapshot
+
+    site = generate(30, tmp_path / "site")
+    out = site / "output"
+    assert Builder(site / "content", site / "templates", out).build().ok
+    before = snapshot(out)
+    broken = tmp_path / "broken" / "pagefind"  # a pagefind that fails, first on the path of `python -m pagefind`
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("", encoding="utf-8")
+    (broken / "__main__.py").write_text("import sys\nsys.exit('pagefind: out of memory')\n", encoding="utf-8")
+    change_value(site)
+    monkeypatch.setenv("PYTHONPATH", str(broken.parent))
+    result = Builder(site / "content", site / "templates", out).build()
+    assert not result.ok and [d.code for d in result.diagnostics] == ["E080"]
+    assert "out of memory" in result.diagnostics[0].message
+    assert snapshot(out) == before
+    monkeypatch.delenv("PYTHONPATH")
+    again = Builder(site / "content", site / "templates", out).build()
+    assert again.ok and any(p.startswith("pagefind/2023/") for p in again.written)
+    clean = tmp_path / "clean"
+    assert Builder(site / "content", site / "templates", clean).build().ok
+    assert files(out) == files(clean)
