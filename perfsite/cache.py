@@ -5,14 +5,22 @@ SQLite (standard library), so that a build rewrites only the rows that changed a
 project's full model only when a page needs it: a restore loads each file's small summary, and
 the model behind it comes on first use (``Entry.project``). The cache is only ever a shortcut:
 a missing, stale, corrupt or foreign one is ignored, and the build reads the files instead.
+
+Every value it stores is sealed (an HMAC with a key kept in the user's own cache folder, which a
+content repository or an archive cannot carry): pickle and marshal run what they are given, so
+nothing is unpickled that this user's builds did not write.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import hmac
 import marshal
 import os
 import pickle
+import secrets
 import sqlite3
 from decimal import Decimal
 from functools import partial
@@ -24,7 +32,49 @@ from . import code_stamp
 from .load import Entry, FileCache, Summary, file_stamp
 from .model import Project
 
-_SCHEMA = 8  # bump when what is pickled changes shape
+_SCHEMA = 9  # bump when what is pickled changes shape
+
+
+class _Forged(ValueError):
+    """A stored value whose seal does not match: not written by this user's builds."""
+
+
+@functools.lru_cache(maxsize=1)
+def _seal_key() -> bytes:
+    """This user's key for sealing the cache, made once (mode 0600); where there is no home to
+    keep it in, one for this process (its cache is then of use to it alone)."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "perfsite"
+    path = home / "seal.key"
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(f".seal.key.{os.getpid()}"), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        os.replace(path.with_name(f".seal.key.{os.getpid()}"), path)
+        return path.read_bytes()  # another process may have won the race: use what is there
+    except OSError:
+        return key
+
+
+def _seal(data: bytes) -> bytes:
+    return hmac.new(_seal_key(), data, hashlib.sha256).digest() + data
+
+
+def _open(sealed: bytes) -> bytes:
+    """What ``_seal`` sealed, or _Forged."""
+    if not isinstance(sealed, bytes):
+        raise _Forged("the cache holds a value this user's builds did not write")
+    mac, data = sealed[:32], sealed[32:]
+    if not hmac.compare_digest(mac, hmac.new(_seal_key(), data, hashlib.sha256).digest()):
+        raise _Forged("the cache holds a value this user's builds did not write")
+    return data
 _TABLES = ("DROP TABLE IF EXISTS files",  # the first version's layout
            "CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, stamp TEXT, meta BLOB, project BLOB)",
            "CREATE TABLE IF NOT EXISTS diffs (pair TEXT PRIMARY KEY, summary BLOB, diff BLOB)",
@@ -50,8 +100,8 @@ class _BlobMap:
         if self.key not in blobs:
             self._delta = None
             return None
-        data = marshal.loads(blobs[self.key])
-        self._delta = marshal.loads(blobs[self.key + "+"]) if self.key + "+" in blobs else {}
+        data = marshal.loads(_open(blobs[self.key]))
+        self._delta = marshal.loads(_open(blobs[self.key + "+"])) if self.key + "+" in blobs else {}
         _apply(data, self._delta)
         return data
 
@@ -62,11 +112,11 @@ class _BlobMap:
         if delta is not None:
             delta.update(changes)
         if delta is None or len(delta) > self.limit:
-            db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (self.key, marshal.dumps(data)))
+            db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (self.key, _seal(marshal.dumps(data))))
             db.execute("DELETE FROM blobs WHERE key = ?", (self.key + "+",))
             self._delta = {}
         elif changes:
-            db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (self.key + "+", marshal.dumps(delta)))
+            db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (self.key + "+", _seal(marshal.dumps(delta))))
 
     def forget(self) -> None:
         self._delta = None
@@ -120,8 +170,8 @@ class Store:
         """A file's model, as the restore promised it (same digest), else parsed again."""
         try:
             row = self.db().execute("SELECT meta, project FROM entries WHERE path = ?", (name,)).fetchone()
-            if row is not None and row[1] is not None and marshal.loads(row[0])[2] == digest:
-                return pickle.loads(row[1])
+            if row is not None and row[1] is not None and marshal.loads(_open(row[0]))[2] == digest:
+                return pickle.loads(_open(row[1]))
         except Exception:  # noqa: BLE001 - any trouble with a cache means: no cache
             pass
         entry, _ = self._reload(Path(name))
@@ -158,7 +208,7 @@ class Store:
             cache.check_config(config)
             rows, self._prefetched = (self._prefetched or self._summaries.load(db)), None
             if rows is None:
-                rows = {name: (stamp, marshal.loads(meta)) for name, stamp, meta in db.execute(
+                rows = {name: (stamp, marshal.loads(_open(meta))) for name, stamp, meta in db.execute(
                     "SELECT path, stamp, meta FROM entries")}
             put, fetch = cache.put, self.project
             for name, (stamp, (display, id_pos, digest, summary, diags)) in rows.items():
@@ -192,8 +242,8 @@ class Store:
                     for path, stamp, entry, diags in changed:  # streamed: never all models at once
                         meta = _meta(entry, diags)
                         changes[path] = (stamp, meta)
-                        yield path, stamp, marshal.dumps(meta), None if entry is None else pickle.dumps(
-                            entry.project, protocol=pickle.HIGHEST_PROTOCOL)
+                        yield path, stamp, _seal(marshal.dumps(meta)), None if entry is None else _seal(pickle.dumps(
+                            entry.project, protocol=pickle.HIGHEST_PROTOCOL))
 
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", written())
                 db.executemany("DELETE FROM entries WHERE path = ?", [(p,) for p, v in changes.items() if v is None])
@@ -217,7 +267,7 @@ class Store:
     def diff(self, pair: str) -> Any:
         try:
             row = self.db().execute("SELECT diff FROM diffs WHERE pair = ?", (pair,)).fetchone()
-            return None if row is None else pickle.loads(row[0])
+            return None if row is None else pickle.loads(_open(row[0]))
         except Exception:  # noqa: BLE001
             return None
 
@@ -230,7 +280,8 @@ class Store:
                 summaries = self._change_data if self._change_data is not None else self.diffs()
                 changes: dict[str, Any] = {pair: summary.line for pair, (summary, _) in new.items()}
                 db.executemany("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?)",
-                               ((pair, marshal.dumps(changes[pair]), pickle.dumps(diff, protocol=pickle.HIGHEST_PROTOCOL))
+                               ((pair, _seal(marshal.dumps(changes[pair])),
+                                 _seal(pickle.dumps(diff, protocol=pickle.HIGHEST_PROTOCOL)))
                                 for pair, (_, diff) in new.items()))
                 if gone is None:
                     gone = {pair for pair in summaries.keys() | changes.keys() if pair not in keep}
@@ -254,16 +305,21 @@ class TemplateCode:
         self.store = store
 
     def get(self, key: str) -> Any:
+        """The value stored under ``key`` (Jinja's compiled code is a pickle: sealed, as all)."""
         try:
             row = self.store.db().execute("SELECT code FROM templates WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error:
+            if row is None:
+                return None
+            data = _open(row[0])
+        except (sqlite3.Error, ValueError):
             return None
-        return None if row is None else row[0]
+        return data[1:] if data[:1] == b"b" else data[1:].decode("utf-8")
 
     def __setitem__(self, key: str, value: str | bytes) -> None:
+        data = b"b" + value if isinstance(value, bytes) else b"s" + value.encode("utf-8")
         try:
             with self.store.db() as db:
-                db.execute("INSERT OR REPLACE INTO templates VALUES (?, ?)", (key, value))
+                db.execute("INSERT OR REPLACE INTO templates VALUES (?, ?)", (key, _seal(data)))
         except sqlite3.Error:
             pass
 

@@ -289,6 +289,17 @@ def files_in(directory: Path) -> set[str]:
     return present
 
 
+def _plain_name(name: str) -> bool:
+    """One name, not a path: no separator, no NUL, not . or .."""
+    return bool(name) and "/" not in name and "\0" not in name and name not in (".", "..")
+
+
+def _inside(relpath: str) -> bool:
+    """A relative path that stays inside the folder it is relative to."""
+    parts = relpath.split("/")
+    return bool(relpath) and not relpath.startswith("/") and all(_plain_name(part) for part in parts)
+
+
 def _journal(output: Path) -> Path:
     output = output.resolve()
     return output.parent / f".{output.name}.journal"
@@ -329,11 +340,34 @@ class OutputLock:
             plan = json.loads(journal.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return
-        except ValueError:  # torn journal: it was being written, so nothing was moved yet
+        except (ValueError, UnicodeDecodeError):  # torn: it was being written, so nothing was moved yet
             journal.unlink()
             return
-        _apply(self.parent / plan["stage"], self.output.resolve(), plan["write"], plan["remove"])
+        stage, written, removed = self._checked(plan, journal)
+        _apply(self.parent / stage, self.output.resolve(), written, removed)
         journal.unlink()
+
+    def _checked(self, plan: object, journal: Path) -> tuple[str, list[str], list[str]]:
+        """The journal's stage and files, if it is one a build of this output wrote: its stage
+        one of this output's own, every file a path inside the output. Anything else is refused
+        and left where it is: replaying it could move or delete files anywhere."""
+        def refuse(why: str) -> OutputError:
+            return OutputError(f"{journal} 不是本输出目录的构建日志 (not a journal of this output: {why})；"
+                               "为免误删，没有执行它。请检查后删除该文件再构建")
+
+        if not isinstance(plan, dict) or set(plan) != {"stage", "write", "remove"}:
+            raise refuse("格式不对 (wrong shape)")
+        stage, written, removed = plan["stage"], plan["write"], plan["remove"]
+        if not (isinstance(stage, str) and stage.startswith(f".{self.output.name}.new-") and _plain_name(stage)):
+            raise refuse(f"暂存目录 {stage!r} 不是它自己的 (not its own stage)")
+        if not isinstance(written, list) or not isinstance(removed, list):
+            raise refuse("格式不对 (wrong shape)")
+        output = self.output.resolve()
+        for relpath in written + removed:
+            if not (isinstance(relpath, str) and _inside(relpath)
+                    and (output / relpath).parent.resolve().is_relative_to(output)):  # not through a link out
+                raise refuse(f"路径 {relpath!r} 不在输出目录内 (a path outside the output)")
+        return stage, written, removed
 
     def _sweep(self) -> None:
         """Remove what a killed build left behind; holding the lock, no live build owns them."""

@@ -157,3 +157,69 @@ def test_two_builds_cannot_interleave(site_dir: Path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and "等待" in err
     assert "改过的项目" in (site_dir / "output/2022/test-project.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("journal", [
+    {"stage": "/ELSEWHERE", "write": [], "remove": []},  # a folder anywhere: it was rmtree'd
+    {"stage": ".output.new-x", "write": [], "remove": ["../../VICTIM"]},  # a file outside output/
+    {"stage": ".output.new-x", "write": ["../VICTIM"], "remove": []},
+    {"stage": "../.output.new-x", "write": [], "remove": []},
+    {"stage": ".output.new-x", "write": [], "remove": ["/ELSEWHERE/file"]},
+    {"stage": ".output.new-x", "write": [], "remove": [7]},
+    {"write": [], "remove": []},
+    ["not", "a", "journal"],
+])
+def test_a_journal_that_is_not_this_outputs_own_is_refused_and_left_alone(site_dir: Path, tmp_path: Path,
+                                                                          journal: object):
+    """The journal beside output/ finishes a killed patch; one that names a stage or a file
+    outside the output (crafted, or carried in by an archive) is refused with a clear message and
+    exit 1: nothing is moved or deleted, the journal stays, output/ stays as it was."""
+    import json
+
+    assert run_cli("build", "--no-search", cwd=site_dir).returncode == 0
+    elsewhere = tmp_path / "ELSEWHERE"
+    elsewhere.mkdir()
+    (elsewhere / "file").write_text("keep me", encoding="utf-8")
+    victim = tmp_path / "VICTIM"
+    victim.write_text("keep me too", encoding="utf-8")
+    text = json.dumps(journal).replace("/ELSEWHERE", str(elsewhere))
+    (site_dir / ".output.journal").write_text(text, encoding="utf-8")
+    before = snapshot(site_dir / "output")
+    result = run_cli("build", "--no-search", cwd=site_dir)
+    assert result.returncode == 1, result.stderr
+    assert "E060" in result.stderr and ".output.journal" in result.stderr and "Traceback" not in result.stderr
+    assert (elsewhere / "file").read_text(encoding="utf-8") == "keep me"
+    assert victim.read_text(encoding="utf-8") == "keep me too"
+    assert (site_dir / ".output.journal").read_text(encoding="utf-8") == text
+    assert snapshot(site_dir / "output") == before
+
+
+def test_a_crafted_cache_beside_the_output_runs_no_code(site_dir: Path, tmp_path: Path):
+    """The parse cache beside output/ holds pickles (models, diffs, Jinja's compiled templates);
+    one that a content repository or an archive carries, or that anyone but this user's builds
+    wrote, is ignored: its payload never runs, and the build reads the files instead."""
+    import pickle
+    import sqlite3
+
+    assert run_cli("build", "--no-search", cwd=site_dir).returncode == 0
+    marker = tmp_path / "PWNED"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    evil = pickle.dumps(Payload())
+    db = sqlite3.connect(site_dir / ".output.perfsite-cache.sqlite")
+    with db:
+        db.execute("UPDATE templates SET code = ?", (evil,))
+        db.execute("UPDATE entries SET project = ?", (evil,))
+        db.execute("UPDATE diffs SET diff = ?", (evil,))
+        db.execute("INSERT OR REPLACE INTO blobs VALUES ('summaries', ?)", (evil,))
+    db.close()
+    path = site_dir / P
+    path.write_text(path.read_text(encoding="utf-8").replace("测试局", "测试局二", 1), encoding="utf-8")
+    result = run_cli("build", "--no-search", cwd=site_dir)
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists(), "a pickle from the cache was run"
+    assert "测试局二" in (site_dir / "output/2022/test-project.html").read_text(encoding="utf-8")
+    assert run_cli("check", cwd=site_dir).returncode == 0 and not marker.exists()
