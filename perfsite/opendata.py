@@ -32,6 +32,21 @@ _DESCRIPTIONS = {"项目标识": "perfsite 的稳定项目标识，逐年不变"
                  "日期": "由指标值识别的日期（时效指标）"}
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice read as a formula
+_TEXT = tuple(i for i, name in enumerate(COLUMNS) if name not in _TYPES)  # numbers and dates cannot be formulas
+NEUTRALISED = ("CSV 中以 = + - @ 制表符或回车开头的文本单元格前加一个英文单引号 '，"
+               "使 Excel 不把它当作公式（OWASP CSV Injection）；JSON 中为原文")
+
+
+def _neutral(row: list[str]) -> list[str]:
+    """A text cell that a spreadsheet would run as a formula (``=HYPERLINK(…)``) gets a leading
+    apostrophe, as OWASP advises: Excel shows the text, and runs nothing."""
+    for i in _TEXT:
+        if row[i].startswith(_FORMULA_START):
+            row[i] = "'" + row[i]
+    return row
+
+
 def project_json(project: Project) -> str:
     data = project.model_dump(mode="json", by_alias=True)
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -45,9 +60,9 @@ def rows(project: Project) -> Iterable[list[str]]:
     head.append("\n".join(project.goals))
     for level1, level2, _index, row in project.rows():
         value = row.value
-        yield head + [level1, level2, row.name, row.value_text, row.note or "", value.comparator or "",
-                      "" if value.number is None else fmt_amount(value.number), value.unit or "",
-                      value.date.isoformat() if value.date else ""]
+        yield _neutral(head + [level1, level2, row.name, row.value_text, row.note or "", value.comparator or "",
+                               "" if value.number is None else fmt_amount(value.number), value.unit or "",
+                               value.date.isoformat() if value.date else ""])
 
 
 def csv_chunks(projects: Iterable[Project]) -> Iterator[bytes]:
@@ -89,7 +104,7 @@ def datapackage(year: int, title: str, publisher: str, url: str, projects: list[
     for ident, name in projects:
         resources.append({"name": f"project-{year}-{ident}", "path": f"{ident}.json", "title": name,
                           "format": "json", "mediatype": "application/json", "encoding": "utf-8"})
-    package = {"profile": "tabular-data-package", "name": f"perfsite-{year}",
+    package = {"profile": "tabular-data-package", "name": f"perfsite-{year}", "description": NEUTRALISED,
                "title": f"{title}：{year}年度项目支出绩效目标", "homepage": f"{base_url}{year}/index.html",
                "publisher": publisher, "created_by": f"perfsite {__version__}",
                "licenses": [{"name": "public-disclosure", "title": "政府信息公开"}], "resources": resources}

