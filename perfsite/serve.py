@@ -144,10 +144,28 @@ class ReloadSocket(LiveReloadHandler):
     def initialize(self, state: State) -> None:
         self.state = state
 
+    def prepare(self) -> None:
+        """The Host check on every upgrade: tornado asks check_origin only when the Origin's
+        host differs from the Host header, so a rebound name (Host and Origin both evil.example)
+        would pass it."""
+        if not self.state.host_ok(self.request.host_name):
+            raise web.HTTPError(403, reason="Host not allowed")
+
     def check_origin(self, origin: str) -> bool:
         parts = urlsplit(origin)
         return (parts.scheme in ("http", "https") and parts.netloc.lower() == self.request.host.lower()
                 and self.state.host_ok(parts.hostname or ""))
+
+
+class ReloadScript(LiveReloadJSHandler):
+    """livereload.js, to pages of this server only (the Host check)."""
+
+    def initialize(self, state: State) -> None:
+        self.state = state
+
+    def prepare(self) -> None:
+        if not self.state.host_ok(self.request.host_name):
+            raise web.HTTPError(403, reason="Host not allowed")
 
 
 _PREFIX = "perfsite-serve-"
@@ -242,7 +260,7 @@ class Preview:
 
         handlers = [
             (r"/livereload", ReloadSocket, {"state": self.state}),
-            (r"/livereload.js", LiveReloadJSHandler),
+            (r"/livereload.js", ReloadScript, {"state": self.state}),
             (r"/(.*)", PreviewHandler, {"path": str(self.site_dir / "site"), "default_filename": "index.html",
                                         "state": self.state}),
         ]

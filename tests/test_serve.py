@@ -368,3 +368,20 @@ def test_a_killed_previews_folder_is_swept_by_the_next_one(shipped: Path, tmp_pa
 
 def test_loopback_is_the_default(server: Server):
     assert server.netloc.startswith("127.0.0.1:")
+
+
+def test_a_rebound_name_gets_no_websocket_and_no_script(server: Server):
+    """DNS rebinding: a page at evil.example that resolves to this machine sends Host and Origin
+    both evil.example. tornado asks check_origin only when they differ, so the upgrade and
+    livereload.js must pass the Host check themselves."""
+    port = server.netloc.rpartition(":")[2]
+    conn = http.client.HTTPConnection(server.netloc, timeout=10)
+    conn.request("GET", "/livereload", headers={
+        "Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}", "Upgrade": "websocket",
+        "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"})
+    response = conn.getresponse()
+    assert response.status == 403, response.status  # not 101 Switching Protocols
+    conn.close()
+    assert server.get("/livereload.js", host=f"evil.example:{port}")[0] == 403
+    assert server.get("/livereload.js", host=server.netloc)[0] == 200
+    Reloads(server).connect().close()  # this server's own pages still connect
