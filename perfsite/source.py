@@ -101,6 +101,10 @@ def _explain(problem: str, context: str) -> tuple[str, str]:
 
 # What YAML 1.1 accepts in a stream (the complement is refused by its reader).
 _NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+# What a double-quoted scalar can still bring in through its escapes ("\x01", "\e", "\v",
+# "\uFFFE"): control characters, surrogates and noncharacters, which make feed.xml ill-formed and
+# would reach a terminal raw in a diagnostic.
+_ESCAPED_CONTROL = re.compile("[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFDD0-\uFDEF\uFFFE\uFFFF]")
 _OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[^'"#:]+:\s+)?(['"])""")
 
 
@@ -258,6 +262,11 @@ def _build(source: Source, events: Any, diags: list[Diagnostic]) -> None:
 
         if isinstance(event, yaml.ScalarEvent):
             value: Any = event.value
+            bad = _ESCAPED_CONTROL.search(value)
+            if bad is not None:
+                fail(event.start_mark, "E001", f"文本中含有不允许的控制字符 U+{ord(bad.group()):04X}（来自转义写法）",
+                     "删除它：双引号里的 \\x01、\\e、\\v 等转义会写入控制字符，网页和订阅源都无法正确显示")
+                raise _Abort
             if not event.style and event.implicit[0] and value in _NULLS:
                 value = None
             frame = stack[-1] if stack else None

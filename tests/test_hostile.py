@@ -223,3 +223,18 @@ def test_a_crafted_cache_beside_the_output_runs_no_code(site_dir: Path, tmp_path
     assert not marker.exists(), "a pickle from the cache was run"
     assert "测试局二" in (site_dir / "output/2022/test-project.html").read_text(encoding="utf-8")
     assert run_cli("check", cwd=site_dir).returncode == 0 and not marker.exists()
+
+
+@pytest.mark.parametrize("escape", ["\\x01", "\\e", "\\v", "\\uFFFE", "\\x9b", "\\N"])
+def test_control_characters_written_as_escapes_are_refused_at_their_place(site_dir: Path, escape: str):
+    """YAML's double-quoted escapes put characters the file itself may not hold into a value: a
+    name with ESC would reach the terminal raw in a diagnostic, and feed.xml would not be XML.
+    They are refused where they stand, shown by their code point, and nothing is built."""
+    path = site_dir / P
+    path.write_text(path.read_text(encoding="utf-8").replace("项目名称: 测试项目", f'项目名称: "测试{escape}项目"'),
+                    encoding="utf-8")
+    result = run_cli("build", "--no-search", cwd=site_dir)
+    assert result.returncode == 1, result.stderr
+    assert re.search(rf"^{P}:3:7: error E001 .*U\+[0-9A-F]{{4}}", result.stderr, re.M), result.stderr
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.stderr), "a control character reached the terminal"
+    assert not (site_dir / "output").exists() and "Traceback" not in result.stderr
