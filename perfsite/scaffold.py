@@ -14,6 +14,7 @@ from .config import SiteConfig
 from .kinds import TARGET
 from .load import yaml_files
 from .model import RESERVED_IDS
+from .source import NotRegular, read_regular
 from .taxonomy import Profile
 
 
@@ -92,10 +93,18 @@ def new_year(content: Path, year: int, from_year: int, force: bool = False) -> l
     existing = [target / f.relative_to(source) for f in files if (target / f.relative_to(source)).exists()]
     if existing and not force:
         raise ScaffoldError(f"{target} 中已有 {len(existing)} 个同名文件（如 {existing[0].name}）；加 --force 覆盖")
+    texts = []
+    for file in files:  # all read before anything is written
+        try:
+            texts.append(read_regular(file).decode("utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            why = "不是普通文件" if isinstance(exc, NotRegular) else "不是 UTF-8 文本" if isinstance(
+                exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+            raise ScaffoldError(f"无法读取 {file}：{why}；什么也没有写 (nothing written)") from None
     written = []
-    for file in files:
+    for file, text in zip(files, texts):
         out = target / file.relative_to(source)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(roll_forward(file.read_text(encoding="utf-8-sig"), from_year, year), encoding="utf-8")
+        out.write_text(roll_forward(text, from_year, year), encoding="utf-8")
         written.append(out)
     return written

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,15 +150,47 @@ def _decode(raw: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
     return text, None
 
 
+class NotRegular(OSError):
+    """A content path that is no regular file (a FIFO, a device, a folder)."""
+
+
+class TooLarge(OSError):
+    pass
+
+
+def read_regular(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes, at most ``max_bytes``: a FIFO named x.yaml would block the read
+    forever, and a link to /dev/zero fill memory (opened without blocking, checked, then read
+    with a bound)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegular(path)
+        if st.st_size > max_bytes:
+            raise TooLarge(f"{st.st_size:,} 字节")
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:  # it grew while being read
+                raise TooLarge(f"读到 {total:,} 字节时")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def load_file(path: Path, display: str, max_bytes: int = MAX_BYTES) -> tuple[Source | None, list[Diagnostic]]:
     """Read, decode and parse one file; never raises for bad content."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, [Diagnostic(display, 0, 0, Level.ERROR, "E004",
-                                     f"文件过大：{size:,} 字节，上限 {max_bytes:,} 字节",
-                                     "一个项目一个文件；这么大的文件多半不是项目表")]
-        raw = path.read_bytes()
+        raw = read_regular(path, max_bytes)
+    except NotRegular:
+        return None, [Diagnostic(display, 0, 0, Level.ERROR, "E009", "不是普通文件（管道、设备或目录），不会读取",
+                                 "内容目录里只放项目 YAML 文件；删除它，或把它移出 content/")]
+    except TooLarge as exc:
+        return None, [Diagnostic(display, 0, 0, Level.ERROR, "E004",
+                                 f"文件过大：超过上限 {max_bytes:,} 字节（{exc}）",
+                                 "一个项目一个文件；这么大的文件多半不是项目表")]
     except OSError as exc:
         return None, [Diagnostic(display, 0, 0, Level.ERROR, "E009", f"无法读取文件：{exc.strerror or exc}")]
     text, problem = _decode(raw, display)

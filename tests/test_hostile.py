@@ -238,3 +238,21 @@ def test_control_characters_written_as_escapes_are_refused_at_their_place(site_d
     assert re.search(rf"^{P}:3:7: error E001 .*U\+[0-9A-F]{{4}}", result.stderr, re.M), result.stderr
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.stderr), "a control character reached the terminal"
     assert not (site_dir / "output").exists() and "Traceback" not in result.stderr
+
+
+def test_a_fifo_or_a_device_among_the_content_is_refused_not_read(site_dir: Path):
+    """A FIFO named x.yaml blocked build, check, fmt and new --from forever, and a link to
+    /dev/zero was read until memory ran out: only regular files are read (E009, with the file
+    named), every command ends, and nothing is written."""
+    os.mkfifo(site_dir / "content/2022/pipe.yaml")
+    (site_dir / "content/2022/zero.yaml").symlink_to("/dev/zero")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for command in (["build", "--no-search"], ["check"], ["fmt", "--check"], ["new", "2023", "--from", "2022"]):
+        done = subprocess.run([sys.executable, "-m", "perfsite", *command], cwd=site_dir, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode in (1, 2), (command, done.stderr)
+        assert "Traceback" not in done.stderr and "内部错误" not in done.stderr, done.stderr
+        if command[0] != "new":
+            assert re.search(r"pipe\.yaml: error E009 不是普通文件", done.stderr), done.stderr
+            assert re.search(r"zero\.yaml: error E009 不是普通文件", done.stderr), done.stderr
+    assert not (site_dir / "output").exists() and not (site_dir / "content/2023").exists()
