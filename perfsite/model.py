@@ -68,6 +68,18 @@ Amount = Annotated[Decimal, BeforeValidator(_amount), WithJsonSchema(_AMOUNT_SCH
 OptAmount = Annotated[Decimal | None, BeforeValidator(_amount),
                       WithJsonSchema({"anyOf": [_AMOUNT_SCHEMA, {"type": "null"}]})]
 Text = Annotated[str, AfterValidator(_text)]
+GOAL_LIMIT = 2000  # characters in one goal (real ones are a few hundred): Markdown's work is bounded by it
+GOALS_LIMIT = 50  # goals in one table
+
+
+def _goal(value: str) -> str:
+    if len(value) > GOAL_LIMIT:
+        raise PydanticCustomError("goal_long", "一条年度目标最多 {limit} 字，这一条有 {n} 字",
+                                  {"limit": GOAL_LIMIT, "n": len(value)})
+    return value
+
+
+Goal = Annotated[str, AfterValidator(_text), AfterValidator(_goal)]
 Year = Annotated[int, BeforeValidator(_year), Field(ge=1990, le=2100),
                  WithJsonSchema({"type": ["integer", "string"], "minimum": 1990, "maximum": 2100})]
 # A year folder's own files (site.py names them), which a project's {id}.html/.json/.csv would
@@ -140,7 +152,7 @@ class Project(_Strict):
     published: dt.date | None = Field(None, alias="公开日期",
                                       description="公开日期（YYYY-MM-DD），用于订阅源；不填则按预算年度 1 月 1 日")
     funds: Funds = Field(alias="资金")
-    goals: Annotated[list[Text], Field(min_length=1)] = Field(
+    goals: Annotated[list[Goal], Field(min_length=1, max_length=GOALS_LIMIT)] = Field(
         alias="年度目标", description="年度目标，每项一条，可用 Markdown")
     indicators: Annotated[dict[Text, Level2], Field(min_length=1)] = Field(
         alias="绩效指标", description="一级指标 → 二级指标 → 三级指标行（三级指标、指标值、说明）")
@@ -269,6 +281,10 @@ def diagnostics_from(error: ValidationError, source: Source, models: list[type[B
         elif kind.startswith("url_"):
             out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」不是有效的网址：{err['input']}",
                                    "写完整网址，如 https://example.gov.cn/xxgk/jxmb/"))
+        elif kind in ("goal_long", "too_long"):
+            message = err["msg"] if kind == "goal_long" else f"最多 {GOALS_LIMIT} 条"
+            out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」{message}",
+                                   "把过长的目标分成几条，或删去多余的文字；年度目标写主要的几条即可"))
         else:
             message = str(err["msg"]).removeprefix("Value error, ")
             out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」无效：{message}", "检查这一项的写法"))

@@ -33,6 +33,7 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
 _MARKDOWN = md.Markdown(output_format="html")
+_BRACKETS = 64  # more [ than this in one goal: they are written as text
 
 
 @functools.lru_cache(maxsize=65536)
@@ -41,6 +42,8 @@ def goal_html(text: str) -> Markup:
     while <script>, event handlers and javascript: links never reach a page. One converter is
     reused (building one per goal was a fifth of a large build) and results are cached, since
     goals repeat from year to year."""
+    if text.count("[") > _BRACKETS:  # Python-Markdown's link patterns take quadratic time on a run of
+        text = text.replace("[", "\\[")  # brackets (4,000 took 1.5 s): so many are text, not links
     html = _MARKDOWN.reset().convert(text)
     return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
                             url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer"))

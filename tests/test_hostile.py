@@ -256,3 +256,23 @@ def test_a_fifo_or_a_device_among_the_content_is_refused_not_read(site_dir: Path
             assert re.search(r"pipe\.yaml: error E009 不是普通文件", done.stderr), done.stderr
             assert re.search(r"zero\.yaml: error E009 不是普通文件", done.stderr), done.stderr
     assert not (site_dir / "output").exists() and not (site_dir / "content/2023").exists()
+
+
+def test_a_goal_that_would_take_markdown_minutes_is_refused_or_written_as_text(site_dir: Path):
+    """A goal of 20,000 [ took Python-Markdown 100 s (and froze serve for everyone): a goal is at
+    most 2,000 characters (E022 where it stands), a table at most 50 goals, and a goal with many
+    [ shows them as text instead of parsing them as links."""
+    path = site_dir / P
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - 目标1：完成测试。", "  - '" + "[" * 20000 + "'"), encoding="utf-8")
+    result = run_cli("build", "--no-search", cwd=site_dir)
+    assert result.returncode == 1 and re.search(rf"^{P}:14:5: error E022 .*2000", result.stderr, re.M), result.stderr
+    path.write_text(text.replace("  - 目标1：完成测试。\n", "  - 目标。\n" * 51), encoding="utf-8")
+    result = run_cli("build", "--no-search", cwd=site_dir)
+    assert result.returncode == 1 and re.search(r"E022 「年度目标」最多 50 条", result.stderr), result.stderr
+    path.write_text(text.replace("  - 目标1：完成测试。", "  - '见[文件](https://example.gov.cn/a.pdf)" + "[" * 1500 + "'"),
+                    encoding="utf-8")
+    result = run_cli("build", "--no-search", cwd=site_dir)
+    assert result.returncode == 0, result.stderr
+    page = (site_dir / "output/2022/test-project.html").read_text(encoding="utf-8")
+    assert "[" * 1500 in page and "见[文件](https://example.gov.cn/a.pdf)" in page  # as written, no link made
