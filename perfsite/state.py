@@ -49,10 +49,9 @@ def scan(content: Path, templates: Path) -> dict[str, str]:
             for name in names:
                 path = join(folder, name)
                 try:
-                    st = stat(path)
-                except OSError:
-                    continue
-                stamps[path] = stamp_of(st)
+                    stamps[path] = stamp_of(stat(path))
+                except OSError:  # a dangling or looping link: an input all the same, which the
+                    stamps[path] = ""  # build names (E009) as check does, instead of skipping it
     return stamps
 
 

@@ -276,3 +276,16 @@ def test_a_goal_that_would_take_markdown_minutes_is_refused_or_written_as_text(s
     assert result.returncode == 0, result.stderr
     page = (site_dir / "output/2022/test-project.html").read_text(encoding="utf-8")
     assert "[" * 1500 in page and "见[文件](https://example.gov.cn/a.pdf)" in page  # as written, no link made
+
+
+@pytest.mark.parametrize("link", ["dangling", "looping"])
+def test_a_broken_link_among_the_content_is_named_by_build_as_by_check(site_dir: Path, link: str):
+    """A dangling or looping symlink was E009 in check and silently skipped by build (exit 0): a
+    project file the tool cannot read must never vanish quietly. Both now name it."""
+    target = site_dir / "content/2022/broken.yaml"
+    target.symlink_to("nowhere.yaml" if link == "dangling" else "broken.yaml")
+    for command in (["check"], ["build", "--no-search"]):
+        result = run_cli(*command, cwd=site_dir)
+        assert result.returncode == 1, (command, result.stderr)
+        assert re.search(r"content/2022/broken\.yaml: error E009", result.stderr), (command, result.stderr)
+    assert not (site_dir / "output").exists()
