@@ -21,7 +21,7 @@ from .load import Entry, FileCache, load_project
 from .memo import DiffMemo
 from .outputs import Output, output_keys
 from .site import ProjectPage, Site
-from .view import Part, files_of, replaced
+from .view import Part, file_token, files_of, replaced
 
 
 @dataclass
@@ -74,12 +74,14 @@ class KeptBuild:
                 return None
             edits.append((path, page, entry))
         new: dict[str, Part] = {}
+        refiled: dict[str, str] = {}
         for path, page, entry in edits:
             cache.put(path, stamps[path], entry, [])
             if entry.digest != page.entry.digest:
-                new["F" + page.entry.digest] = Part.file(entry.digest, entry.fetch)
-                diffs.pairs = {pair.replace(page.entry.digest, entry.digest) for pair in diffs.pairs}
+                new[file_token(page.entry.digest)] = Part.file(entry.digest, entry.fetch)
+                refiled[page.entry.digest] = entry.digest
             page.entry = entry
+        diffs.refile(refiled)
         index = self._index()
         remade = sorted({number for token in new for number in index.get(token, ())})
         for number in remade:

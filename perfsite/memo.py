@@ -69,6 +69,12 @@ class DiffMemo:
             self._stored = self.store.diffs() if self.store is not None else {}
         return self._stored
 
+    def refile(self, digests: dict[str, str]) -> None:
+        """The pairs on the site after files changed their content (old digest → new), as a kept
+        edit leaves them (kept.py)."""
+        if digests:
+            self.pairs = {"|".join(digests.get(d, d) for d in pair.split("|")) for pair in self.pairs}
+
     def missing(self, pages: list[ProjectPage]) -> list[ProjectPage]:
         """Pages whose pair with the year before was never diffed (by this process or the store):
         diffed in workers before the pages that show them are rendered."""

@@ -1,8 +1,8 @@
 """The site's outputs: every file a build writes, each with the view it is made from.
 
 This is the one list of the site's files: the build keys and writes it, the sitemap lists its
-pages, each year's search bundle indexes its pages, and the link check knows a link's target from
-it. What each template receives is decided here and nowhere else (README: "What each template
+pages, and each year's search bundle indexes its pages. (The link check reads the files as they
+will be published, search bundles included.) What each template receives is decided here and nowhere else (README: "What each template
 receives"); a view holds plain data and ``Part``s, so its key covers all of it (view.py).
 """
 
@@ -116,14 +116,14 @@ class Views:
     def _page(self, path: str, template: str, root: str, **view: Any) -> Output:
         return Output(path, template, {**self.common, "path": path, "root": root, **view})
 
-    # The department of one year, as pages that list its projects see it.
     def department(self, year: YearPage, dept: Department) -> Part:
+        """The department of one year as pages that list its projects see it: its tally and its
+        projects' summaries."""
         key = (year.year, dept.slug)
         found = self._departments.get(key)
         if found is None:
-            found = self._departments[key] = Part.of({
-                "name": dept.name, "code": dept.code, "slug": dept.slug, "path": f"departments/{dept.slug}.html",
-                "count": len(dept.projects), "total": dept.total, "projects": [p.summary for p in dept.projects]})
+            found = self._departments[key] = Part.of({**self.tally(dept),
+                                                      "projects": [p.summary for p in dept.projects]})
         return found
 
     @staticmethod
@@ -135,6 +135,11 @@ class Views:
     def pairs(self, projects: list[ProjectPage]) -> Pairs:
         found = self._pairs
         return tuple(found[id(p)] for p in projects if id(p) in found)
+
+    @staticmethod
+    def added(projects: list[ProjectPage]) -> tuple[tuple[str, str], ...]:
+        """(id, name) of those with no project the year before."""
+        return tuple((p.id, p.name) for p in projects if p.previous is None)
 
     # Pages ---------------------------------------------------------------------------------
     def pages(self, indexed: bool) -> list[Output]:
@@ -180,8 +185,8 @@ class Views:
     def year_page(self, year: YearPage) -> Output:
         counts = None
         if year.previous is not None:
-            added = sum(1 for p in year.projects if p.previous is None)
-            counts = Part.valued(self.changes.counts, self.pairs(year.projects), added, len(year.removed))
+            counts = Part.valued(self.changes.counts, self.pairs(year.projects), len(self.added(year.projects)),
+                                 len(year.removed))
         departments = [self.tally(d) if year.split_list else self.department(year, d) for d in year.departments]
         view = {**self._year_head(year), "profile_title": year.profile_title, "total": year.total,
                 "count": len(year.projects), "whole_csv": year.whole_csv, "split_list": year.split_list,
@@ -198,8 +203,8 @@ class Views:
                                changes=listing, parts=None)]
         split = year.department_changes()
         parts = Part.valued(self.changes.parts, tuple(
-            (part.slug, part.name, part.code, self.pairs(part.projects),
-             sum(1 for p in part.projects if p.previous is None), len(part.removed)) for part in split))
+            (part.slug, part.name, part.code, self.pairs(part.projects), len(self.added(part.projects)),
+             len(part.removed)) for part in split))
         out = [self._page(year.changes_path, "changes.html", "../", year=head, department=None, changes=None,
                           parts=parts)]
         for part in split:
@@ -212,9 +217,8 @@ class Views:
                           changes=self._listing(part.projects, part.removed, 0), parts=None)
 
     def _listing(self, projects: list[ProjectPage], removed: list[ProjectPage], detail_limit: int) -> Part:
-        added = tuple((p.id, p.name) for p in projects if p.previous is None)
-        return Part.valued(self.changes.listing, self.pairs(projects), added, tuple((p.id, p.name) for p in removed),
-                           detail_limit)
+        return Part.valued(self.changes.listing, self.pairs(projects), self.added(projects),
+                           tuple((p.id, p.name) for p in removed), detail_limit)
 
     def index(self) -> Output:
         site = self.site

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 from typing import Callable
 
 from . import search
@@ -27,8 +28,6 @@ def small_change(output_dir: os.PathLike[str], previous: dict[str, str], stale: 
                  bundle_keys: dict[str, str]) -> bool:
     """Patch the output in place (see write.py) when fewer files change than stay, and every
     search bundle that stays is whole in the output (one that changes is made in a view)."""
-    from pathlib import Path
-
     output = Path(output_dir)
     if not previous or not output.is_dir():
         return False

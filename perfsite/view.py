@@ -42,7 +42,7 @@ class Part:
     @classmethod
     def file(cls, digest: str, load: Callable[[], Any]) -> Part:
         """What a content file says, loaded on first use; ``digest`` is the hash of its bytes."""
-        return cls("file", "F" + digest, load)
+        return cls("file", file_token(digest), load)
 
     @classmethod
     def of(cls, value: Any) -> Part:
@@ -103,6 +103,11 @@ class Part:
         if self.kind == "of":
             return Part.of(replaced(self._value, new))
         return Part(self.kind, None, self._fn, replaced(self._args, new))
+
+
+def file_token(digest: str) -> str:
+    """The fingerprint of the file part of a file with this content digest."""
+    return "F" + digest
 
 
 def files_of(obj: Any) -> frozenset[str]:
