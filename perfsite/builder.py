@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from . import code_stamp, feeds, model, opendata, publish, search, state
 from . import config as config_module
 from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path
-from .load import Content, FileCache, load_content, reload_project
+from .load import UNLISTED, Content, FileCache, load_content, reload_project, unlisted_error
 from .kept import KeptBuild
 from .memo import DiffMemo
 from .outputs import Output, bundles, output_keys, site_outputs
@@ -209,6 +210,13 @@ class Builder:
             return None
         return state.restamp(self._stamps, changed, [self.content, self.templates])
 
+    def _unlisted_templates(self, stamps: dict[str, str]) -> list[Diagnostic]:
+        """A templates folder that could not be listed: its overrides would give way to the
+        packaged theme without a word."""
+        top = os.path.join(os.fspath(self.templates), "")
+        return [unlisted_error(path, stamp[len(UNLISTED):]) for path, stamp in stamps.items()
+                if stamp.startswith(UNLISTED) and path.startswith(top)]
+
     def _run(self, stamps: dict[str, str], inputs: str | None,
              listing: Callable[[], set[str]] | None = None) -> BuildResult:
         """The build itself, read top to bottom. ``inputs``: the signature of the inputs, for
@@ -220,7 +228,7 @@ class Builder:
         if self.store is not None:
             self.store.save(self.cache, self.content / config_module.CONFIG_NAME)
         result = BuildResult(diagnostics=list(content.report.items(strict=self.strict)))
-        result.diagnostics += self.renderer.check()
+        result.diagnostics += self.renderer.check() + self._unlisted_templates(stamps)
         if not result.ok or content.config is None:
             return result
 

@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from .config import CONFIG_NAME, SiteConfig
 from .diagnostics import Diagnostic, Level, display_path
-from .load import SUFFIXES
+from .load import SUFFIXES, unlisted_error, walk
 from .model import Project
 from .parallel import spread
 from .source import Pos, Source, load_file, parse_text
@@ -423,11 +423,13 @@ class FmtResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)  # files that could not be parsed (left untouched)
 
 
-def _targets(paths: list[Path], content_root: Path | None) -> list[tuple[Path, Kind]]:
-    """Files to format and how. Without ``content_root``, any site.yaml outside a year folder is
-    taken for the site config (so that ``perfsite fmt .`` finds content/site.yaml)."""
+def _targets(paths: list[Path], content_root: Path | None) -> tuple[list[tuple[Path, Kind]], list[Diagnostic]]:
+    """Files to format and how, and the folders that could not be listed. Without
+    ``content_root``, any site.yaml outside a year folder is taken for the site config (so that
+    ``perfsite fmt .`` finds content/site.yaml)."""
     site = (content_root / CONFIG_NAME).resolve() if content_root is not None else None
     found: dict[Path, tuple[Path, Kind]] = {}
+    unlisted: list[Diagnostic] = []
 
     def add(path: Path, in_year: bool) -> None:
         if site is not None:
@@ -440,14 +442,16 @@ def _targets(paths: list[Path], content_root: Path | None) -> list[tuple[Path, K
         if not given.is_dir():
             add(given, _YEAR_DIR.match(given.resolve().parent.name) is not None)
             continue
-        for folder, dirs, names in os.walk(given):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            rel = Path(folder).relative_to(given)
-            in_year = any(_YEAR_DIR.match(p) for p in (given.resolve().name, *rel.parts))
-            for name in sorted(names):
-                if not name.startswith(".") and name.endswith(SUFFIXES):
-                    add(Path(folder, name), in_year)
-    return sorted(found.values(), key=lambda t: t[0])
+        for name, why in walk(given, hidden=False):
+            rel = Path(name).relative_to(given)
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            if why is not None:
+                unlisted.append(unlisted_error(name, why))
+            elif name.endswith(SUFFIXES):
+                in_year = any(_YEAR_DIR.match(p) for p in (given.resolve().name, *rel.parts[:-1]))
+                add(Path(name), in_year)
+    return sorted(found.values(), key=lambda t: t[0]), unlisted
 
 
 def _replace(path: Path, data: bytes) -> None:
@@ -469,8 +473,8 @@ def format_paths(paths: list[Path], *, check: bool, content_root: Path | None = 
     site.yaml (the file named site.yaml directly in a content root) is formatted as kind="site", all others as "project".
     Rewrites changed files atomically (temp file in the same dir + os.replace) unless check=True.
     ``jobs``: forked processes sharing the files (a file takes ~2 ms: 20 s at 10,000 in one)."""
-    targets = list(_targets(paths, content_root))
-    result = FmtResult()
+    targets, unlisted = _targets(paths, content_root)
+    result = FmtResult(diagnostics=unlisted)
     for part in spread(len(targets), lambda start, stop: _format_some(targets[start:stop], check), jobs):
         result.changed += part.changed
         result.diagnostics += part.diagnostics

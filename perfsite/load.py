@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from . import rules
 from .config import CONFIG_NAME, SiteConfig, load_config
@@ -164,13 +164,45 @@ class Content:
     report: Report = field(default_factory=Report)
 
 
+UNLISTED = "unlisted:"  # the stamp of a folder that could not be listed, then why
+
+
+def walk(root: str | Path, hidden: bool = True) -> Iterator[tuple[str, str | None]]:
+    """(path, None) for every file under ``root``, folder by folder in sorted order, and (folder,
+    why) for every folder that could not be listed (no permission, a path too long): os.walk
+    skips those without a word, and a project file the tool cannot read must never vanish.
+    ``hidden=False`` does not go into folders whose name starts with a dot (.git)."""
+    top = os.fspath(root)
+    failed: list[OSError] = []
+    for folder, dirs, names in os.walk(top, onerror=failed.append):
+        while failed:
+            yield from _unlisted(failed.pop(), top)
+        dirs[:] = sorted(d for d in dirs if hidden or not d.startswith("."))
+        for name in sorted(names):
+            yield os.path.join(folder, name), None
+    for exc in failed:
+        yield from _unlisted(exc, top)
+
+
+def _unlisted(exc: OSError, top: str) -> Iterator[tuple[str, str]]:
+    if exc.filename == top and isinstance(exc, FileNotFoundError):
+        return  # no such tree at all: whoever gave it says so (E040, a missing folder)
+    yield os.fspath(exc.filename or top), exc.strerror or str(exc)
+
+
+def unlisted_error(path: str, why: str) -> Diagnostic:
+    return Diagnostic(display_path(Path(path)), 0, 0, Level.ERROR, "E009",
+                      f"目录无法读取（{why}），其中的文件既不会检查，也不会发布",
+                      "检查目录的权限（chmod u+rx），或缩短过深的目录路径")
+
+
 def _yaml_names(root: Path, listing: Iterable[str] | None = None) -> list[tuple[str, str]]:
     """(path, path relative to root) of every content YAML file, sorted: strings, because 10,000
     Path objects made and compared cost a tenth of a small rebuild. ``listing``: every file under
     root, as the caller has just listed them (a second walk of the tree is saved)."""
     top = os.fspath(root)
     if listing is None:
-        listing = (os.path.join(folder, name) for folder, dirs, names in os.walk(top) for name in names)
+        listing = (path for path, why in walk(top) if why is None)
     start = len(os.path.join(top, ""))
     hidden = os.sep + "."
     out = [(path, path[start:]) for path in listing if path.endswith(SUFFIXES)]
@@ -179,10 +211,13 @@ def _yaml_names(root: Path, listing: Iterable[str] | None = None) -> list[tuple[
     return out
 
 
-def yaml_files(root: Path) -> list[Path]:
-    """Every content YAML file under ``root``, sorted: hidden files and folders (editor swap
-    files, .git) and the site config at the top are skipped."""
-    return [Path(path) for path, _ in _yaml_names(root)]
+def yaml_files(root: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """Every content YAML file under ``root``, sorted (hidden files and folders, editor swap
+    files and .git, and the site config at the top are skipped), and an E009 for each folder
+    that could not be listed."""
+    listed = list(walk(root))
+    files = [Path(path) for path, _ in _yaml_names(root, [path for path, why in listed if why is None])]
+    return files, [unlisted_error(path, why) for path, why in listed if why is not None]
 
 
 def _by_year(root: Path, listing: Iterable[str] | None = None) -> tuple[list[tuple[str, str]], list[str]]:
@@ -240,7 +275,15 @@ def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1,
     config, config_diags = load_config(root)
     content = Content(root=root, config=config)
     content.report.extend(config_diags)
-    files, misplaced = _by_year(root, None if stamps is None else [p for p in stamps if p.startswith(top)])
+    if stamps is None:
+        listed = list(walk(root))
+    else:  # what state.scan found: a folder it could not list has its own stamp
+        listed = [(path, stamp[len(UNLISTED):] if stamp.startswith(UNLISTED) else None)
+                  for path, stamp in stamps.items() if path.startswith(top)]
+    for path, why in listed:
+        if why is not None:
+            content.report.add(unlisted_error(path, why))
+    files, misplaced = _by_year(root, [path for path, why in listed if why is None])
     for path in misplaced:
         content.report.error(display_path(Path(path)), 0, 0, "E028", "项目文件不在年度目录中，不会发布",
                              f"移到 {display_path(root)}/<年度>/ 下，如 {display_path(root)}/2022/{Path(path).name}")

@@ -87,7 +87,9 @@ def new_year(content: Path, year: int, from_year: int, force: bool = False) -> l
     if not source.is_dir():
         raise ScaffoldError(f"找不到 {source}：没有 {from_year} 年度的内容可复制")
     target = content / str(year)
-    files = yaml_files(source)
+    files, unlisted = yaml_files(source)
+    if unlisted:
+        raise ScaffoldError(f"{unlisted[0].path}: {unlisted[0].message}")
     if not files:
         raise ScaffoldError(f"{source} 中没有项目文件")
     existing = [target / f.relative_to(source) for f in files if (target / f.relative_to(source)).exists()]

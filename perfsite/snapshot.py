@@ -67,7 +67,7 @@ def _is_project_file(path: str) -> bool:
 
 def _from_disk(path: Path, label: str, jobs: int = 1) -> Snapshot:
     snap = Snapshot(label)
-    files = [path] if path.is_file() else yaml_files(path)
+    files, snap.problems = ([path], []) if path.is_file() else yaml_files(path)
 
     def each(i: int) -> tuple[Project | None, str, list[Diagnostic]]:
         display = display_path(files[i])

@@ -17,7 +17,7 @@ from typing import Callable
 
 from . import __version__, code_stamp
 from .diagnostics import Diagnostic, Level
-from .load import stamp_of
+from .load import UNLISTED, stamp_of, walk
 from .search import is_marker
 from .write import STATE_NAME as NAME, files_in
 
@@ -41,17 +41,15 @@ def scan(content: Path, templates: Path) -> dict[str, str]:
     """Each input file's stamp (load.file_stamp), in a fixed order: what the preview, which keeps
     no state file, needs of ``inputs``."""
     stamps: dict[str, str] = {}
-    stat, join = os.stat, os.path.join
     for root in (content, templates):
-        for folder, dirs, names in os.walk(root):
-            dirs.sort()
-            names.sort()
-            for name in names:
-                path = join(folder, name)
-                try:
-                    stamps[path] = stamp_of(stat(path))
-                except OSError:  # a dangling or looping link: an input all the same, which the
-                    stamps[path] = ""  # build names (E009) as check does, instead of skipping it
+        for path, why in walk(root):
+            if why is not None:
+                stamps[path] = UNLISTED + why
+                continue
+            try:
+                stamps[path] = stamp_of(os.stat(path))
+            except OSError:  # a dangling or looping link: an input all the same, which the
+                stamps[path] = ""  # build names (E009) as check does, instead of skipping it
     return stamps
 
 

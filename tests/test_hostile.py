@@ -289,3 +289,32 @@ def test_a_broken_link_among_the_content_is_named_by_build_as_by_check(site_dir:
         assert result.returncode == 1, (command, result.stderr)
         assert re.search(r"content/2022/broken\.yaml: error E009", result.stderr), (command, result.stderr)
     assert not (site_dir / "output").exists()
+
+
+def _deep_folder(parent: Path, length: int = 5000) -> str:
+    """A folder below ``parent`` whose path is longer than PATH_MAX (made a step at a time,
+    relative to an open folder, as only such a path can be made), with a project file in it."""
+    fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+    first = "d" * 200
+    try:
+        for _ in range(length // 201 + 1):
+            os.mkdir(first, dir_fd=fd)
+            inner = os.open(first, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        with os.fdopen(os.open("lost.yaml", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as handle:
+            handle.write(MINIMAL.replace("test-project", "lost"))
+    finally:
+        os.close(fd)
+    return first
+
+
+def test_a_folder_that_cannot_be_listed_is_named_by_every_command(site_dir: Path):
+    """A folder too deep to list (or without permission: root reads those anyway, so the test uses
+    depth) was skipped by check, build and fmt with no word, and the project in it vanished."""
+    first = _deep_folder(site_dir / "content/2022")
+    for command in (["check"], ["build", "--no-search"], ["fmt", "--check", "content"]):
+        result = run_cli(*command, cwd=site_dir)
+        assert result.returncode == 1, (command, result.stderr)
+        assert re.search(rf"content/2022/{first}/.*: error E009 目录无法读取", result.stderr), (command, result.stderr[-800:])
+    assert not (site_dir / "output").exists()
