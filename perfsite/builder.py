@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 from . import code_stamp, feeds, model, opendata, publish, search, state
 from . import config as config_module
 from .cache import Store, TemplateCode
-from .diagnostics import Diagnostic, Level, display_path
+from .diagnostics import Diagnostic, Level, display_path, os_problem
 from .load import UNLISTED, Content, FileCache, load_content, reload_project, unlisted_error
 from .kept import KeptBuild
 from .memo import DiffMemo
@@ -305,6 +305,12 @@ class Builder:
             return False
         except OutputError as exc:
             result.diagnostics.append(Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060", str(exc)))
+            result.written.clear()
+            return False
+        except OSError as exc:  # a full disk, a file where a folder of the output belongs
+            message, hint = os_problem(exc)
+            result.diagnostics.append(Diagnostic(display_path(self.output), 0, 0, Level.ERROR, "E060",
+                                                 f"无法写入输出，输出目录保持不变：{message}", hint))
             result.written.clear()
             return False
         if made is None:  # pagefind failed, or --strict found broken links: nothing was published

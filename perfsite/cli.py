@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .diagnostics import Diagnostic, summary
+from .diagnostics import Diagnostic, os_problem, summary
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -464,6 +464,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断 (interrupted)", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say, to anyone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:  # the machine's state, not a bug: a full disk, a limit, a permission
+        message, hint = os_problem(exc)
+        print(f"perfsite: 错误 (error): {message}" + (f"\n  = 提示 (hint): {hint}" if hint else ""), file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug in perfsite, not in the user's content
         if os.environ.get("PERFSITE_DEBUG"):
             raise

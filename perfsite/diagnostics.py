@@ -7,6 +7,8 @@ file (the way a compiler does), and the CLI decides the exit status from them.
 from __future__ import annotations
 
 import enum
+import errno
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +81,35 @@ def display_path(path: Path, root: Path | None = None) -> str:
         except ValueError:
             continue
     return path.as_posix()
+
+
+# What to do about the OS errors a user can cause or fix, by errno; any other says what the OS said.
+_OS_HINTS = {
+    errno.ENOSPC: "磁盘已满 (disk full)：腾出空间后重试",
+    errno.EFBIG: "文件超过了允许的大小 (file too large)：检查 ulimit -f 和磁盘",
+    errno.EDQUOT: "超出磁盘配额 (quota exceeded)：腾出空间后重试",
+    errno.EACCES: "没有权限 (permission denied)：检查该路径的权限或所有者",
+    errno.EPERM: "不允许的操作 (operation not permitted)：检查该路径的权限或所有者",
+    errno.EROFS: "文件系统只读 (read-only file system)：换一个可写的位置",
+    errno.ENOTDIR: "路径中有一个文件挡在了目录的位置 (not a directory)：删除或改名该文件",
+    errno.EISDIR: "该路径是目录，这里需要文件 (is a directory)",
+    errno.EEXIST: "该路径已经存在 (file exists)",
+    errno.ENAMETOOLONG: "路径过长 (name too long)：缩短目录层级或文件名",
+    errno.EMFILE: "打开的文件过多 (too many open files)：调高 ulimit -n，或用 --jobs 1",
+    errno.ENFILE: "系统打开的文件过多 (too many open files)：稍后重试",
+    errno.ENOMEM: "内存不足 (out of memory)：关闭其他程序，或用 --jobs 1",
+    errno.EAGAIN: "系统资源暂时不足（进程数等 process limits）：调高 ulimit -u，或用 --jobs 1",
+    errno.EIO: "读写出错 (I/O error)：检查磁盘",
+}
+
+
+def os_problem(exc: OSError) -> tuple[str, str]:
+    """(message, hint) for an OS error: the one place that turns one into words, so that a full
+    disk or a file where a folder belongs is a clear error, never an internal one."""
+    where = exc.filename if exc.filename is not None else ""
+    what = exc.strerror or (os.strerror(exc.errno) if exc.errno else str(exc))
+    message = f"{display_path(Path(os.fsdecode(where)))}：{what}" if where else what
+    return message, _OS_HINTS.get(exc.errno or 0, "")
 
 
 def summary(diagnostics: list[Diagnostic]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -318,3 +319,37 @@ def test_a_folder_that_cannot_be_listed_is_named_by_every_command(site_dir: Path
         assert result.returncode == 1, (command, result.stderr)
         assert re.search(rf"content/2022/{first}/.*: error E009 目录无法读取", result.stderr), (command, result.stderr[-800:])
     assert not (site_dir / "output").exists()
+
+
+def _limited(size: int):
+    """A child's limit on the size of any file it writes (RLIMIT_FSIZE): what a full disk does
+    to a build, without a disk to fill or root to mount one."""
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past it then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    return limit
+
+
+def test_a_build_that_cannot_write_says_why_and_leaves_the_output_as_it_was(site_dir: Path):
+    """A full disk was 内部错误 (exit 3). Now it is E060 with what to do, and the site is left as
+    it was, so the next build equals a clean one."""
+    assert run_cli("build", "--no-search", cwd=site_dir).returncode == 0
+    before = snapshot(site_dir / "output")
+    project = site_dir / "content/2022/test-project.yaml"
+    project.write_text(project.read_text(encoding="utf-8").replace("测试项目", "改名项目"), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-m", "perfsite", "build", "--no-search"], cwd=site_dir, env=env,
+                            capture_output=True, text=True, timeout=120, preexec_fn=_limited(2048))
+    assert result.returncode == 1, result.stderr
+    assert "E060 无法写入输出" in result.stderr and "提示 (hint)" in result.stderr, result.stderr
+    assert "内部错误" not in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(site_dir / "output") == before
+    assert run_cli("build", "--no-search", cwd=site_dir).returncode == 0
+    assert "改名项目" in (site_dir / "output/2022/test-project.html").read_text(encoding="utf-8")
+
+
+def test_a_file_where_a_folder_belongs_is_a_clear_error(site_dir: Path):
+    (site_dir / "blocker").write_text("", encoding="utf-8")
+    result = run_cli("schema", "--output", "blocker/schema", cwd=site_dir)
+    assert result.returncode == 1, result.stderr
+    assert "blocker/schema：Not a directory" in result.stderr and "挡在了目录的位置" in result.stderr, result.stderr
