@@ -111,6 +111,8 @@ class PreviewHandler(web.StaticFileHandler):
             raise web.HTTPError(403, reason="Host not allowed")
 
     async def get(self, path: str, include_body: bool = True) -> None:
+        if "\0" in path:  # no file has one; the OS would refuse it with a ValueError (a 500 and a traceback)
+            raise web.HTTPError(400, reason="NUL in path")
         if self.state.failed and (path == "" or path.endswith((".html", "/"))):
             self.set_status(500)
             self.set_header("Content-Type", "text/html; charset=utf-8")

@@ -183,6 +183,18 @@ def test_path_traversal_is_refused(server: Server, path: str):
     assert status in (403, 404) and "网站名称" not in body and "root:" not in body
 
 
+def test_garbage_in_a_url_or_on_the_websocket_is_refused_and_the_preview_goes_on(server: Server):
+    """A NUL byte in a URL was a 500 with a traceback in the preview's log."""
+    for path in ("/%00", "/2022/a%00b.html", "/%ff%fe"):
+        assert server.get(path)[0] == 400, path
+    with socket.create_connection((urlsplit(server.url).hostname, urlsplit(server.url).port), timeout=5) as raw:
+        raw.sendall(b"GET /livereload HTTP/1.1\r\nHost: " + server.netloc.encode() + b"\r\nUpgrade: websocket\r\n"
+                    b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    b"Sec-WebSocket-Version: 13\r\n\r\n" + bytes(range(256)) * 8)
+    assert server.get("/")[0] == 200
+    assert "Traceback" not in server.everything()
+
+
 def test_a_foreign_host_header_is_refused(server: Server):
     assert server.get("/", host="evil.example")[0] == 403  # DNS rebinding
     assert server.get("/", host=server.netloc)[0] == 200
