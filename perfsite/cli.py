@@ -451,7 +451,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _writable_output() -> None:
+    """Chinese that stdout's encoding cannot hold (PYTHONIOENCODING=ascii, a Latin-1 terminal) is
+    written as escapes, as Python writes stderr, instead of ending the command half-way."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _writable_output()
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

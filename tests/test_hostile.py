@@ -353,3 +353,13 @@ def test_a_file_where_a_folder_belongs_is_a_clear_error(site_dir: Path):
     result = run_cli("schema", "--output", "blocker/schema", cwd=site_dir)
     assert result.returncode == 1, result.stderr
     assert "blocker/schema：Not a directory" in result.stderr and "挡在了目录的位置" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("args", [["check"], ["--help"], ["check", "content/2022/nowhere.yaml"]])
+def test_a_stdout_that_cannot_hold_chinese_gets_escapes_not_an_internal_error(site_dir: Path, args: list[str]):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="ascii")
+    result = subprocess.run([sys.executable, "-m", "perfsite", *args], cwd=site_dir, env=env,
+                            capture_output=True, timeout=120)
+    assert result.returncode in (0, 1, 2), result.stderr
+    out = (result.stdout + result.stderr).decode("ascii")
+    assert "\\u" in out and "internal error" not in out and "Traceback" not in out, out
