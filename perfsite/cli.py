@@ -39,6 +39,42 @@ def _templates(args: argparse.Namespace) -> Path:
     return args.templates
 
 
+def _year_arg(text: str) -> int:
+    """A budget year as a table can have one: 1990 to 2100, not 0 or 99999 (a folder check refuses)."""
+    from .model import YEARS
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"「{text}」不是年份，应为四位数字，如 2022 (not a year)") from None
+    if year not in YEARS:
+        raise argparse.ArgumentTypeError(f"年份 {year} 不在 {YEARS[0]}–{YEARS[-1]} 之间 (year out of range)")
+    return year
+
+
+def _port_arg(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"「{text}」不是端口号 (not a port number)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"端口 {port} 不在 0–65535 之间 (port out of range)")
+    return port
+
+
+def _host_arg(text: str) -> str:
+    """An address to listen on that the system can resolve: '' would listen everywhere, and a
+    name with a space fails later as if the port were taken."""
+    import socket
+    try:
+        if not text.strip() or text != text.strip():
+            raise OSError
+        socket.getaddrinfo(text, None)
+    except (OSError, UnicodeError):
+        raise argparse.ArgumentTypeError(f"「{text}」不是本机可以监听的地址，如 127.0.0.1 或 0.0.0.0 "
+                                         "(not an address to listen on)") from None
+    return text
+
+
 def _usage(message: str) -> int:
     print(f"perfsite: 错误 (error): {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -172,6 +208,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     if (args.name is None) == (args.from_year is None):
         return _usage("请给出项目名称 NAME，或用 --from 年度 复制上一年 (give NAME or --from YEAR)")
+    if args.name is not None and not args.name.strip():
+        return _usage("项目名称 NAME 不能为空 (empty project name)")
     _need_dir(args.content, "内容 (content) ")
     config, _ = load_config(args.content)
     try:
@@ -357,9 +395,9 @@ def _parser() -> argparse.ArgumentParser:
                 "what changed and reloads the browser, and errors are shown in the browser.")
     content_opt(p)
     templates_opt(p)
-    p.add_argument("--host", default="127.0.0.1",
+    p.add_argument("--host", type=_host_arg, default="127.0.0.1",
                    help="监听地址 address to listen on（默认仅本机 default loopback only: 127.0.0.1）")
-    p.add_argument("--port", type=int, default=None,
+    p.add_argument("--port", type=_port_arg, default=None,
                    help="端口 port（默认 8000，被占用时自动换下一个；0 = 任选空闲端口 any free port）")
     p.add_argument("--open", action="store_true", help="在浏览器中打开 open in a browser")
     jobs_opt(p)
@@ -369,9 +407,9 @@ def _parser() -> argparse.ArgumentParser:
                 "perfsite new 2023 --from 2022：把 2022 年的全部项目复制为 2023 年（id 不变，"
                 "年度与时效日期改为新年度），再逐项修改。\n"
                 "Scaffold one project file, or start a year as a copy of another.")
-    p.add_argument("year", type=int, metavar="YEAR", help="年度 budget year")
+    p.add_argument("year", type=_year_arg, metavar="YEAR", help="年度 budget year")
     p.add_argument("name", nargs="?", metavar="NAME", help="项目名称 project name")
-    p.add_argument("--from", dest="from_year", type=int, metavar="OLDYEAR", help="复制此年度 copy this year")
+    p.add_argument("--from", dest="from_year", type=_year_arg, metavar="OLDYEAR", help="复制此年度 copy this year")
     p.add_argument("--id", help="项目 id（默认由名称生成）project id (default: derived from NAME)")
     p.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite existing files")
     content_opt(p)
@@ -389,7 +427,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", metavar="单位名称", help="发布单位全称 the publishing unit（默认 default: 示例单位）")
     p.add_argument("--title", metavar="网站标题", help="网站名称 site title（默认 default: <单位名称>项目支出绩效目标公开）")
     p.add_argument("--url", metavar="网址", help="网站正式地址 the site's URL（默认 default: https://example.gov.cn/xxgk/jxmb/）")
-    p.add_argument("--year", type=int, metavar="YEAR", help="示例项目的年度 the example's budget year（默认 default: 今年 this year）")
+    p.add_argument("--year", type=_year_arg, metavar="YEAR", help="示例项目的年度 the example's budget year（默认 default: 今年 this year）")
     p.add_argument("--git", action="store_true",
                    help="运行 git init 并设置语义比较 run git init and set the diff driver "
                         "（DIR 已是 git 仓库时自动设置 set anyway when DIR is already a repository）")
@@ -414,7 +452,7 @@ def _parser() -> argparse.ArgumentParser:
                 "Import budget-system exports, Excel forms or PDF-extracted text into canonical YAML; "
                 "every guess is reported and left as a comment at its row.")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="要导入的文件 files to import")
-    p.add_argument("--year", type=int, help="预算年度（表中没有时必填）budget year")
+    p.add_argument("--year", type=_year_arg, help="预算年度（表中没有时必填）budget year")
     p.add_argument("--out", type=Path, metavar="DIR", help="写到此目录（默认 content/<年度>/）output directory")
     p.add_argument("--format", choices=("auto", "xlsx", "csv", "text"), default="auto",
                    help="输入格式（默认按扩展名判断）input format (default: auto)")

@@ -80,8 +80,9 @@ def _goal(value: str) -> str:
 
 
 Goal = Annotated[str, AfterValidator(_text), AfterValidator(_goal)]
-Year = Annotated[int, BeforeValidator(_year), Field(ge=1990, le=2100),
-                 WithJsonSchema({"type": ["integer", "string"], "minimum": 1990, "maximum": 2100})]
+YEARS = range(1990, 2101)  # the budget years a table can be of (performance targets began in the 2000s)
+Year = Annotated[int, BeforeValidator(_year), Field(ge=YEARS[0], le=YEARS[-1]),
+                 WithJsonSchema({"type": ["integer", "string"], "minimum": YEARS[0], "maximum": YEARS[-1]})]
 # A year folder's own files (site.py names them), which a project's {id}.html/.json/.csv would
 # overwrite: 2022/index.html, changes.html, datapackage.json, indicators.csv.
 RESERVED_IDS = ("index", "changes", "datapackage", "indicators")

@@ -301,8 +301,11 @@ class Preview:
         try:
             port = self._listen(self.application())
         except OSError as exc:
-            hint = "换一个端口：perfsite serve --port 8001，或不指定 --port 让 perfsite 自动选择"
-            print(f"perfsite: 错误 (error): 端口 {self.port} 已被占用或无法监听 ({exc.strerror or exc})\n"
+            if exc.errno == errno.EADDRINUSE:
+                why, hint = f"端口 {self.port} 已被占用", "换一个端口：perfsite serve --port 8001，或不指定 --port 让 perfsite 自动选择"
+            else:
+                why, hint = f"无法在 {self.host} 端口 {self.port} 上监听", "换一个地址（--host 127.0.0.1）或端口"
+            print(f"perfsite: 错误 (error): {why} ({exc.strerror or exc})\n"
                   f"  = 提示 (hint): {hint}", file=self.err, flush=True)
             return 1
         names = {self.host}

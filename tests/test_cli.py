@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import line_of, run_cli, snapshot
+from conftest import files, line_of, run_cli, snapshot
 
 WUYE = "content/2022/wuye-houqin.yaml"
 CUNZHEN = "content/2022/cunzhen-jianshe.yaml"
@@ -135,3 +135,20 @@ def test_rebuild_replaces_stale_pages(shipped: Path):
     assert run_cli("build", cwd=shipped).returncode == 0
     assert not (shipped / "output/2022/wuye-houqin.html").exists()
     assert not [p for p in shipped.iterdir() if p.name.startswith(".output.")and p.is_dir()]
+
+
+@pytest.mark.parametrize("args, said", [
+    (["new", "0", "某项目"], "年份 0 不在"), (["new", "99999", "某项目"], "年份 99999 不在"),
+    (["new", "二〇二二", "某项目"], "不是年份"), (["new", "2022", " "], "项目名称 NAME 不能为空"),
+    (["new", "2023", "--from", "-1"], "年份 -1 不在"), (["import", "x.csv", "--year", "5"], "年份 5 不在"),
+    (["serve", "--port", "70000"], "端口 70000 不在"), (["serve", "--port", "-1"], "端口 -1 不在"),
+    (["serve", "--host", ""], "不是本机可以监听的地址"), (["serve", "--host", "evil host"], "不是本机可以监听的地址"),
+])
+def test_invalid_arguments_are_refused_before_anything_is_written(site_dir: Path, args: list[str], said: str):
+    """Years, ports and hosts were taken as given: `new 0 x` wrote content/0/x.yaml, which check
+    then refused; --port 70000 served on a random port; --host '' listened on every address."""
+    before = files(site_dir)
+    result = run_cli(*args, cwd=site_dir)
+    assert result.returncode == 2, result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert files(site_dir) == before
