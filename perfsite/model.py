@@ -277,11 +277,14 @@ def diagnostics_from(error: ValidationError, source: Source, models: list[type[B
             out.append(source.diag(loc, Level.ERROR, "E027", f"「{label}」的值「{err['input']}」无效，只能是 {expected}",
                                    "改为允许的值之一"))
         elif kind in ("year", "greater_than_equal", "less_than_equal"):
-            out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」{err['msg'] if kind == 'year' else '不在 1990–2100 之间'}",
+            out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」{err['msg'] if kind == 'year' else f'不在 {YEARS[0]}–{YEARS[-1]} 之间'}",
                                    "年度写四位数字，如 2022"))
         elif kind.startswith("url_"):
             out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」不是有效的网址：{err['input']}",
                                    "写完整网址，如 https://example.gov.cn/xxgk/jxmb/"))
+        elif kind.startswith(("date_", "datetime_")):
+            out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」不是有效的日期：{err['input']}",
+                                   "写成 YYYY-MM-DD，如 2022-03-15，且这个月要有这一天"))
         elif kind in ("goal_long", "too_long"):
             message = err["msg"] if kind == "goal_long" else f"最多 {GOALS_LIMIT} 条"
             out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」{message}",

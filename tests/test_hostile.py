@@ -363,3 +363,13 @@ def test_a_stdout_that_cannot_hold_chinese_gets_escapes_not_an_internal_error(si
     assert result.returncode in (0, 1, 2), result.stderr
     out = (result.stdout + result.stderr).decode("ascii")
     assert "\\u" in out and "internal error" not in out and "Traceback" not in out, out
+
+
+@pytest.mark.parametrize("written", ["2022-02-30", "2022-13-01", "'2022年3月'"])
+def test_a_date_that_does_not_exist_is_refused_in_chinese_at_its_line(site_dir: Path, written: str):
+    project = site_dir / "content/2022/test-project.yaml"
+    project.write_text(project.read_text(encoding="utf-8") + f"公开日期: {written}\n", encoding="utf-8")
+    line = len(project.read_text(encoding="utf-8").splitlines())
+    result = run_cli("check", cwd=site_dir)
+    assert result.returncode == 1
+    assert re.search(rf"test-project\.yaml:{line}:\d+: error E022 「公开日期」不是有效的日期", result.stderr), result.stderr
