@@ -96,6 +96,26 @@ class Entry:
         return self._project is not None
 
 
+def _one_name_per_code(entries: list[Entry]) -> list[Diagnostic]:
+    """E034 for a year's project whose 部门编码 another project of that year gives another name:
+    the department page and its anchor go by the code, so one of the names would be dropped."""
+    first: dict[tuple[int, str], Entry] = {}
+    out = []
+    for entry in entries:
+        s = entry.summary
+        if not s.department_code:
+            continue
+        seen = first.setdefault((s.year, s.department_code), entry)
+        if seen.summary.department_name != s.department_name:
+            source, _ = load_file(entry.path, entry.display)
+            line, col = source.pos(("主管部门及代码",)) if source is not None else (0, 0)
+            out.append(Diagnostic(entry.display, line, col, Level.ERROR, "E034",
+                                  f"部门编码 {s.department_code} 在 {s.year} 年已是「{seen.summary.department_name}」"
+                                  f"（{seen.display}），这里却是「{s.department_name}」",
+                                  "同一年里一个编码只对应一个部门名称：改成一致的写法，或检查编码"))
+    return out
+
+
 def file_stamp(path: str | Path) -> str:
     """A file's identity for caching: mtime, size and inode ("" when it cannot be read)."""
     try:
@@ -322,6 +342,7 @@ def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1,
         content.entries.append(entry)
     if cache is not None:
         cache.forget_missing({path for path, _ in files})
+    content.report.extend(_one_name_per_code(content.entries))
     if not files and not misplaced and config is not None:
         content.report.warning(display_path(root), 0, 0, "W010", "没有找到任何项目文件",
                                f"在 {display_path(root)}/<年度>/ 下添加项目 YAML 文件")

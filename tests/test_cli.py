@@ -84,6 +84,21 @@ def test_duplicate_ids_and_year_mismatch(shipped: Path):
     assert re.search(r"content/2023/moved.yaml:5:\d+: error E025 年度 2022 与所在目录 2023/ 不一致", result.stderr)
 
 
+def test_one_department_code_under_two_names_in_a_year_is_an_error(shipped: Path):
+    """The department page and its anchor go by the code: one of the two names vanished from the
+    site, and the year page had two sections with one id."""
+    text = (shipped / WUYE).read_text(encoding="utf-8").replace("主管部门及代码: 黔南州住房和城乡建设局",
+                                                                "主管部门及代码: 219-黔南州住房和城乡建设局")
+    (shipped / WUYE).write_text(text, encoding="utf-8")
+    other = text.replace("id: wuye-houqin", "id: other").replace("219-黔南州住房和城乡建设局", "219-黔南州住建局")
+    (shipped / "content/2022/other.yaml").write_text(other, encoding="utf-8")
+    for command in (["check"], ["build", "--no-search"]):
+        result = run_cli(*command, cwd=shipped)
+        assert result.returncode == 1, result.stderr
+        assert re.search(r"content/2022/wuye-houqin.yaml:7:\d+: error E034 部门编码 219 在 2022 年已是「黔南州住建局」"
+                         r"（content/2022/other.yaml），这里却是「黔南州住房和城乡建设局」", result.stderr), result.stderr
+
+
 def test_misplaced_project_file_is_an_error(shipped: Path):
     (shipped / "content/stray.yaml").write_text("id: x\n", encoding="utf-8")
     result = run_cli("check", cwd=shipped)
