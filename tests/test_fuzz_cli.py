@@ -20,7 +20,8 @@ promises of the README:
 Deterministic: example ``i`` draws from ``random.Random(f"{SEED}:{i}")``; the default seed and a
 bounded number of examples run in about a minute and a half. ``PERFSITE_FUZZ_EXAMPLES=2000``
 (and ``PERFSITE_FUZZ_SEED=...`` for a new corpus) run a longer fuzz; ``PERFSITE_FUZZ_TIMEOUT``
-is the seconds a command may take (default 60). A failure shows the example, what was planted
+is the seconds a command may take (default 60); ``PERFSITE_FUZZ_LOG=FILE`` appends each failing
+example's report to FILE as it happens. A failure shows the example, what was planted
 (file and first bytes), the command, its exit status and the end of its output, and the line
 that runs that example alone.
 """
@@ -48,7 +49,7 @@ import yaml
 from conftest import MINIMAL, ROOT, SITE, TEMPLATES
 
 SEED = os.environ.get("PERFSITE_FUZZ_SEED", "18")
-EXAMPLES = int(os.environ.get("PERFSITE_FUZZ_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("PERFSITE_FUZZ_EXAMPLES", "50"))
 TIMEOUT = float(os.environ.get("PERFSITE_FUZZ_TIMEOUT", "60"))
 IS_ROOT = os.geteuid() == 0  # chmod 000 does not stop root's reads: the unreadable-file kind is skipped
 EXITS = {0, 1, 2}
@@ -61,6 +62,26 @@ NEXT_YEAR = MINIMAL.replace("年度: 2022", "年度: 2023").replace("2022年12�
     .replace("≥1次", "≥2次")
 VALID = {"content/site.yaml": SITE, "content/2022/test-project.yaml": MINIMAL,
          "content/2022/second.yaml": SECOND, "content/2023/test-project.yaml": NEXT_YEAR}
+
+# The defects this fuzz found when it was written (issue 18), by a pattern of the failure report:
+# a failing example names the ones it shows, so a report reads "known" or "new" at a glance.
+KNOWN = [
+    ("D2", r"raw control character '\\x1b'", "a file name's control characters reach the terminal raw "
+     "(diagnostics.display_path does not escape them)"),
+    ("D3", r"RuntimeError: Symlink loop", "fmt: a symlink loop among the content is an internal error (fmt._targets resolve())"),
+    ("D4", r"outside the project changed: outside\.yaml", "fmt rewrites a file outside the project through a symlink"),
+    ("D5", r"ParseError", "import: an .xlsx whose XML has a DOCTYPE/entity is an internal error (cells.read_xlsx)"),
+    ("D6", r"E028", "new / new --from accept a year that is not a year folder, and write files check refuses"),
+    ("D7", r"exited 0, then check refuses what it wrote", "new writes a file check refuses (year, empty or odd NAME)"),
+    ("D8", r"--port", "serve: a port outside 0–65535 wraps round, or is an internal error"),
+    ("D9", r"--host|idna", "serve: an empty, long or malformed --host is accepted (all interfaces) or an internal error"),
+    ("D10", r"FileExistsError|NotADirectoryError", "schema --output / import --out / content that is a file: internal error"),
+]
+
+
+def known(report: str) -> list[str]:
+    return [f"{name}: {summary}" for name, pattern, summary in KNOWN if re.search(pattern, report)]
+
 
 # ----------------------------------------------------------------------------------------------
 # hostile values, bytes and files
@@ -246,7 +267,9 @@ class Example:
         lines = [f"fuzz example {self.index} (PERFSITE_FUZZ_SEED={SEED}): {len(self.problems)} broken promise(s)",
                  "planted:"] + [f"  - {p.show()}" for p in self.planted] + [""] + self.problems + [
                  f"run alone: PERFSITE_FUZZ_SEED={SEED} python3 -m pytest tests/test_fuzz_cli.py -k 'example_{self.index}]'"]
-        return "\n".join(lines)
+        text = "\n".join(lines)
+        names = known(text)
+        return text + ("\nknown defects (issue 18 report): " + "; ".join(names) if names else "\nNOT a known defect: a new one")
 
 
 def _clear(path: Path) -> None:
@@ -450,10 +473,12 @@ def plant_kind(ex: Example, rng: random.Random) -> None:
         ex.write(f"templates/{name}", random_bytes(rng, rng.choice([0, 50, 2000])), kind); return
     elif kind == "a template that is hostile Jinja":
         name = rng.choice(["base.html", "project.html", "index.html"])
+        # a template is the site's own code, as trusted as a Makefile: it may be broken, not
+        # hostile, so no {{ 'x' * 10**9 }} here (that takes minutes, as it would in any Jinja site)
         body = rng.choice(["{{ ''.__class__.__mro__[1].__subclasses__() }}", "{% include '../../../etc/passwd' %}",
-                           "{% extends 'base.html' %}", "{% for x in range(10**9) %}{% endfor %}", "{{ 7*191 }}",
+                           "{% extends 'base.html' %}", "{{ 7*191 }}",
                            "{% import 'nope.html' as n %}", "{{ config.__init__.__globals__ }}", "{%", "{{ x ",
-                           "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "{{ 'x' * 10**9 }}",
+                           "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
                            "{% include 'project.html' %}"])
         ex.write(f"templates/{name}", body.encode(), kind); return
     elif kind == "output as a file":
@@ -542,9 +567,11 @@ def content_commands(ex: Example, rng: random.Random) -> None:
     if build.returncode == 0:
         check_output(ex, output)
     if check.returncode in (0, 1) and build.returncode in (0, 1):
-        content_codes = lambda d: {(path, code) for path, code in errors_of(d) if code < "E050" and code != "E040"}
+        # check reads content only: the templates (E005/E051 there), the output (E060) and search (E080) are build's
+        content_codes = lambda d: {(path, code) for path, code in errors_of(d)
+                                   if code < "E050" and code != "E040" and not path.startswith("templates/")}
         if (check.returncode == 1) != (build.returncode == 1) or content_codes(check.stderr) != content_codes(build.stderr):
-            if not ({code for _, code in errors_of(build.stderr)} & {"E051", "E060", "E080"}):
+            if not ({code for _, code in errors_of(build.stderr) - content_codes(build.stderr)}):
                 ex.fail(f"$ perfsite check → exit {check.returncode}, $ perfsite build → exit {build.returncode}: "
                         f"they disagree\n  check's errors: {sorted(errors_of(check.stderr))[:8]}\n"
                         f"  build's errors: {sorted(errors_of(build.stderr))[:8]}\n  check stderr:\n{_tail(check.stderr, 6)}"
@@ -744,14 +771,17 @@ def import_commands(ex: Example, rng: random.Random) -> None:
 
 YEARS = ["0", "-1", "99999", "1", "10000", "二〇二二", "２０２２", "2022.0", "1e3", "0x7e6", " 2022", "2022 ", "", "9" * 30,
          "٢٠٢٢", "2022", "1899", "2100"]
-PORTS = ["0", "70000", "65536", "-1", "abc", "", "1e3", "８０８０", "99999999999999999999", " 80", "08000"]
+PORTS = ["0", "70000", "65536", "-1", "abc", "", "1e3", "99999999999999999999", "08000", " 80", "８０８０"]
+GOOD_PORTS = ("0", "08000", " 80", "８０８０")  # int() reads these as ports; not an error to accept them
 HOSTS = ["", "evil host", "999.1.1.1", "-h", "a" * 300, "localhost:80", "[::1]", "::1", "0.0.0.0", "\u202e",
          "example.com", "127.0.0.1 ", "http://127.0.0.1/"]
 NAMES = ["", " ", "-", "..", ".", "/", "../../x", "a/b", "\\", "x" * 500, "\u202e", "\x1b[31m", "名称" * 200, "CON",
          ".hidden", "site", "index", "changes", "a\nb", "{{ 7*191 }}", "'", '"', "#", "=cmd|' /C calc'!A0", "ｉｄ"]
 IDS = ["", "-", "a", "A", "a" * 300, "index", "changes", "../x", "x/y", "-x", "x-", "1", "中文", "a--b"]
-PATHS = ["", ".", "..", "../..", "/", "/nonexistent", "x" * 300, "/".join(["x"] * 500), "content/site.yaml",
-         "content/2022/test-project.yaml", "content/2022", "output", "-", "~", "//", "content/../content", "\u202e"]
+# paths inside the example only (a walk of .. would read the other examples' files: not deterministic)
+PATHS = ["", ".", "/nonexistent", "x" * 300, "/".join(["x"] * 500), "content/site.yaml", "content/2022/test-project.yaml",
+         "content/2022", "output", "-", "~", "content/../content", "\u202e", "templates/base.html"]
+OUTPUTS = PATHS + ["..", "/"]  # build refuses a folder it did not make (E060): nothing outside is touched
 
 
 def argument_commands(ex: Example, rng: random.Random) -> None:
@@ -771,7 +801,7 @@ def argument_commands(ex: Example, rng: random.Random) -> None:
     elif choice == "new-from":
         run(ex, ["new", rng.choice(YEARS), "--from", rng.choice(YEARS)] + rng.choice([[], ["--force"]]))
     elif choice == "init":
-        target = rng.choice(["newsite", "newsite", "content", "content/site.yaml", "output", "x" * 300, "..", "-"])
+        target = rng.choice(["newsite", "newsite", "content", "content/site.yaml", "output", "x" * 300, "-"])
         args = ["init", target]
         for opt, values in (("--unit", NAMES), ("--title", NAMES), ("--url", ["", "javascript:alert(1)", "ftp://x",
                             "http://", "not a url", "https://example.gov.cn/a b/", "https://例子.中国/", "x" * 3000,
@@ -793,7 +823,7 @@ def argument_commands(ex: Example, rng: random.Random) -> None:
         run(ex, ["schema", "--output", rng.choice(PATHS)])
     elif choice in ("build", "check"):
         args = [choice]
-        for opt, values in (("--content", PATHS), ("--output", PATHS), ("--jobs", ["0", "-1", "abc", "1e9", "99999", "1"])):
+        for opt, values in (("--content", PATHS), ("--output", OUTPUTS), ("--jobs", ["0", "-1", "abc", "1e9", "99999", "1"])):
             if rng.random() < 0.5:
                 args += [opt, rng.choice(values)]
         if choice == "build":
@@ -811,7 +841,7 @@ def argument_commands(ex: Example, rng: random.Random) -> None:
         if choice == "watch":
             args = ["build", "--watch", "--no-search", *rng.choice(common)]
         else:
-            bad = rng.choice([["--port", rng.choice([p for p in PORTS if p not in ("0", "08000", " 80")])],
+            bad = rng.choice([["--port", rng.choice([p for p in PORTS if p not in GOOD_PORTS])],
                               ["--host", rng.choice(["", "evil host", "999.1.1.1", "a" * 300, "localhost:80", "\u202e",
                                                      "http://127.0.0.1/"])]] * 2 + common)
             args = ["serve", *bad]
@@ -864,4 +894,7 @@ def test_fuzz_cli(base: Path, tmp_path: Path, index: int):
             for d in dirs:
                 os.chmod(Path(folder, d), 0o755)
     if ex.problems:
+        if log := os.environ.get("PERFSITE_FUZZ_LOG"):  # a long run: every failure as it happens
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(ex.report() + "\n" + "=" * 100 + "\n")
         pytest.fail(ex.report(), pytrace=False)
