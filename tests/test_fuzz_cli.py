@@ -76,6 +76,9 @@ KNOWN = [
     ("D8", r"--port", "serve: a port outside 0–65535 wraps round, or is an internal error"),
     ("D9", r"--host|idna", "serve: an empty, long or malformed --host is accepted (all interfaces) or an internal error"),
     ("D10", r"FileExistsError|NotADirectoryError", "schema --output / import --out / content that is a file: internal error"),
+    ("D11", r"new-line character seen in unquoted field|field larger than field limit",
+     "import: a CSV with CR-only line ends or a field over 128 KiB is an internal error (cells.read_csv)"),
+    ("D12", r"new 2030 --from .*E025", "new --from does not move 年度 forward in a file with CR-only line ends (scaffold.roll_forward)"),
 ]
 
 
