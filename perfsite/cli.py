@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TextIO
 
 from . import __version__
 from .diagnostics import Diagnostic, os_problem, summary
@@ -489,17 +490,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _writable_output() -> None:
-    """Chinese that stdout's encoding cannot hold (PYTHONIOENCODING=ascii, a Latin-1 terminal) is
-    written as escapes, as Python writes stderr, instead of ending the command half-way."""
-    for stream in (sys.stdout, sys.stderr):
+# What a file name or a message may not send a terminal as it is: control characters (an escape
+# sequence can clear or retitle it), bidirectional overrides (which reorder what is shown) and
+# the surrogates that stand for bytes a name has that are not UTF-8. Colour (SGR), which diff
+# --color writes, is let through: it can only colour.
+_UNSAFE = re.compile(r"\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match[0]
+    if len(char) > 1:
+        return char  # a colour
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+class _SafeStream:
+    """stdout or stderr with what a terminal must not be sent (see _UNSAFE) written as escapes,
+    and Chinese that its encoding cannot hold (PYTHONIOENCODING=ascii) as escapes too, instead
+    of ending the command half-way: every line the CLI prints passes here."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
             reconfigure(errors="backslashreplace")
 
+    def write(self, text: str) -> int:
+        return self._stream.write(_UNSAFE.sub(_escaped, text))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
 
 def main(argv: list[str] | None = None) -> int:
-    _writable_output()
+    streams = sys.stdout, sys.stderr
+    if not isinstance(sys.stdout, _SafeStream):
+        sys.stdout, sys.stderr = _SafeStream(sys.stdout), _SafeStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

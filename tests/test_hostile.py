@@ -373,3 +373,20 @@ def test_a_date_that_does_not_exist_is_refused_in_chinese_at_its_line(site_dir: 
     result = run_cli("check", cwd=site_dir)
     assert result.returncode == 1
     assert re.search(rf"test-project\.yaml:{line}:\d+: error E022 「公开日期」不是有效的日期", result.stderr), result.stderr
+
+
+@pytest.mark.parametrize("args", [["check"], ["fmt", "--check"], ["diff", "2022", "content/2022"],
+                                  ["diff", "--format", "json", "2022", "content/2022"]])
+def test_a_file_name_cannot_send_the_terminal_escape_sequences(site_dir: Path, args: list[str]):
+    """A name with ESC [2J cleared the screen when check printed it; a name with bytes that are
+    not UTF-8 made fmt --check and diff --format json fail ("surrogates not allowed")."""
+    name = os.fsencode(site_dir / "content/2022") + b"/e\x1b[2J\xfe\xe2\x80\xae.yaml"
+    with open(name, "w", encoding="utf-8") as handle:
+        handle.write("id:   x\n")  # not in canonical form: fmt --check names it
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+    result = subprocess.run([sys.executable, "-m", "perfsite", *args], cwd=site_dir, env=env,
+                            capture_output=True, timeout=120)
+    shown = result.stdout + result.stderr
+    assert result.returncode in (0, 1), shown
+    assert b"\x1b" not in shown and b"\xe2\x80\xae" not in shown, shown
+    assert b"e\\x1b[2J\\xfe\\u202e.yaml" in shown and b"Traceback" not in shown, shown
