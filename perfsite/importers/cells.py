@@ -118,6 +118,9 @@ def _damaged(origin: str, exc: BaseException, where: str = "") -> ImportError_:
                         "请在 Excel 中打开后另存为 .xlsx 再导入")
 
 
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of .xls and of encrypted .xlsx
+
+
 def _workbook(raw: bytes, origin: str):  # -> openpyxl Workbook (read-only)
     """The workbook, opened read-only (cells streamed, never the declared <dimension> filled in),
     or a refusal that says what the file is instead."""
@@ -144,9 +147,6 @@ def _workbook(raw: bytes, origin: str):  # -> openpyxl Workbook (read-only)
         raise
     except Exception as exc:  # openpyxl raises whatever the damaged parts make it meet
         raise _damaged(origin, exc) from None
-
-
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of .xls and of encrypted .xlsx
 
 
 def read_xlsx(raw: bytes, origin: str) -> list[tuple[str, Grid]]:
