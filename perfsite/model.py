@@ -29,6 +29,12 @@ _THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _DEPT_CODE_RE = re.compile(r"^\s*(\d{2,})\s*[-－—_ ]\s*(.+)$")
 
 
+def split_department(text: str) -> tuple[str | None, str]:
+    """主管部门及代码 as (code, name): "219-某某局" → ("219", "某某局"); without a code (None, text)."""
+    match = _DEPT_CODE_RE.match(text)
+    return (match[1], match[2].strip()) if match else (None, text.strip())
+
+
 def _amount(value: Any) -> Any:
     """An exact decimal from what staff typed: '10.38', '1,234.5', full-width digits. Never a float."""
     if isinstance(value, Decimal) or value is None:
@@ -160,13 +166,11 @@ class Project(_Strict):
 
     @property
     def department_code(self) -> str | None:
-        match = _DEPT_CODE_RE.match(self.department)
-        return match[1] if match else None
+        return split_department(self.department)[0]
 
     @property
     def department_name(self) -> str:
-        match = _DEPT_CODE_RE.match(self.department)
-        return match[2].strip() if match else self.department.strip()
+        return split_department(self.department)[1]
 
     def rows(self) -> Iterator[tuple[str, str, int, Row]]:
         """(一级, 二级, index within 二级, row) in table order."""

@@ -3,6 +3,7 @@ its row, so the person who reviews the import sees every guess where it applies.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..diagnostics import Diagnostic
@@ -13,6 +14,10 @@ MARK = "导入提示"
 
 
 def _quote(value: str) -> str:
+    """A YAML scalar that reads back as ``value``: single quotes fold a line break into a space
+    (a two-line cell would become other text), so text with one is written double-quoted."""
+    if "\n" in value:
+        return json.dumps(value, ensure_ascii=False)
     return "'" + value.replace("'", "''") + "'"
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from ..model import split_department
 from ..scaffold import project_id
 from . import Imported, ImportError_
 from .cells import Cell, Grid, norm
 from .fields import FUND_KEYS, compose_value, damage, field_of, funds, looks_cut, split_goals, unit_in
 
 _NEEDED = {"name", "level3", "value"}
-_PROJECT_FIELDS = ("implementer", "department", "code", "name", "source", "goals", *FUND_KEYS)
+_PROJECT_FIELDS = ("implementer", "department", "dept_code", "code", "name", "source", "goals", *FUND_KEYS)
 
 
 def find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
@@ -99,6 +100,10 @@ def import_grid(grid: Grid, origin: str, year: int | None) -> list[Imported]:
             continue
         if field_of(cell("level3").text) == "level3" or norm(texts[0]) in ("合计", "总计"):
             continue  # a header repeated at a page break, or a total line
+        if not any(cell(name).text for name in columns):
+            if projects:  # a note or a stray cell beside the table is no indicator row, but it is said
+                projects[-1].item.guess((), f"{origin}:{number} 只在表头以外的列有内容（「{texts[0][:40]}」），未导入")
+            continue
         name = cell("name").text
         if name and (not projects or name != projects[-1].item.data["项目名称"]):
             projects.append(_Project(_start({k: cell(k) for k in _PROJECT_FIELDS}, f"{origin}:{number}", year, unit)))
@@ -113,12 +118,19 @@ def import_grid(grid: Grid, origin: str, year: int | None) -> list[Imported]:
     return [p.item for p in projects]
 
 
+def _department(name: str, code: str | None) -> str:
+    """主管部门及代码 from a name and a 部门编码 column: "219-某某局", as the printed form has it."""
+    if not code or not name or split_department(name)[0] is not None:
+        return name
+    return f"{code}-{name}"
+
+
 def _start(cells: dict[str, Cell], origin: str, year: int | None, unit: str | None) -> Imported:
     text = {k: c.text for k, c in cells.items()}
     name = text["name"] or ""
     code = (text.get("code") or "").lower()
     ident = code if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", code) else project_id(name)
-    department = text.get("department") or text.get("implementer") or ""
+    department = _department(text.get("department") or text.get("implementer") or "", text.get("dept_code"))
     data: dict[str, Any] = {"id": ident, "年度": str(year) if year else None, "项目名称": name,
                             "主管部门及代码": department, "实施单位": text.get("implementer") or department,
                             "资金": {"单位": "万元", "资金来源": text.get("source")}}

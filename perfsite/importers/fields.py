@@ -18,6 +18,7 @@ from .cells import norm
 ALIASES: dict[str, tuple[str, ...]] = {
     **{f.attr: (*f.names, *f.columns) for f in TARGET.fields if f.columns is not None},
     "code": ("项目编码", "项目代码", "项目编号"),
+    "dept_code": ("部门编码", "部门代码", "主管部门编码", "主管部门代码"),
     **{c.key: (c.label, *c.columns) for c in TARGET.grid},
     "nature": ("指标性质", "比较符", "运算符号"),
     "measure": ("度量单位", "计量单位", "指标单位"),

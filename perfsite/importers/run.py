@@ -14,11 +14,11 @@ from pathlib import Path
 from .. import rules
 from ..config import SiteConfig, load_config
 from ..diagnostics import Diagnostic, Level, display_path
-from ..model import build_project
-from ..source import parse_text
+from ..model import build_project, split_department
+from ..source import MAX_BYTES, parse_text
 from ..taxonomy import PROFILES, canonical
 from . import Imported, ImportError_
-from .cells import read_csv, read_xlsx
+from .cells import OLE2, decode, read_csv, read_input, read_xlsx
 from .emit import MARK, to_yaml
 from .export import find_header, import_grid
 from .form import import_form, looks_like_form
@@ -39,34 +39,29 @@ class Planned:
                 for n, line in enumerate(self.text.splitlines(), start=1) if line.strip().startswith(f"# {MARK}")]
 
 
-def _kind(path: Path, chosen: str) -> str:
+def _kind(path: Path, raw: bytes, chosen: str) -> str:
     if chosen != "auto":
         return chosen
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in (".xlsx", ".xlsm", ".xls"):
         return "xlsx"
     if suffix in (".csv", ".tsv"):
         return "csv"
-    with path.open("rb") as handle:
-        return "xlsx" if handle.read(4) == b"PK\x03\x04" else "text"
+    return "xlsx" if raw.startswith((b"PK\x03\x04", OLE2)) else "text"
 
 
 def read_file(path: Path, chosen: str, year: int | None) -> list[Imported]:
     """The projects in one file; ImportError_ names the file and what was expected."""
     origin = display_path(path)
-    if not path.is_file():
-        raise ImportError_(f"{origin}: 文件不存在")
-    if path.stat().st_size == 0:
-        raise ImportError_(f"{origin}: 文件是空的")
-    kind = _kind(path, chosen)
+    raw = read_input(path, origin)
+    kind = _kind(path, raw, chosen)
     if kind == "text":
-        from .cells import decode
         from .text import import_text
-        return import_text(decode(path.read_bytes(), origin), origin, year)
+        return import_text(decode(raw, origin), origin, year)
     if kind == "csv":
-        return import_grid(read_csv(path, origin), origin, year)
+        return import_grid(read_csv(raw, origin), origin, year)
     found: list[Imported] = []
-    for title, grid in read_xlsx(path, origin):
+    for title, grid in read_xlsx(raw, origin):
         where = f"{origin}:{title}"
         if find_header(grid) is not None:
             found += import_grid(grid, where, year)
@@ -100,23 +95,17 @@ def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
             errors.append(str(exc))
     config, _ = load_config(content) if (content / "site.yaml").is_file() else (None, [])
     planned: list[Planned] = []
-    taken: set[Path] = set()
+    targets = _Targets()
     for item in items:
         if year:
             item.data["年度"] = str(year)
         if not item.data.get("年度"):
             errors.append(f"{item.origin}: 不知道「{item.data.get('项目名称')}」的年度；请用 --year 指定")
-            continue
+    items = [item for item in items if item.data.get("年度")]
+    _same_code_other_names(items)
+    for item in items:
         item_year = int(item.data["年度"])
-        target_dir = out or content / str(item_year)
-        target = target_dir / f"{item.id}.yaml"
-        suffix = 2
-        while target in taken:
-            item.guess(("id",), f"与同批导入的另一个项目 id 相同，改为 {item.id}-{suffix}")
-            item.data["id"] = f"{item.data['id']}-{suffix}"
-            target = target_dir / f"{item.id}.yaml"
-            suffix += 1
-        taken.add(target)
+        target = targets.claim(item, out or content / str(item_year))
         profile_key, note = _profile_for(item, config, item_year)
         if note:
             item.guess(("绩效指标",), note)
@@ -125,12 +114,63 @@ def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
         if text is None:
             errors += [d.format() for d in diags]
             continue
+        if (size := len(text.encode("utf-8"))) > MAX_BYTES:
+            errors.append(_too_large(item, size))
+            continue
         source, problems = parse_text(text, display, target)
         if source is not None:
             _project, parts, problems = build_project(source)
             problems += rules.check(parts, source, PROFILES[profile_key])
         planned.append(Planned(item, target, text, problems))
     return planned, errors
+
+
+class _Targets:
+    """The file each project goes to: its id, or the id with the next free -2, -3 … when another
+    project of this import took it (a counter per id: projects named alike are common, 办公经费 in
+    every unit, and trying every suffix from 2 again for each was quadratic)."""
+
+    def __init__(self) -> None:
+        self.taken: set[Path] = set()
+        self.next: dict[Path, int] = {}
+
+    def claim(self, item: Imported, folder: Path) -> Path:
+        base = item.id
+        target = folder / f"{base}.yaml"
+        if target in self.taken:
+            suffix = self.next.get(target, 2)
+            while folder / f"{base}-{suffix}.yaml" in self.taken:
+                suffix += 1
+            self.next[target] = suffix + 1
+            item.data["id"] = f"{base}-{suffix}"
+            item.guess(("id",), f"与同批导入的另一个项目 id 相同，改为 {item.id}")
+            target = folder / f"{item.id}.yaml"
+        self.taken.add(target)
+        return target
+
+
+def _too_large(item: Imported, size: int) -> str:
+    """Why a project is not written: check would refuse its file for size (E004)."""
+    return (f"{item.origin}: 项目「{item.data.get('项目名称')}」导入后的内容文件有 {size:,} 字节，超过内容文件的上限 "
+            f"{MAX_BYTES:,} 字节（2 MB，perfsite check 会报 E004）；一个项目不会有这么多指标行，多半是原表的"
+            "项目名称列没有认出、许多项目被读成了一个：请检查原表，或把它拆开后再导入")
+
+
+def _same_code_other_names(items: list[Imported]) -> None:
+    """One 部门编码 under two names in one year's import is reported on each project: the site
+    would list them as two departments, and which name is right only the unit knows."""
+    names: dict[tuple[str, str], dict[str, list[Imported]]] = {}
+    for item in items:
+        code, name = split_department(str(item.data.get("主管部门及代码") or ""))
+        if code:
+            names.setdefault((str(item.data["年度"]), code), {}).setdefault(name, []).append(item)
+    for (_year, code), by_name in names.items():
+        if len(by_name) > 1:
+            listed = "、".join(f"「{n}」（{len(found)} 个项目）" for n, found in by_name.items())
+            for found in by_name.values():
+                for item in found:
+                    item.guess(("主管部门及代码",), f"部门编码 {code} 在本次导入中对应不同的部门名称：{listed}；"
+                                                 "请核对并改成同一个名称")
 
 
 def write(planned: list[Planned], force: bool) -> list[str]:
