@@ -423,24 +423,26 @@ class FmtResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)  # files that could not be parsed (left untouched)
 
 
-def _targets(paths: list[Path], content_root: Path | None) -> tuple[list[tuple[Path, Kind]], list[Diagnostic]]:
+def _targets(paths: list[Path], content_root: Path | None) -> tuple[list[tuple[Path, Kind, bool]], list[Diagnostic]]:
     """Files to format and how, and the folders that could not be listed. Without
     ``content_root``, any site.yaml outside a year folder is taken for the site config (so that
     ``perfsite fmt .`` finds content/site.yaml)."""
     site = (content_root / CONFIG_NAME).resolve() if content_root is not None else None
-    found: dict[Path, tuple[Path, Kind]] = {}
+    found: dict[Path, tuple[Path, Kind, bool]] = {}
     unlisted: list[Diagnostic] = []
 
-    def add(path: Path, in_year: bool) -> None:
+    def add(path: Path, in_year: bool, within: Path | None) -> None:
+        resolved = _resolved(path)
         if site is not None:
-            kind: Kind = "site" if path.resolve() == site else "project"
+            kind: Kind = "site" if resolved == site else "project"
         else:
             kind = "site" if path.name == CONFIG_NAME and not in_year else "project"
-        found.setdefault(path.resolve(), (path, kind))
+        writable = within is None or resolved.is_relative_to(within)
+        found.setdefault(resolved, (path, kind, writable))
 
     for given in paths:
         if not given.is_dir():
-            add(given, _YEAR_DIR.match(given.resolve().parent.name) is not None)
+            add(given, _YEAR_DIR.match(_resolved(given).parent.name) is not None, None)  # named: the user's own choice
             continue
         for name, why in walk(given, hidden=False):
             rel = Path(name).relative_to(given)
@@ -450,8 +452,16 @@ def _targets(paths: list[Path], content_root: Path | None) -> tuple[list[tuple[P
                 unlisted.append(unlisted_error(name, why))
             elif name.endswith(SUFFIXES):
                 in_year = any(_YEAR_DIR.match(p) for p in (given.resolve().name, *rel.parts[:-1]))
-                add(Path(name), in_year)
+                add(Path(name), in_year, given.resolve())
     return sorted(found.values(), key=lambda t: t[0]), unlisted
+
+
+def _resolved(path: Path) -> Path:
+    """Where a path leads; a link that loops leads nowhere, and reading it names that (E009)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 def _replace(path: Path, data: bytes) -> None:
@@ -481,9 +491,9 @@ def format_paths(paths: list[Path], *, check: bool, content_root: Path | None = 
     return result
 
 
-def _format_some(targets: list[tuple[Path, str]], check: bool) -> FmtResult:
+def _format_some(targets: list[tuple[Path, str, bool]], check: bool) -> FmtResult:
     result = FmtResult()
-    for path, kind in targets:
+    for path, kind, writable in targets:
         display = display_path(path)
         source, diags = load_file(path, display)
         text = None
@@ -500,6 +510,11 @@ def _format_some(targets: list[tuple[Path, str]], check: bool) -> FmtResult:
                                                  f"无法读取文件：{exc.strerror or exc}"))
             continue
         if same:
+            continue
+        if not writable:  # a link out of the folder: a cloned repository must not make fmt rewrite ~/x.yaml
+            result.diagnostics.append(Diagnostic(display, 0, 0, Level.ERROR, "F002",
+                                                 f"是指向目录之外的链接（{_resolved(path)}），不改写它",
+                                                 f"要格式化它，直接指名：perfsite fmt {_resolved(path)}"))
             continue
         result.changed.append(path)
         if not check:

@@ -15,7 +15,7 @@ from perfsite.fmt import FmtResult, format_paths, format_text
 from perfsite.model import build_project
 from perfsite.source import parse_text
 
-from conftest import CONTENT, MINIMAL, SITE
+from conftest import CONTENT, MINIMAL, SITE, run_cli
 
 SHIPPED = sorted(CONTENT.rglob("*.yaml"))
 PROJECTS = sorted((CONTENT / "2022").glob("*.yaml"))
@@ -414,3 +414,23 @@ def test_many_files_are_formatted_in_workers_exactly_as_in_one_process(tmp_path:
     assert [(d.code, d.line) for d in one.diagnostics] == [(d.code, d.line) for d in two.diagnostics] != []
     assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*.yaml")} == \
         {p.relative_to(tmp_path / "two"): p.read_bytes() for p in (tmp_path / "two").rglob("*.yaml")}
+
+
+def test_fmt_of_a_folder_does_not_rewrite_through_a_link_that_leads_out(site_dir: Path, tmp_path: Path):
+    """A cloned content repository could hold content/2022/x.yaml → ~/elsewhere.yaml, and fmt
+    rewrote the file it leads to. Named on its own, the file is formatted as asked."""
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("id:    x\n", encoding="utf-8")
+    (site_dir / "content/2022/x.yaml").symlink_to(outside)
+    result = run_cli("fmt", cwd=site_dir)
+    assert result.returncode == 1 and "content/2022/x.yaml: error F002 是指向目录之外的链接" in result.stderr, result.stderr
+    assert outside.read_text(encoding="utf-8") == "id:    x\n"
+    assert run_cli("fmt", str(outside), cwd=site_dir).returncode == 0
+    assert outside.read_text(encoding="utf-8") == "id: x\n"
+
+
+def test_fmt_names_a_looping_link_instead_of_failing(site_dir: Path):
+    (site_dir / "content/2022/loop.yaml").symlink_to("loop.yaml")
+    result = run_cli("fmt", "--check", cwd=site_dir)
+    assert result.returncode == 1 and "content/2022/loop.yaml: error E009" in result.stderr, result.stderr
+    assert "内部错误" not in result.stderr
