@@ -13,7 +13,7 @@ from pathlib import Path
 from .config import SiteConfig
 from .kinds import TARGET
 from .load import yaml_files
-from .model import RESERVED_IDS
+from .model import PLACEHOLDERS, RESERVED_IDS
 from .source import NotRegular, read_regular
 from .taxonomy import Profile
 
@@ -35,28 +35,38 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _fill(role: str) -> str:
+    return PLACEHOLDERS[role][0]
+
+
 def project_text(year: int, name: str, ident: str, config: SiteConfig | None, profile: Profile) -> str:
     """The required fields and every fund line, keyed and ordered as the table kind declares them;
-    the optional header fields are left out until a project has them."""
-    unit = config.publisher if config else "（填写主管部门）"
+    the optional header fields are left out until a project has them. Where only the filer knows
+    the text, a placeholder (model.PLACEHOLDERS) that check and build refuse until it is replaced:
+    amounts too, since 0 is a real amount (and blank a real 原表空白) that no check may refuse."""
+    department = config.publisher if config else _fill("department")
+    implementer = config.publisher if config else _fill("implementer")
     kind = TARGET
-    header = {"id": ident, "year": str(year), "name": _quote(name), "department": _quote(unit),
-              "implementer": _quote(unit)}
+    header = {"id": ident, "year": str(year), "name": _quote(name), "department": _quote(department),
+              "implementer": _quote(implementer)}
     funds = {"unit": "万元", "source": "财政资金"}
-    lines = [f"# {name}（{year} 年）{kind.title}。把（…）和 ** 换成实际内容；perfsite check 会提示未填的占位符。"]
+    lines = [f"# {name}（{year} 年）{kind.title}。把（填写…）换成实际内容；"
+             "perfsite check 会列出每一个未填的占位符，填完之前不会发布。"]
     lines += [f"{f.alias}: {header[f.attr]}" for f in kind.header if f.attr in header]
     lines.append(f"{kind.funds_block.alias}:")
-    lines += [f"  {f.alias}: {'0' if f.amount else funds[f.attr]}" for f in kind.funds]
-    lines += [f"{kind.goals.alias}:", "  - '目标1: （填写年度目标）'", f"{kind.indicators.alias}:"]
+    lines += [f"  {f.alias}: {_fill('amount') if f.amount else funds[f.attr]}" for f in kind.funds]
+    lines += [f"{kind.goals.alias}:", f"  - '目标1: {_fill('goal')}'", f"{kind.indicators.alias}:"]
     row = {c.attr: c.label for c in kind.grid if c.attr}
-    examples = {"时效": f"{year}年12月31日", "成本": "≤**万元", "经济成本": "≤**万元", "服务对象满意度": "≥**%"}
+    value = _fill("value")
+    examples = {"时效": f"{year}年12月31日", "成本": f"≤{value}万元", "经济成本": f"≤{value}万元",
+                "服务对象满意度": f"≥{value}%"}
     for level1, level2s in profile.tree.items():
         lines.append(f"  {level1}:")
         for level2 in level2s:
             if level2 in ("社会成本", "生态环境成本", "经济效益", "生态效益", "可持续影响"):
                 continue  # optional categories: add them when the project has such targets
-            lines += [f"    {level2}:", f"      - {row['name']}: （填写指标名称）",
-                      f"        {row['value_text']}: {_quote(examples.get(level2, '≥**'))}"]
+            lines += [f"    {level2}:", f"      - {row['name']}: {_fill('name')}",
+                      f"        {row['value_text']}: {_quote(examples.get(level2, '≥' + value))}"]
     return "\n".join(lines) + "\n"
 
 
