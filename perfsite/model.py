@@ -8,7 +8,6 @@ of the pipeline, and the JSON Schema that editors use for completion and inline 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       ValidationError, WithJsonSchema)
 from pydantic_core import PydanticCustomError
 
-from .diagnostics import Diagnostic, Level
+from .diagnostics import Diagnostic, Level, nearest
 from .source import NodePath, Source
 from .values import Value, parse
 
@@ -271,8 +270,8 @@ def diagnostics_from(error: ValidationError, source: Source, models: list[type[B
             out.append(source.diag(parent, Level.ERROR, "E020", f"缺少必填字段「{loc[-1]}」（在「{where}」中）",
                                    f"添加一行“{loc[-1]}: …”", key=True))
         elif kind == "extra_forbidden":
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.4)
-            hint = f"是不是「{close[0]}」？" if close else "删除这个字段，或检查拼写与缩进"
+            close = nearest(str(loc[-1]), known)
+            hint = f"是不是「{close}」？" if close else "删除这个字段，或检查拼写与缩进"
             out.append(source.diag(loc, Level.ERROR, "E021", f"未知字段「{loc[-1]}」", hint, key=True))
         elif kind in _TYPE_NAMES:
             out.append(source.diag(loc, Level.ERROR, "E022",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, Iterable
 
-from .diagnostics import Diagnostic, Level
+from .diagnostics import Diagnostic, Level, nearest
 from .model import Parts, row_path
 from .source import Source
 from .taxonomy import TIMELINESS, Profile
@@ -70,6 +70,13 @@ def check_fiscal(ctx: Context) -> list[Diagnostic]:
     return _balance(ctx, "E013", ("财政拨款", "fiscal"), (("上级补助", "upper"), ("本级安排", "local")))
 
 
+def _guess(name: str, allowed: Iterable[str]) -> str:
+    """"；是不是「…」？" naming the allowed category nearest to an unknown one, in its long form
+    (数量指标) or its short one (数量), whichever is nearer to what the unit wrote; "" if none is near."""
+    close = nearest(name, [form for known in allowed for form in (known, known + "指标")])
+    return f"；是不是「{close}」？" if close else ""
+
+
 def check_taxonomy(ctx: Context) -> list[Diagnostic]:
     """E030–E033: every category known to the year's profile, each 二级 under its own 一级."""
     profile = ctx.profile
@@ -79,7 +86,8 @@ def check_taxonomy(ctx: Context) -> list[Diagnostic]:
         canon1 = profile.level1(level1)
         path1 = ("绩效指标", level1)
         if canon1 is None:
-            out.append(ctx.error(path1, "E030", f"未知的一级指标「{level1}」（{profile.key} 指标体系）",
+            out.append(ctx.error(path1, "E030",
+                                 f"未知的一级指标「{level1}」{_guess(level1, profile.tree)}（{profile.key} 指标体系）",
                                  f"可用的一级指标：{'、'.join(profile.tree)}；"
                                  f"指标体系在 site.yaml 的“指标体系”中按年度设置", key=True))
             continue
@@ -98,7 +106,8 @@ def check_taxonomy(ctx: Context) -> list[Diagnostic]:
                                      f"把「{level2}」移到顶层作为一级指标，其下分为 {'、'.join(profile.tree[top])}",
                                      key=True))
             elif canon2 is None:
-                out.append(ctx.error(path2, "E031", f"未知的二级指标「{level2}」（在一级指标「{level1}」下）",
+                out.append(ctx.error(path2, "E031", f"未知的二级指标「{level2}」{_guess(level2, profile.tree[canon1])}"
+                                                   f"（在一级指标「{level1}」下）",
                                      f"「{canon1}」下可用的二级指标：{'、'.join(profile.tree[canon1])}", key=True))
             elif profile.parent(canon2) != canon1:
                 out.append(ctx.error(path2, "E032",
