@@ -15,7 +15,7 @@ from .diagnostics import Diagnostic, Level, nearest
 from .model import Parts, row_path
 from .source import Source
 from .taxonomy import TIMELINESS, Profile
-from .values import fmt_amount
+from .values import fmt_amount, written_amount
 
 _CENT = Decimal("0.01")
 
@@ -54,9 +54,9 @@ def _balance(ctx: Context, code: str, whole: tuple[str, str], parts: tuple[tuple
     expected = sum((v or Decimal(0) for v in values), Decimal(0))
     if _equal(stated, expected, funds.unit):
         return []
-    terms = " + ".join(f"{name} {fmt_amount(v)}" for (name, _), v in zip(parts, values))
+    terms = " + ".join(f"{name} {written_amount(v)}" for (name, _), v in zip(parts, values))
     names = "、".join(name for name, _ in parts)
-    return [ctx.error(("资金", label), code, f"{label} {fmt_amount(stated)} ≠ {terms}",
+    return [ctx.error(("资金", label), code, f"{label} {written_amount(stated)} ≠ {terms}",
                       f"{label}应为 {fmt_amount(expected)}（{funds.unit}），或改正{names}")]
 
 
@@ -142,8 +142,8 @@ def check_cost_sum(ctx: Context) -> list[Diagnostic]:
     if total is None or ceiling_sum.quantize(_CENT) == total.quantize(_CENT):
         return []
     return [ctx.warning(anchor, "W001",
-                        f"成本指标上限合计 {fmt_amount(ceiling_sum)} 万元（{len(ceilings)} 行）≠ 资金总额 {fmt_amount(total)} 万元",
-                        f"各项成本上限（≤N万元）之和通常等于资金总额 {fmt_amount(total)}；"
+                        f"成本指标上限合计 {fmt_amount(ceiling_sum)} 万元（{len(ceilings)} 行）≠ 资金总额 {written_amount(total)} 万元",
+                        f"各项成本上限（≤N万元）之和通常等于资金总额 {written_amount(total)}；"
                         "若成本行是单位成本或比例，可忽略此警告", key=True)]
 
 
