@@ -86,13 +86,40 @@ def new_project(content: Path, year: int, name: str, ident: str | None, config: 
 
 
 def roll_forward(text: str, old: int, new: int) -> str:
-    """年度 and dates of the old budget year moved to the new one; everything else as it was."""
+    """年度, dates of the old budget year and the year a comment names the table by, moved to the
+    new one; everything else as it was."""
     text = re.sub(rf"(?m)^(年度:\s*['\"]?){old}(['\"]?\s*(?:#.*)?)$", rf"\g<1>{new}\g<2>", text)
     text = re.sub(rf"{old}(年\s*\d{{1,2}}\s*月|年底|年末|-\d{{1,2}}-\d{{1,2}})", rf"{new}\g<1>", text)
-    return text
+    return _COMMENT.sub(lambda m: m[1] + _table_year(old, new).sub(rf"\g<1>{new}", m[2]), text)
 
 
-def new_year(content: Path, year: int, from_year: int, force: bool = False) -> list[Path]:
+# A comment: a whole line, or the end of a line whose value has no quote in it (a quoted value may
+# hold a "#" of its own; such a comment stays as it was, and is listed as kept).
+_COMMENT = re.compile(r"(?m)^([^'\"#\n]*?(?:^|\s))(#.*)$")
+
+
+def _table_year(old: int, new: int) -> re.Pattern[str]:
+    """The ways a comment names the year of its table (2022年度, （2022 年）): these move with the
+    table. Any other mention (转录自 2022 年…公开件, 比 2022 年增加) may mean last year, and stays."""
+    return re.compile(rf"((?<!\d)|[（(]\s*){old}(?=\s*年度|\s*年\s*[）)])")
+
+
+def kept_mentions(text: str, old: int, around: int = 24) -> list[tuple[int, str]]:
+    """(line, the words around the first mention) of each line of a copied file that still names
+    the old year, for the user to check: what roll_forward could not know to be this year's."""
+    mention = re.compile(rf"(?<!\d){old}(?!\d)")
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = mention.search(line)
+        if match:
+            start, end = max(0, match.start() - around), match.end() + around
+            found.append((number, ("…" if start else "") + line[start:end].strip() + ("…" if end < len(line) else "")))
+    return found
+
+
+def new_year(content: Path, year: int, from_year: int,
+             force: bool = False) -> tuple[list[Path], list[tuple[Path, int, str]]]:
+    """The files written, and each line of them that still names ``from_year`` (kept_mentions)."""
     source = content / str(from_year)
     if not source.is_dir():
         raise ScaffoldError(f"找不到 {source}：没有 {from_year} 年度的内容可复制")
@@ -111,10 +138,12 @@ def new_year(content: Path, year: int, from_year: int, force: bool = False) -> l
             why = "不是普通文件" if isinstance(exc, NotRegular) else "不是 UTF-8 文本" if isinstance(
                 exc, UnicodeDecodeError) else (exc.strerror or str(exc))
             raise ScaffoldError(f"无法读取 {file}：{why}；什么也没有写 (nothing written)") from None
-    written = []
+    written, kept = [], []
     for file, text in zip(files, texts):
         out = target / file.relative_to(source)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(roll_forward(text, from_year, year), encoding="utf-8")
+        rolled = roll_forward(text, from_year, year)
+        out.write_text(rolled, encoding="utf-8")
         written.append(out)
-    return written
+        kept += [(out, n, line) for n, line in kept_mentions(rolled, from_year)]
+    return written, kept

@@ -250,12 +250,25 @@ def test_new_project_scaffold_refuses_bad_ids_and_overwrites(shipped: Path):
 
 
 def test_new_year_keeps_ids_and_comments_and_refuses_to_overwrite(shipped: Path):
-    assert run_cli("new", "2023", "--from", "2022", cwd=shipped).returncode == 0
-    old = (shipped / "content/2022/cunzhen-jianshe.yaml").read_text(encoding="utf-8")
+    """A comment that names the table's year (（2022 年）, 2022年度) moves with it; one that may
+    mean last year (转录自…2022 年…公开件) is kept as written, and the command lists it, with
+    every other line that still names 2022, for the user to check."""
+    path = shipped / "content/2022/cunzhen-jianshe.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: cunzhen-jianshe", "id: cunzhen-jianshe  # 2022年度新增"),
+                    encoding="utf-8")
+    result = run_cli("new", "2023", "--from", "2022", cwd=shipped)
+    assert result.returncode == 0, result.stderr
+    old = path.read_text(encoding="utf-8")
     new = (shipped / "content/2023/cunzhen-jianshe.yaml").read_text(encoding="utf-8")
-    assert [l for l in old.splitlines() if l.lstrip().startswith("#")] == \
-           [l for l in new.splitlines() if l.lstrip().startswith("#")]
+    comments = [(a, b) for a, b in zip(old.splitlines(), new.splitlines()) if "#" in a]
+    assert comments[0] == ("# 项目支出绩效目标表：村镇建设管理工作经费（2022 年）", "# 项目支出绩效目标表：村镇建设管理工作经费（2023 年）")
+    assert comments[1][1] == comments[1][0] and "转录自黔南州住房和城乡建设局 2022 年" in comments[1][1]
+    assert ("id: cunzhen-jianshe  # 2022年度新增", "id: cunzhen-jianshe  # 2023年度新增") in comments
+    assert all(a == b for a, b in comments[2:] if "2022" not in a)
     assert "年度: 2023" in new and "2023年12月31日" in new and "2022年12月31日" not in new
+    assert "注意：复制的文件中有 7 行仍提到 2022，照原样保留" in result.stdout
+    assert "content/2023/cunzhen-jianshe.yaml:2: # 转录自黔南州住房和城乡建设局 2022 年" in result.stdout
+    assert "content/2023/jianzhuye-guanli.yaml:74: - 三级指标: 完成2022年目标任务时间" in result.stdout
     assert run_cli("check", "--strict", cwd=shipped).returncode == 0
     again = run_cli("new", "2023", "--from", "2022", cwd=shipped)
     assert again.returncode == 2 and "--force" in again.stderr
