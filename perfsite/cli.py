@@ -215,9 +215,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     config, _ = load_config(args.content)
     try:
         if args.from_year is not None:
-            written = new_year(args.content, args.year, args.from_year, force=args.force)
+            written, kept = new_year(args.content, args.year, args.from_year, force=args.force)
             print(f"已从 {args.from_year} 年复制 {len(written)} 个项目到 {args.content / str(args.year)}"
-                  f"（id 不变，年度与时效日期已改为 {args.year}）")
+                  f"（id 不变，年度、时效日期和注释里的“{args.from_year}年度”“（{args.from_year} 年）”已改为 {args.year}）")
+            _kept_mentions(kept, args.from_year, args.year)
             if config and config.profile(args.year).key != config.profile(args.from_year).key:
                 print(f"注意：{args.year} 年使用 {config.profile(args.year).key} 指标体系，"
                       f"{args.from_year} 年使用 {config.profile(args.from_year).key}；请在 site.yaml 中核对")
@@ -228,6 +229,18 @@ def cmd_new(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         return _usage(str(exc))
     return EXIT_OK
+
+
+def _kept_mentions(kept: list[tuple[Path, int, str]], old: int, new: int, shown: int = 20) -> None:
+    """Where a copied file still names last year, as it was: perhaps last year's, perhaps not."""
+    if not kept:
+        return
+    print(f"注意：复制的文件中有 {len(kept)} 行仍提到 {old}，照原样保留（可能说的是上一年）；"
+          f"说的若是本年度，请改为 {new} (kept as written: check these lines)")
+    for path, line, text in kept[:shown]:
+        print(f"  {path}:{line}: {text}")
+    if len(kept) > shown:
+        print(f"  …… 另有 {len(kept) - shown} 行")
 
 
 def cmd_init(args: argparse.Namespace) -> int:

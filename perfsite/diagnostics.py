@@ -6,6 +6,7 @@ file (the way a compiler does), and the CLI decides the exit status from them.
 
 from __future__ import annotations
 
+import difflib
 import enum
 import errno
 import os
@@ -67,6 +68,11 @@ class Report:
         items = [d.promoted() if strict else d for d in self._items]
         return sorted(set(items), key=lambda d: (d.path, d.line, d.col, d.code, d.message))
 
+
+def nearest(name: str, known: list[str], cutoff: float = 0.4) -> str | None:
+    """The known name closest to a misspelt one, for a hint "是不是「…」？"; None when none is close."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=cutoff)
+    return close[0] if close else None
 
 
 def display_path(path: Path, root: Path | None = None) -> str:

@@ -18,7 +18,7 @@ from typing import Iterable, Literal
 from .kinds import TARGET
 from .model import Project
 from .taxonomy import canonical
-from .values import Value, fmt_amount
+from .values import Value, fmt_amount, written_amount
 
 Segment = tuple[Literal["equal", "delete", "insert"], str]
 
@@ -232,8 +232,8 @@ def diff_projects(old: Project | None, new: Project | None, old_where: str | Non
             continue
         a, b = old.funds.wan(f.get(old.funds)), new.funds.wan(f.get(new.funds))
         if a != b:
-            result.funds.append(FieldChange(f.alias, None if a is None else fmt_amount(a),
-                                            None if b is None else fmt_amount(b), _amount_delta(a, b)))
+            result.funds.append(FieldChange(f.alias, None if a is None else written_amount(a),
+                                            None if b is None else written_amount(b), _amount_delta(a, b)))
     result.goals = _goals(old.goals, new.goals, roll)
     result.rows = _rows(old, new, roll)
     if result.old_id or result.header or result.funds or result.goals or result.rows:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from .values import fmt_amount
+from .values import written_amount
 
 
 def urlset(urls: list[str]) -> str:
@@ -35,7 +35,7 @@ def atom(feed: dict[str, Any]) -> str:
     for p in pages:
         when = f"{p['published'].isoformat()}T00:00:00Z"
         title = f"{p['name']}（{p['year']}年度）"
-        summary = f"{p['department']}，资金总额 {fmt_amount(p['total'])} 万元"
+        summary = f"{p['department']}，资金总额 {written_amount(p['total'])} 万元"
         entries.append(f"  <entry>\n    <title>{escape(title)}</title>\n"
                        f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(p['url'])}/>\n"
                        f"    <id>{escape(p['url'])}</id>\n    <updated>{when}</updated>\n"

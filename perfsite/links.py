@@ -17,7 +17,6 @@ page has no element with the fragment's id.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable
@@ -26,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from .diagnostics import Diagnostic, Level
+from .diagnostics import Diagnostic, Level, nearest
 
 __all__ = ["check_links"]
 
@@ -361,9 +360,9 @@ def _check_ref(site: _Site, page: str, ref: _Ref, base: _Base | None, base_path:
     if decoded in ids or fragment in ids:
         return None
     hint = f"{target} 中没有 id（或 <a name>）为「{decoded}」的元素；请改正链接，或在目标页面加上这个 id"
-    close = difflib.get_close_matches(decoded, sorted(ids), n=1, cutoff=0.6) if len(ids) <= 5000 else []
+    close = nearest(decoded, sorted(ids), cutoff=0.6) if len(ids) <= 5000 else None
     if close:
-        hint += f"。是否想写「{close[0]}」？"
+        hint += f"。是否想写「{close}」？"
     return problem("E071", f"链接「{ref.url}」的锚点「{decoded}」在 {target} 中不存在", hint)
 
 

@@ -8,7 +8,6 @@ of the pipeline, and the JSON Schema that editors use for completion and inline 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       ValidationError, WithJsonSchema)
 from pydantic_core import PydanticCustomError
 
-from .diagnostics import Diagnostic, Level
+from .diagnostics import Diagnostic, Level, nearest
 from .source import NodePath, Source
 from .values import Value, parse
 
@@ -35,12 +34,32 @@ def split_department(text: str) -> tuple[str | None, str]:
     return (match[1], match[2].strip()) if match else (None, text.strip())
 
 
+# What ``perfsite new`` writes where only the filer knows what to write, by role, each with the
+# hint that says what goes there. scaffold.py writes these and validation refuses each one left
+# in (E029), as it refuses a blank: an unfilled scaffold is never published.
+PLACEHOLDERS = {
+    "department": ("（填写主管部门）", "写上主管部门，可带代码前缀，如 219-某某局"),
+    "implementer": ("（填写实施单位）", "写上实施这个项目的单位"),
+    "goal": ("（填写年度目标）", "写上这一条年度目标；有几条写几条"),
+    "name": ("（填写指标名称）", "写上三级指标的名称，如 公共环境卫生清洁次数；不需要的行整行删除"),
+    "value": ("（填写数值）", "写上目标值，如 ≥90%、≤10.38万元、每周≥7次"),
+    "amount": ("（填写金额）", "写上金额数字（单位见“单位”）；原表空白则留空，原表是 0 则写 0"),
+}
+
+
+def _unfilled(value: str) -> None:
+    for text, hint in PLACEHOLDERS.values():
+        if text in value:
+            raise PydanticCustomError("unfilled", "{text}", {"text": text, "hint": hint})
+
+
 def _amount(value: Any) -> Any:
     """An exact decimal from what staff typed: '10.38', '1,234.5', full-width digits. Never a float."""
     if isinstance(value, Decimal) or value is None:
         return value
     if not isinstance(value, str):
         raise PydanticCustomError("amount_type", "应为金额数字")
+    _unfilled(value)
     text = unicodedata.normalize("NFKC", value).strip()
     if _THOUSANDS_RE.match(text):
         text = text.replace(",", "")
@@ -57,6 +76,7 @@ def _amount(value: Any) -> Any:
 def _text(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("blank", "不能为空")
+    _unfilled(value)
     return value
 
 
@@ -255,8 +275,8 @@ def diagnostics_from(error: ValidationError, source: Source, models: list[type[B
             out.append(source.diag(parent, Level.ERROR, "E020", f"缺少必填字段「{loc[-1]}」（在「{where}」中）",
                                    f"添加一行“{loc[-1]}: …”", key=True))
         elif kind == "extra_forbidden":
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.4)
-            hint = f"是不是「{close[0]}」？" if close else "删除这个字段，或检查拼写与缩进"
+            close = nearest(str(loc[-1]), known)
+            hint = f"是不是「{close}」？" if close else "删除这个字段，或检查拼写与缩进"
             out.append(source.diag(loc, Level.ERROR, "E021", f"未知字段「{loc[-1]}」", hint, key=True))
         elif kind in _TYPE_NAMES:
             out.append(source.diag(loc, Level.ERROR, "E022",
@@ -265,6 +285,10 @@ def diagnostics_from(error: ValidationError, source: Source, models: list[type[B
         elif kind in ("amount", "amount_type", "amount_negative", "amount_range"):
             out.append(source.diag(loc, Level.ERROR, "E010", f"「{label}」{err['msg']}",
                                    "金额写成阿拉伯数字，如 10.38（单位见“单位”字段，默认万元）"))
+        elif kind == "unfilled":
+            out.append(source.diag(loc, Level.ERROR, "E029",
+                                   f"「{label}」还没有填写：「{err['ctx']['text']}」是 perfsite new 留下的占位符",
+                                   err["ctx"]["hint"]))
         elif kind in ("blank", "string_too_short"):
             out.append(source.diag(loc, Level.ERROR, "E023", f"「{label}」不能为空", "填写内容，或删除这一项"))
         elif kind == "too_short":

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 from . import __version__
 from .kinds import TARGET
 from .model import Project
-from .values import fmt_amount
+from .values import written_amount
 
 BOM = "\ufeff"
 # The project's columns and the grid's come from the table kind (its ``csv`` order, since the CSV is
@@ -55,13 +55,13 @@ def project_json(project: Project) -> str:
 def rows(project: Project) -> Iterable[list[str]]:
     funds = project.funds
     head = [str(project.year), project.id, project.name, project.department, project.implementer, funds.source or ""]
-    head += ["" if getattr(funds, attr) is None else fmt_amount(funds.wan(getattr(funds, attr)))
+    head += ["" if getattr(funds, attr) is None else written_amount(funds.wan(getattr(funds, attr)))
              for _, attr in FUND_COLUMNS]
     head.append("\n".join(project.goals))
     for level1, level2, _index, row in project.rows():
         value = row.value
         yield _neutral(head + [level1, level2, row.name, row.value_text, row.note or "", value.comparator or "",
-                               "" if value.number is None else fmt_amount(value.number), value.unit or "",
+                               "" if value.number is None else written_amount(value.number), value.unit or "",
                                value.date.isoformat() if value.date else ""])
 
 

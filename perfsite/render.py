@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from .diagnostics import Diagnostic, Level, display_path
 from .site import department_slug
-from .values import fmt_amount
+from .values import fmt_amount, written_amount
 
 THEME = Path(__file__).parent / "theme"
 """The default theme, shipped in the package: a site's templates/ overrides any single file of it."""
@@ -50,7 +50,13 @@ def goal_html(text: str) -> Markup:
 
 
 def money(amount: Decimal | None) -> str:
+    """A total perfsite computed (a department's, a year's), at its shortest: 121.4."""
     return "" if amount is None else fmt_amount(amount)
+
+
+def amount(value: Decimal | None) -> str:
+    """An amount one table states (a project's 资金总额), as its file wrote it: 12.50."""
+    return "" if value is None else written_amount(value)
 
 
 class TemplateProblem(Exception):
@@ -103,6 +109,7 @@ class Renderer:
             auto_reload=True,  # one Renderer lives across preview rebuilds: edited templates reload
         )
         self.env.filters["money"] = money
+        self.env.filters["amount"] = amount
         self.env.filters["goal"] = goal_html
         self.env.globals["dept_slug"] = department_slug
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, Iterable
 
-from .diagnostics import Diagnostic, Level
+from .diagnostics import Diagnostic, Level, nearest
 from .model import Parts, row_path
 from .source import Source
 from .taxonomy import TIMELINESS, Profile
-from .values import fmt_amount
+from .values import fmt_amount, written_amount
 
 _CENT = Decimal("0.01")
 
@@ -54,9 +54,9 @@ def _balance(ctx: Context, code: str, whole: tuple[str, str], parts: tuple[tuple
     expected = sum((v or Decimal(0) for v in values), Decimal(0))
     if _equal(stated, expected, funds.unit):
         return []
-    terms = " + ".join(f"{name} {fmt_amount(v)}" for (name, _), v in zip(parts, values))
+    terms = " + ".join(f"{name} {written_amount(v)}" for (name, _), v in zip(parts, values))
     names = "、".join(name for name, _ in parts)
-    return [ctx.error(("资金", label), code, f"{label} {fmt_amount(stated)} ≠ {terms}",
+    return [ctx.error(("资金", label), code, f"{label} {written_amount(stated)} ≠ {terms}",
                       f"{label}应为 {fmt_amount(expected)}（{funds.unit}），或改正{names}")]
 
 
@@ -70,6 +70,13 @@ def check_fiscal(ctx: Context) -> list[Diagnostic]:
     return _balance(ctx, "E013", ("财政拨款", "fiscal"), (("上级补助", "upper"), ("本级安排", "local")))
 
 
+def _guess(name: str, allowed: Iterable[str]) -> str:
+    """"；是不是「…」？" naming the allowed category nearest to an unknown one, in its long form
+    (数量指标) or its short one (数量), whichever is nearer to what the unit wrote; "" if none is near."""
+    close = nearest(name, [form for known in allowed for form in (known, known + "指标")])
+    return f"；是不是「{close}」？" if close else ""
+
+
 def check_taxonomy(ctx: Context) -> list[Diagnostic]:
     """E030–E033: every category known to the year's profile, each 二级 under its own 一级."""
     profile = ctx.profile
@@ -79,7 +86,8 @@ def check_taxonomy(ctx: Context) -> list[Diagnostic]:
         canon1 = profile.level1(level1)
         path1 = ("绩效指标", level1)
         if canon1 is None:
-            out.append(ctx.error(path1, "E030", f"未知的一级指标「{level1}」（{profile.key} 指标体系）",
+            out.append(ctx.error(path1, "E030",
+                                 f"未知的一级指标「{level1}」{_guess(level1, profile.tree)}（{profile.key} 指标体系）",
                                  f"可用的一级指标：{'、'.join(profile.tree)}；"
                                  f"指标体系在 site.yaml 的“指标体系”中按年度设置", key=True))
             continue
@@ -98,7 +106,8 @@ def check_taxonomy(ctx: Context) -> list[Diagnostic]:
                                      f"把「{level2}」移到顶层作为一级指标，其下分为 {'、'.join(profile.tree[top])}",
                                      key=True))
             elif canon2 is None:
-                out.append(ctx.error(path2, "E031", f"未知的二级指标「{level2}」（在一级指标「{level1}」下）",
+                out.append(ctx.error(path2, "E031", f"未知的二级指标「{level2}」{_guess(level2, profile.tree[canon1])}"
+                                                   f"（在一级指标「{level1}」下）",
                                      f"「{canon1}」下可用的二级指标：{'、'.join(profile.tree[canon1])}", key=True))
             elif profile.parent(canon2) != canon1:
                 out.append(ctx.error(path2, "E032",
@@ -133,8 +142,8 @@ def check_cost_sum(ctx: Context) -> list[Diagnostic]:
     if total is None or ceiling_sum.quantize(_CENT) == total.quantize(_CENT):
         return []
     return [ctx.warning(anchor, "W001",
-                        f"成本指标上限合计 {fmt_amount(ceiling_sum)} 万元（{len(ceilings)} 行）≠ 资金总额 {fmt_amount(total)} 万元",
-                        f"各项成本上限（≤N万元）之和通常等于资金总额 {fmt_amount(total)}；"
+                        f"成本指标上限合计 {fmt_amount(ceiling_sum)} 万元（{len(ceilings)} 行）≠ 资金总额 {written_amount(total)} 万元",
+                        f"各项成本上限（≤N万元）之和通常等于资金总额 {written_amount(total)}；"
                         "若成本行是单位成本或比例，可忽略此警告", key=True)]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from .config import SiteConfig
 from .kinds import TARGET
 from .load import yaml_files
-from .model import RESERVED_IDS
+from .model import PLACEHOLDERS, RESERVED_IDS
 from .source import NotRegular, read_regular
 from .taxonomy import Profile
 
@@ -35,28 +35,38 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _fill(role: str) -> str:
+    return PLACEHOLDERS[role][0]
+
+
 def project_text(year: int, name: str, ident: str, config: SiteConfig | None, profile: Profile) -> str:
     """The required fields and every fund line, keyed and ordered as the table kind declares them;
-    the optional header fields are left out until a project has them."""
-    unit = config.publisher if config else "（填写主管部门）"
+    the optional header fields are left out until a project has them. Where only the filer knows
+    the text, a placeholder (model.PLACEHOLDERS) that check and build refuse until it is replaced:
+    amounts too, since 0 is a real amount (and blank a real 原表空白) that no check may refuse."""
+    department = config.publisher if config else _fill("department")
+    implementer = config.publisher if config else _fill("implementer")
     kind = TARGET
-    header = {"id": ident, "year": str(year), "name": _quote(name), "department": _quote(unit),
-              "implementer": _quote(unit)}
+    header = {"id": ident, "year": str(year), "name": _quote(name), "department": _quote(department),
+              "implementer": _quote(implementer)}
     funds = {"unit": "万元", "source": "财政资金"}
-    lines = [f"# {name}（{year} 年）{kind.title}。把（…）和 ** 换成实际内容；perfsite check 会提示未填的占位符。"]
+    lines = [f"# {name}（{year} 年）{kind.title}。把（填写…）换成实际内容；"
+             "perfsite check 会列出每一个未填的占位符，填完之前不会发布。"]
     lines += [f"{f.alias}: {header[f.attr]}" for f in kind.header if f.attr in header]
     lines.append(f"{kind.funds_block.alias}:")
-    lines += [f"  {f.alias}: {'0' if f.amount else funds[f.attr]}" for f in kind.funds]
-    lines += [f"{kind.goals.alias}:", "  - '目标1: （填写年度目标）'", f"{kind.indicators.alias}:"]
+    lines += [f"  {f.alias}: {_fill('amount') if f.amount else funds[f.attr]}" for f in kind.funds]
+    lines += [f"{kind.goals.alias}:", f"  - '目标1: {_fill('goal')}'", f"{kind.indicators.alias}:"]
     row = {c.attr: c.label for c in kind.grid if c.attr}
-    examples = {"时效": f"{year}年12月31日", "成本": "≤**万元", "经济成本": "≤**万元", "服务对象满意度": "≥**%"}
+    value = _fill("value")
+    examples = {"时效": f"{year}年12月31日", "成本": f"≤{value}万元", "经济成本": f"≤{value}万元",
+                "服务对象满意度": f"≥{value}%"}
     for level1, level2s in profile.tree.items():
         lines.append(f"  {level1}:")
         for level2 in level2s:
             if level2 in ("社会成本", "生态环境成本", "经济效益", "生态效益", "可持续影响"):
                 continue  # optional categories: add them when the project has such targets
-            lines += [f"    {level2}:", f"      - {row['name']}: （填写指标名称）",
-                      f"        {row['value_text']}: {_quote(examples.get(level2, '≥**'))}"]
+            lines += [f"    {level2}:", f"      - {row['name']}: {_fill('name')}",
+                      f"        {row['value_text']}: {_quote(examples.get(level2, '≥' + value))}"]
     return "\n".join(lines) + "\n"
 
 
@@ -76,13 +86,40 @@ def new_project(content: Path, year: int, name: str, ident: str | None, config: 
 
 
 def roll_forward(text: str, old: int, new: int) -> str:
-    """年度 and dates of the old budget year moved to the new one; everything else as it was."""
+    """年度, dates of the old budget year and the year a comment names the table by, moved to the
+    new one; everything else as it was."""
     text = re.sub(rf"(?m)^(年度:\s*['\"]?){old}(['\"]?\s*(?:#.*)?)$", rf"\g<1>{new}\g<2>", text)
     text = re.sub(rf"{old}(年\s*\d{{1,2}}\s*月|年底|年末|-\d{{1,2}}-\d{{1,2}})", rf"{new}\g<1>", text)
-    return text
+    return _COMMENT.sub(lambda m: m[1] + _table_year(old, new).sub(rf"\g<1>{new}", m[2]), text)
 
 
-def new_year(content: Path, year: int, from_year: int, force: bool = False) -> list[Path]:
+# A comment: a whole line, or the end of a line whose value has no quote in it (a quoted value may
+# hold a "#" of its own; such a comment stays as it was, and is listed as kept).
+_COMMENT = re.compile(r"(?m)^([^'\"#\n]*?(?:^|\s))(#.*)$")
+
+
+def _table_year(old: int, new: int) -> re.Pattern[str]:
+    """The ways a comment names the year of its table (2022年度, （2022 年）): these move with the
+    table. Any other mention (转录自 2022 年…公开件, 比 2022 年增加) may mean last year, and stays."""
+    return re.compile(rf"((?<!\d)|[（(]\s*){old}(?=\s*年度|\s*年\s*[）)])")
+
+
+def kept_mentions(text: str, old: int, around: int = 24) -> list[tuple[int, str]]:
+    """(line, the words around the first mention) of each line of a copied file that still names
+    the old year, for the user to check: what roll_forward could not know to be this year's."""
+    mention = re.compile(rf"(?<!\d){old}(?!\d)")
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = mention.search(line)
+        if match:
+            start, end = max(0, match.start() - around), match.end() + around
+            found.append((number, ("…" if start else "") + line[start:end].strip() + ("…" if end < len(line) else "")))
+    return found
+
+
+def new_year(content: Path, year: int, from_year: int,
+             force: bool = False) -> tuple[list[Path], list[tuple[Path, int, str]]]:
+    """The files written, and each line of them that still names ``from_year`` (kept_mentions)."""
     source = content / str(from_year)
     if not source.is_dir():
         raise ScaffoldError(f"找不到 {source}：没有 {from_year} 年度的内容可复制")
@@ -103,10 +140,12 @@ def new_year(content: Path, year: int, from_year: int, force: bool = False) -> l
             why = "不是普通文件" if isinstance(exc, NotRegular) else "不是 UTF-8 文本" if isinstance(
                 exc, UnicodeDecodeError) else (exc.strerror or str(exc))
             raise ScaffoldError(f"无法读取 {file}：{why}；什么也没有写 (nothing written)") from None
-    written = []
+    written, kept = [], []
     for file, text in zip(files, texts):
         out = target / file.relative_to(source)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(roll_forward(text, from_year, year), encoding="utf-8")
+        rolled = roll_forward(text, from_year, year)
+        out.write_text(rolled, encoding="utf-8")
         written.append(out)
-    return written
+        kept += [(out, n, line) for n, line in kept_mentions(rolled, from_year)]
+    return written, kept

@@ -17,7 +17,7 @@ from .kinds import TARGET
 from .diff import ProjectDiff
 from .load import Entry, Summary
 from .model import Project
-from .values import fmt_amount
+from .values import fmt_amount, written_amount
 
 
 @dataclass(frozen=True)
@@ -351,7 +351,7 @@ def fund_lines(project: Project) -> list[FundLine]:
         if not line.amount:
             text = raw or ""
         else:
-            text = "" if raw is None else fmt_amount(funds.wan(raw))
+            text = "" if raw is None else written_amount(funds.wan(raw))
         lines.append(FundLine(line.label, text, line.attr, line.indent))
     return lines
 

@@ -121,9 +121,15 @@ def parse(raw: str) -> Value:
     )
 
 
+def written_amount(amount: Decimal | None) -> str:
+    """An amount of a content file as its file wrote it: 12.50 stays 12.50 (the Decimal read from
+    "12.50" keeps its digits; README promises amounts printed as written), never 1.25E+1. One
+    converted from 元 is already at its shortest (Funds.wan). None reads as 0."""
+    return "0" if amount is None else format(amount, "f")
+
+
 def fmt_amount(amount: Decimal | None) -> str:
-    """An amount as published: 10.38, 36.4, 0 (never 36.40 or 3.64E+1); None reads as 0."""
-    if amount is None:
-        return "0"
-    text = format(amount, "f")
+    """An amount perfsite computed (a total, a difference) at its shortest: 36.4, 0, never 36.40
+    or 3.64E+1 (a sum takes the most decimals of its terms). None reads as 0."""
+    text = written_amount(amount)
     return text.rstrip("0").rstrip(".") if "." in text else text

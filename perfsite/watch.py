@@ -12,6 +12,7 @@ command's, and the output is published only when no error stands.
 from __future__ import annotations
 
 import errno
+import os
 import signal
 import sys
 import threading
@@ -89,10 +90,18 @@ def rebuilt(result: BuildResult, reason: str, elapsed_ms: float) -> str:
 
 
 def reason(paths: list[str]) -> str:
-    """What a rebuild was for, shortly: the first file, and how many there were."""
+    """What a rebuild was for, shortly: the first file saved, and how many there were."""
     if not paths:
         return "(目录 folders)"
-    return f"({Path(paths[0]).name}" + (f" 等 {len(paths)} 个文件)" if len(paths) > 1 else ")")
+    shown = [path for path in paths if _saved(path)] or paths  # none: files were removed
+    return f"({Path(shown[0]).name}" + (f" 等 {len(shown)} 个文件)" if len(shown) > 1 else ")")
+
+
+def _saved(path: str) -> bool:
+    """A file the burst left, as content: editors save through a temporary file (vim's probe 4913,
+    .name.x7q2 or a mkstemp name renamed over the file), gone by the time the burst is quiet;
+    hidden files are never content (load skips them)."""
+    return not Path(path).name.startswith(".") and os.path.isfile(path)
 
 
 class Batches:

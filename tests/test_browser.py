@@ -258,18 +258,35 @@ def test_text_zoom_200_percent_keeps_everything_reachable(served, browser, path)
     context.close()
 
 
+# Each found page as (title, href), once pagefind has shown all its results. A result is first a
+# placeholder (".pagefind-ui__loading") until its fragment is fetched, and a loaded one carries a
+# link per sub-result (showSubResults: "page.html#form-title") beside its title's: counting links
+# is no measure of pages found (one page loaded and the other still a placeholder made two links).
+_RESULTS = """() => {
+  const items = [...document.querySelectorAll('.pagefind-ui__results > .pagefind-ui__result')];
+  if (!items.length || document.querySelector('.pagefind-ui__results .pagefind-ui__loading')) { return null; }
+  return items.map(li => {
+    const a = li.querySelector('.pagefind-ui__result-inner > .pagefind-ui__result-title .pagefind-ui__result-link');
+    return [a.textContent.trim(), a.getAttribute('href')];
+  });
+}"""
+
+
+def search(page, url: str, phrase: str) -> list[tuple[str, str]]:
+    """Search on the page at ``url``; (title, href) of every result, each loaded."""
+    page.goto(url)
+    page.fill(".pagefind-ui__search-input", phrase)
+    return [tuple(r) for r in page.wait_for_function(_RESULTS, timeout=10_000).json_value()]
+
+
 @pytest.mark.parametrize("phrase, expected", [("清洁次数", "局机关物业管理后勤工作经费"),
                                               ("双随机一公开", "城市建设管理及综合行政执法管理工作经费"),
                                               ("磷石膏", "建筑业业务管理工作经费")])
 def test_search_finds_a_project_by_a_chinese_phrase(served, page, phrase, expected):
     base, _ = served
-    page.goto(base + "search.html")
-    page.fill(".pagefind-ui__search-input", phrase)
-    result = page.locator(".pagefind-ui__result-link").first
-    result.wait_for(timeout=10_000)
-    titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
+    titles = [title for title, _ in search(page, base + "search.html", phrase)]
     assert any(expected in t for t in titles), titles
-    result.click()
+    page.locator(".pagefind-ui__result-title > .pagefind-ui__result-link").filter(has_text=expected).first.click()
     page.wait_for_load_state()
     assert expected in page.inner_text(".project-name")
 
@@ -279,15 +296,9 @@ def test_search_covers_every_year(served_two_years, page):
     them all as one, and each result leads to its own year's page."""
     base, output = served_two_years
     assert sorted(p.name for p in (output / "pagefind").iterdir()) == ["2022", "2023"]
-    page.goto(base + "search.html")
-    page.fill(".pagefind-ui__search-input", "清洁次数")
-    links = page.locator(".pagefind-ui__result-link")
-    links.first.wait_for(timeout=10_000)
-    page.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length >= 2", timeout=10_000)
-    titles = links.all_inner_texts()
+    titles = [title for title, _ in search(page, base + "search.html", "清洁次数")]
     assert any("2022年度" in t for t in titles) and any("2023年度" in t for t in titles), titles
-    older = next(i for i, t in enumerate(titles) if "2022年度" in t)
-    links.nth(older).click()
+    page.locator(".pagefind-ui__result-link").filter(has_text="2022年度").first.click()
     page.wait_for_load_state()
     assert page.url.endswith("/2022/wuye-houqin.html") and "局机关物业管理后勤工作经费" in page.inner_text(".project-name")
 
@@ -301,11 +312,8 @@ def test_search_results_lead_to_their_pages_under_a_sub_path(served_two_years, p
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}/xxgk/jxmb/"
-        page.goto(base + "search.html")
-        page.fill(".pagefind-ui__search-input", "清洁次数")
-        page.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length >= 2", timeout=10_000)
-        hrefs = [a.get_attribute("href") for a in page.locator(".pagefind-ui__result-link").all()]
-        targets = {urljoin(base + "search.html", href).split("#")[0] for href in hrefs}
+        hrefs = [href for _, href in search(page, base + "search.html", "清洁次数")]
+        targets = {urljoin(base + "search.html", href) for href in hrefs}
         assert {t.removeprefix(base) for t in targets} == {"2022/wuye-houqin.html", "2023/wuye-houqin.html"}, hrefs
         for target in targets:
             assert page.request.get(target).status == 200

@@ -157,3 +157,40 @@ def test_build_py_is_perfsite_build(shipped: Path):
 @pytest.mark.skipif(not SHARED_SEED.exists(), reason="no ../shared beside this checkout")
 def test_vendored_seed_is_the_shared_one():
     assert SEED.read_bytes() == SHARED_SEED.read_bytes()
+
+
+def test_amounts_are_published_as_written(tmp_path: Path):
+    """README: 资金总额 "exact decimals, printed as written". 12.50 stays 12.50 in its cell of the
+    form, in the year's list, in the CSV and the JSON, and through fmt; the arithmetic still
+    reads it as the number it is (12.50 = 12.5 + 0), and totals stay at their shortest."""
+    import csv
+    import json
+    import shutil
+
+    from conftest import CONTENT, TEMPLATES
+    shutil.copytree(CONTENT, tmp_path / "content")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    path = tmp_path / "content/2022/wuye-houqin.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = (text.replace("资金总额: 10.38", "资金总额: 12.50").replace("财政拨款: 10.38", "财政拨款: 12.5")
+            .replace("本级安排: 10.38", "本级安排: 12.500").replace("≤10.38万", "≤12.50万"))
+    path.write_text(text, encoding="utf-8")
+    assert run_cli("fmt", "--check", cwd=tmp_path).returncode == 0  # fmt keeps the digits too
+    result = run_cli("build", "--no-search", cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr  # no E012, no W001
+    output = tmp_path / "output"
+
+    head, _ = form_tables(output / "2022/wuye-houqin.html")
+    by_label = {r[0].text: r[1].text for r in head if r[0] is not None and r[0].tag == "th"}
+    assert (by_label["资金总额"], by_label["财政拨款"], by_label["本级安排"]) == ("12.50", "12.5", "12.500")
+    year = (output / "2022/index.html").read_text(encoding="utf-8")
+    assert ">12.50</td>" in year and 'class="num dept-total">123.52<' in year  # the sum at its shortest
+    rows = list(csv.DictReader((output / "2022/wuye-houqin.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert (rows[0]["资金总额（万元）"], rows[0]["财政拨款（万元）"], rows[0]["本级安排（万元）"]) == ("12.50", "12.5", "12.500")
+    assert [r["数值"] for r in rows if r["指标值"] == "≤12.50万"] == ["12.50"]
+    data = json.loads((output / "2022/wuye-houqin.json").read_text(encoding="utf-8"))
+    assert data["资金"]["资金总额"] == "12.50"  # a string, as in the file: a JSON number would drop the 0
+
+    path.write_text(text.replace("资金总额: 12.50", "资金总额: 12.60"), encoding="utf-8")
+    check = run_cli("check", cwd=tmp_path)
+    assert "error E012 资金总额 12.60 ≠ 财政拨款 12.5 + 其他资金 0" in check.stderr

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from html_tables import read
+
+from perfsite.model import PLACEHOLDERS
 
 from conftest import MINIMAL, ROOT, run_cli
 
@@ -190,13 +193,52 @@ def test_git_diff_and_log_use_the_semantic_driver(repo: Path):
     assert "~ 指标 产出/数量/公共环境卫生清洁次数: 每周≥7次 → 每周≥8次（+1 次）" in logged
 
 
-def test_new_project_scaffold_validates_with_placeholder_warnings(shipped: Path):
+def _placeholders_in(text: str) -> list[tuple[int, int]]:
+    """(line, col) of the value holding each placeholder ``perfsite new`` writes: after a list
+    item's "- ", and after its key's ": " unless the item is a quoted value itself."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("#") or not any(p in line for p, _hint in PLACEHOLDERS.values()):
+            continue
+        start = len(line) - len(line.lstrip())
+        if line.startswith("- ", start):
+            start += 2
+        if line[start] not in "'\"":
+            start = line.index(": ", start) + 2
+        found.append((number, start + 1))
+    return found
+
+
+def test_an_unfilled_new_project_is_refused_at_every_placeholder(shipped: Path):
+    """What ``perfsite new`` writes for the filer to replace (names, goals, values, amounts) is an
+    error at its own line and column until it is replaced, in check and in build: nothing is
+    published. Filled in, the same file builds."""
     result = run_cli("new", "2022", "道路养护工作经费", "--id", "daolu-yanghu", cwd=shipped)
     assert result.returncode == 0, result.stderr
-    text = (shipped / "content/2022/daolu-yanghu.yaml").read_text(encoding="utf-8")
+    path = shipped / "content/2022/daolu-yanghu.yaml"
+    text = path.read_text(encoding="utf-8")
     assert "项目名称: '道路养护工作经费'" in text and "2022年12月31日" in text
+    expected = _placeholders_in(text)
+    assert len(expected) >= 15  # 5 amounts, a goal, a name and a value per row
     check = run_cli("check", cwd=shipped)
-    assert check.returncode == 0 and "W003" in check.stderr and "error E" not in check.stderr
+    assert check.returncode == 1 and "Traceback" not in check.stderr
+    reported = [tuple(map(int, m)) for m in re.findall(r"daolu-yanghu\.yaml:(\d+):(\d+): error E029 ", check.stderr)]
+    assert sorted(reported) == expected, check.stderr
+    assert "「三级指标」还没有填写：「（填写指标名称）」是 perfsite new 留下的占位符\n  = 提示 (hint): 写上三级指标的名称" in check.stderr
+    assert "原表空白则留空，原表是 0 则写 0" in check.stderr  # amounts: 0 and blank are real values, so say which
+    build = run_cli("build", cwd=shipped)
+    assert build.returncode == 1 and "E029" in build.stderr and not (shipped / "output").exists()
+
+    filled = {PLACEHOLDERS["amount"][0]: "0", PLACEHOLDERS["goal"][0]: "养护道路", PLACEHOLDERS["name"][0]: "养护里程",
+              PLACEHOLDERS["value"][0]: "1"}
+    for placeholder, real in filled.items():
+        text = text.replace(placeholder, real)
+    path.write_text(text, encoding="utf-8")
+    assert run_cli("build", cwd=shipped).returncode == 0  # 资金总额 0 is a real amount, not refused
+
+
+def test_new_project_scaffold_refuses_bad_ids_and_overwrites(shipped: Path):
+    assert run_cli("new", "2022", "道路养护工作经费", "--id", "daolu-yanghu", cwd=shipped).returncode == 0
     again = run_cli("new", "2022", "道路养护工作经费", "--id", "daolu-yanghu", cwd=shipped)
     assert again.returncode == 2 and "已存在" in again.stderr
     assert run_cli("new", "2022", cwd=shipped).returncode == 2
@@ -208,12 +250,25 @@ def test_new_project_scaffold_validates_with_placeholder_warnings(shipped: Path)
 
 
 def test_new_year_keeps_ids_and_comments_and_refuses_to_overwrite(shipped: Path):
-    assert run_cli("new", "2023", "--from", "2022", cwd=shipped).returncode == 0
-    old = (shipped / "content/2022/cunzhen-jianshe.yaml").read_text(encoding="utf-8")
+    """A comment that names the table's year (（2022 年）, 2022年度) moves with it; one that may
+    mean last year (转录自…2022 年…公开件) is kept as written, and the command lists it, with
+    every other line that still names 2022, for the user to check."""
+    path = shipped / "content/2022/cunzhen-jianshe.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: cunzhen-jianshe", "id: cunzhen-jianshe  # 2022年度新增"),
+                    encoding="utf-8")
+    result = run_cli("new", "2023", "--from", "2022", cwd=shipped)
+    assert result.returncode == 0, result.stderr
+    old = path.read_text(encoding="utf-8")
     new = (shipped / "content/2023/cunzhen-jianshe.yaml").read_text(encoding="utf-8")
-    assert [l for l in old.splitlines() if l.lstrip().startswith("#")] == \
-           [l for l in new.splitlines() if l.lstrip().startswith("#")]
+    comments = [(a, b) for a, b in zip(old.splitlines(), new.splitlines()) if "#" in a]
+    assert comments[0] == ("# 项目支出绩效目标表：村镇建设管理工作经费（2022 年）", "# 项目支出绩效目标表：村镇建设管理工作经费（2023 年）")
+    assert comments[1][1] == comments[1][0] and "转录自黔南州住房和城乡建设局 2022 年" in comments[1][1]
+    assert ("id: cunzhen-jianshe  # 2022年度新增", "id: cunzhen-jianshe  # 2023年度新增") in comments
+    assert all(a == b for a, b in comments[2:] if "2022" not in a)
     assert "年度: 2023" in new and "2023年12月31日" in new and "2022年12月31日" not in new
+    assert "注意：复制的文件中有 7 行仍提到 2022，照原样保留" in result.stdout
+    assert "content/2023/cunzhen-jianshe.yaml:2: # 转录自黔南州住房和城乡建设局 2022 年" in result.stdout
+    assert "content/2023/jianzhuye-guanli.yaml:74: - 三级指标: 完成2022年目标任务时间" in result.stdout
     assert run_cli("check", "--strict", cwd=shipped).returncode == 0
     again = run_cli("new", "2023", "--from", "2022", cwd=shipped)
     assert again.returncode == 2 and "--force" in again.stderr

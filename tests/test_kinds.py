@@ -50,7 +50,7 @@ def test_each_csv_column_holds_the_field_it_names():
     assert by_column["资金总额（万元）"] == "12.34" and by_column["上级补助（万元）"] == "0"  # 元 shown in 万元
     for f in TARGET.csv_fields:
         if f.amount:
-            assert by_column[f.csv_column] == opendata.fmt_amount(p.funds.wan(f.get(p.funds)))
+            assert by_column[f.csv_column] == opendata.written_amount(p.funds.wan(f.get(p.funds)))
         elif f.attr == "goals":
             assert by_column[f.csv_column] == "\n".join(p.goals)
         else:

@@ -56,6 +56,19 @@ def test_e031_unknown_level2_lists_the_valid_ones():
     assert "数量、质量、时效、成本" in diags[0].hint
 
 
+def test_e030_e031_name_the_nearest_allowed_category_first():
+    """A misspelt category is answered with the name the unit most likely meant, in the form it
+    wrote (long 数量指标 or short 满意度), before the hint lists every allowed one."""
+    text = MINIMAL.replace("    数量:", "    数量指票:").replace("  满意度:", "  满意程度:")
+    diags = {d.code: d for d in run(text)}
+    assert diags["E031"].message == "未知的二级指标「数量指票」；是不是「数量指标」？（在一级指标「产出」下）"
+    assert diags["E031"].hint == "「产出」下可用的二级指标：数量、质量、时效、成本"
+    assert diags["E030"].message == "未知的一级指标「满意程度」；是不是「满意度」？（classic 指标体系）"
+    assert diags["E030"].hint.startswith("可用的一级指标：产出、效益、满意度；")
+    far = run(MINIMAL.replace("  满意度:", "  其他:"))
+    assert [d.message for d in far] == ["未知的一级指标「其他」（classic 指标体系）"]  # nothing near: no guess
+
+
 def test_e032_level2_under_the_wrong_level1():
     text = MINIMAL.replace("    服务对象满意度:", "    社会效益:")
     diags = run(text)

@@ -225,6 +225,8 @@ def test_a_save_that_renames_a_temporary_file_over_the_project_is_served(server:
         os.replace(temporary, target)
         assert client.next()["command"] == "reload"
         assert "每周≥6次" in server.get("/2022/wuye-houqin.html")[2]
+        line = server.expect(r"已重新生成 \(rebuilt\) \(")  # names the saved file, not the temporary one
+        assert "已重新生成 (rebuilt) (wuye-houqin.yaml)：" in line, line
     finally:
         client.close()
 

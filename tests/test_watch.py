@@ -4,12 +4,17 @@ publishes nothing; Ctrl-C or SIGTERM stop it cleanly."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
+
+import pytest
 
 from perfsite.builder import Builder
 
@@ -121,3 +126,49 @@ def test_a_watcher_that_cannot_start_is_a_clear_error_not_a_traceback(tmp_path: 
                      Progress(err), out, err)
     assert code == 1 and not built
     assert "无法监视文件变化 (cannot watch for changes)" in err.getvalue() and "提示 (hint)" in err.getvalue()
+
+
+def _vim(target: Path, text: str) -> None:
+    """vim's save: probe the folder with a file "4913", move the file to its backup, write it anew."""
+    probe = target.with_name("4913")
+    probe.write_text("", encoding="utf-8")
+    probe.unlink()
+    backup = target.with_name(target.name + "~")
+    os.replace(target, backup)
+    target.write_text(text, encoding="utf-8")
+    backup.unlink()
+
+
+def _renamed_from(name: str) -> Callable[[Path, str], None]:
+    """A save that writes a temporary file beside the target and renames it over the target."""
+    def save(target: Path, text: str) -> None:
+        temporary = target.with_name(name.format(target.name))
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    return save
+
+
+def _emacs(target: Path, text: str) -> None:
+    """emacs: a lock link .#name while editing, a backup name~, then the file written."""
+    lock = target.with_name(".#" + target.name)
+    os.symlink("user@host.1234:1700000000", lock)
+    shutil.copy2(target, target.with_name(target.name + "~"))
+    target.write_text(text, encoding="utf-8")
+    lock.unlink()
+
+
+@pytest.mark.parametrize("save", [_vim, _renamed_from(".{}.swp"), _renamed_from(".{}.x7q2"), _renamed_from("{}.tmp"),
+                                  _renamed_from("tmp3k9x_q1z"), _emacs],
+                         ids=["vim", "swp-renamed", "hidden-renamed", "tmp-renamed", "mkstemp-renamed", "emacs"])
+def test_the_log_names_the_saved_file_not_the_editors_temporary_one(shipped: Path, save):
+    """Editors save through a temporary file; the rebuild's line names the file that was saved."""
+    watching = Running(shipped, "build", "--watch", "--no-search")
+    try:
+        watching.expect(r"正在监视")
+        target = shipped / "content/2022/wuye-houqin.yaml"
+        save(target, target.read_text(encoding="utf-8").replace("每周≥7次", "每周≥6次", 1))
+        line = watching.wait_for(r"已重新生成 \(rebuilt\)")
+        assert re.search(r"已重新生成 \(rebuilt\) \(wuye-houqin\.yaml\)：写入 [1-9]", line), line
+        assert "每周≥6次" in (shipped / "output/2022/wuye-houqin.html").read_text(encoding="utf-8")
+    finally:
+        watching.stop(signal.SIGINT)
