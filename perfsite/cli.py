@@ -11,7 +11,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Callable, NoReturn, TextIO
 
 from . import __version__
 from .diagnostics import Diagnostic, os_problem, summary
@@ -35,6 +35,8 @@ def _templates(args: argparse.Namespace) -> Path:
     """The site's templates: templates/ when there is one (or none: the packaged theme alone),
     else the folder --templates names, which must exist."""
     if args.templates is None:
+        if os.path.lexists("templates") and not Path("templates").is_dir():  # not silently the theme alone
+            raise SystemExit(_usage("templates 不是目录 (not a directory)：站点模板应放在 templates/ 目录中"))
         return Path("templates")
     _need_dir(args.templates, "模板 (templates) ")
     return args.templates
@@ -332,15 +334,25 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from .builder import schema_files
 
-    args.output.mkdir(parents=True, exist_ok=True)
-    for name, text in schema_files().items():
-        (args.output / name).write_text(text, encoding="utf-8")
-        print(f"已写入 (wrote) {args.output / name}")
+    from .atomic import write_files
+
+    files = {args.output / name: text for name, text in schema_files().items()}
+    write_files(files)
+    for path in files:
+        print(f"已写入 (wrote) {path}")
     return EXIT_OK
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors worded as every other usage error of the CLI."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: 错误 (error): {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="perfsite",
         description="项目支出绩效目标表静态网站生成器。\n"
                     "A static site generator for project expenditure performance-target tables.",
@@ -567,6 +579,10 @@ def _main(argv: list[str] | None) -> int:
     except OSError as exc:  # the machine's state, not a bug: a full disk, a limit, a permission
         message, hint = os_problem(exc)
         print(f"perfsite: 错误 (error): {message}" + (f"\n  = 提示 (hint): {hint}" if hint else ""), file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("perfsite: 错误 (error): 内存不足 (out of memory)\n"
+              "  = 提示 (hint): 关闭其他程序，或用 --jobs 1；检查 ulimit -v", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug in perfsite, not in the user's content
         if os.environ.get("PERFSITE_DEBUG"):

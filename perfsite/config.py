@@ -74,7 +74,7 @@ class SiteConfig(BaseModel):
 def load_config(content: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     path = content / CONFIG_NAME
     display = display_path(path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None, [Diagnostic(display, 0, 0, Level.ERROR, "E040", "找不到网站配置文件 site.yaml",
                                  f"在 {display_path(content)} 中创建 site.yaml（网站名称、发布单位、网址），见 README")]
     source, diags = load_file(path, display)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import tempfile
 import types
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -26,6 +25,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel
 
+from .atomic import write_files
 from .config import CONFIG_NAME, SiteConfig
 from .diagnostics import Diagnostic, Level, display_path
 from .load import SUFFIXES, unlisted_error, walk
@@ -464,20 +464,6 @@ def _resolved(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def _replace(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def format_paths(paths: list[Path], *, check: bool, content_root: Path | None = None, jobs: int = 1) -> FmtResult:
     """PATHS may be files or directories (directories: every *.yaml/*.yml below, skipping hidden ones);
     site.yaml (the file named site.yaml directly in a content root) is formatted as kind="site", all others as "project".
@@ -519,7 +505,7 @@ def _format_some(targets: list[tuple[Path, str, bool]], check: bool) -> FmtResul
         result.changed.append(path)
         if not check:
             try:
-                _replace(path.resolve(), data)  # through a symlink, not over it
+                write_files({path.resolve(): data})  # through a link, not over it
             except OSError as exc:
                 result.diagnostics.append(Diagnostic(display, 0, 0, Level.ERROR, "E009",
                                                      f"无法写入文件：{exc.strerror or exc}"))

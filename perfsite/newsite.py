@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .atomic import write_files
 from .config import CONFIG_NAME, SiteConfig
 
 DEFAULT_UNIT = "示例单位"
@@ -260,18 +261,13 @@ def create(directory: Path, files: dict[str, str], force: bool = False) -> list[
             listed = "\n".join(f"  {directory / rel}" for rel in taken)
             raise NewSiteError(f"以下文件已存在，什么也没有写入 (these exist; nothing written)：\n{listed}\n"
                                "  = 提示 (hint): 移走或改名这些文件后再运行 perfsite init")
-    written = []
+    written = {directory / rel: text for rel, text in files.items()}
     try:
-        for rel, text in files.items():
-            path = directory / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
-                handle.write(text)
-            written.append(path)
+        write_files(written, overwrite=False)  # all or none, and never over a file that exists
     except OSError as exc:
-        raise NewSiteError(f"无法写入 (cannot write) {exc.filename or directory}：{exc.strerror or exc}"
-                           + (f"；已写入 {len(written)} 个文件" if written else "")) from None
-    return written
+        raise NewSiteError(f"无法写入 (cannot write) {exc.filename or directory}：{exc.strerror or exc}；"
+                           "什么也没有写 (nothing written)") from None
+    return list(written)
 
 
 def default_year() -> int:

@@ -13,8 +13,10 @@ from pathlib import Path
 from .config import SiteConfig
 from .kinds import TARGET
 from .load import yaml_files
-from .model import PLACEHOLDERS, RESERVED_IDS
-from .source import NotRegular, read_regular
+from .atomic import write_files
+from .diagnostics import Level
+from .model import PLACEHOLDERS, RESERVED_IDS, build_project
+from .source import NotRegular, parse_text, read_regular
 from .taxonomy import Profile
 
 
@@ -80,9 +82,22 @@ def new_project(content: Path, year: int, name: str, ident: str | None, config: 
     target = content / str(year) / f"{ident}.yaml"
     if target.exists() and not force:
         raise ScaffoldError(f"{target} 已存在；换一个 --id，或加 --force 覆盖")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(project_text(year, name, ident, config, profile), encoding="utf-8")
+    text = project_text(year, name, ident, config, profile)
+    problem = _invalid(text, target)
+    if problem is not None:
+        raise ScaffoldError(f"项目名称「{name!r}」写不成有效的项目文件：{problem}；什么也没有写 (nothing written)")
+    write_files({target: text})
     return target
+
+
+def _invalid(text: str, target: Path) -> str | None:
+    """What check would refuse in a scaffold besides its placeholders (E029): a name with a
+    control character, say. A file new writes is one check accepts once it is filled in."""
+    source, diags = parse_text(text, str(target))
+    if source is not None:
+        diags += build_project(source)[2]
+    refused = [d for d in diags if d.level is Level.ERROR and d.code != "E029"]
+    return refused[0].message if refused else None
 
 
 def roll_forward(text: str, old: int, new: int) -> str:
@@ -135,17 +150,13 @@ def new_year(content: Path, year: int, from_year: int,
     texts = []
     for file in files:  # all read before anything is written
         try:
-            texts.append(read_regular(file).decode("utf-8-sig"))
+            text = read_regular(file).decode("utf-8-sig")
+            texts.append(text.replace("\r\n", "\n").replace("\r", "\n"))  # as fmt writes them; CR-only lines hid 年度
         except (OSError, UnicodeDecodeError) as exc:
             why = "不是普通文件" if isinstance(exc, NotRegular) else "不是 UTF-8 文本" if isinstance(
                 exc, UnicodeDecodeError) else (exc.strerror or str(exc))
             raise ScaffoldError(f"无法读取 {file}：{why}；什么也没有写 (nothing written)") from None
-    written, kept = [], []
-    for file, text in zip(files, texts):
-        out = target / file.relative_to(source)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        rolled = roll_forward(text, from_year, year)
-        out.write_text(rolled, encoding="utf-8")
-        written.append(out)
-        kept += [(out, n, line) for n, line in kept_mentions(rolled, from_year)]
-    return written, kept
+    rolled = {target / file.relative_to(source): roll_forward(text, from_year, year) for file, text in zip(files, texts)}
+    write_files(rolled)  # all or none: a full disk cut an existing file short (--force) or left one empty
+    kept = [(out, n, line) for out, text in rolled.items() for n, line in kept_mentions(text, from_year)]
+    return list(rolled), kept

@@ -7,6 +7,7 @@ import fcntl
 import os
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -321,7 +322,7 @@ def test_a_folder_that_cannot_be_listed_is_named_by_every_command(site_dir: Path
     assert not (site_dir / "output").exists()
 
 
-def _limited(size: int):
+def _file_size_limit(size: int):
     """A child's limit on the size of any file it writes (RLIMIT_FSIZE): what a full disk does
     to a build, without a disk to fill or root to mount one."""
     def limit() -> None:
@@ -339,7 +340,7 @@ def test_a_build_that_cannot_write_says_why_and_leaves_the_output_as_it_was(site
     project.write_text(project.read_text(encoding="utf-8").replace("测试项目", "改名项目"), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     result = subprocess.run([sys.executable, "-m", "perfsite", "build", "--no-search"], cwd=site_dir, env=env,
-                            capture_output=True, text=True, timeout=120, preexec_fn=_limited(2048))
+                            capture_output=True, text=True, timeout=120, preexec_fn=_file_size_limit(2048))
     assert result.returncode == 1, result.stderr
     assert "E060 无法写入输出" in result.stderr and "提示 (hint)" in result.stderr, result.stderr
     assert "内部错误" not in result.stderr and "Traceback" not in result.stderr
@@ -390,3 +391,42 @@ def test_a_file_name_cannot_send_the_terminal_escape_sequences(site_dir: Path, a
     assert result.returncode in (0, 1), shown
     assert b"\x1b" not in shown and b"\xe2\x80\xae" not in shown, shown
     assert b"e\\x1b[2J\\xfe\\u202e.yaml" in shown and b"Traceback" not in shown, shown
+
+
+def _run_limited(site_dir: Path, size: int, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "perfsite", *args], cwd=site_dir, env=env,
+                          capture_output=True, text=True, timeout=120, preexec_fn=_file_size_limit(size))
+
+
+@pytest.mark.parametrize("args", [["new", "2023", "--from", "2022", "--force"],
+                                  ["new", "2022", "某项目", "--id", "test-project", "--force"],
+                                  ["schema", "--output", "schema"], ["import", "x.csv", "--force"]])
+def test_a_write_that_fails_leaves_every_file_whole(site_dir: Path, args: list[str]):
+    """A full disk cut an existing file short (new --from --force: 8,772 bytes to 2,048), left a
+    0-byte one (schema, new) and ended in 内部错误. Files are now written beside their targets and
+    renamed only when all are whole."""
+    (site_dir / "content/2023").mkdir()
+    (site_dir / "content/2023/test-project.yaml").write_text(MINIMAL.replace("2022", "2023") + "# 已编辑\n" * 300,
+                                                            encoding="utf-8")
+    (site_dir / "schema").mkdir()
+    (site_dir / "x.csv").write_text("项目名称,三级指标,指标值\n" + "某项目,指标,≥1个\n" * 400, encoding="utf-8")
+    before = snapshot(site_dir)
+    result = _run_limited(site_dir, 512, *args)
+    assert result.returncode == 1, result.stderr
+    assert "内部错误" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert snapshot(site_dir) == before
+
+
+def test_a_file_where_the_templates_or_site_yaml_belong_is_named(site_dir: Path):
+    """templates/ as a file was silently the packaged theme alone; site.yaml as a folder was
+    「找不到」 (not found)."""
+    shutil.rmtree(site_dir / "templates")
+    (site_dir / "templates").write_text("", encoding="utf-8")
+    result = run_cli("build", "--no-search", cwd=site_dir)
+    assert result.returncode == 2 and "templates 不是目录" in result.stderr, result.stderr
+    (site_dir / "templates").unlink()
+    (site_dir / "content/site.yaml").unlink()
+    (site_dir / "content/site.yaml").mkdir()
+    result = run_cli("check", cwd=site_dir)
+    assert result.returncode == 1 and "content/site.yaml: error E009 不是普通文件" in result.stderr, result.stderr

@@ -6,12 +6,11 @@ the YAML is validated as the file it will be, so diagnostics and guesses carry i
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import rules
+from ..atomic import write_files
 from ..config import SiteConfig, load_config
 from ..diagnostics import Diagnostic, Level, display_path
 from ..model import build_project, split_department
@@ -178,13 +177,7 @@ def write(planned: list[Planned], force: bool) -> list[str]:
     existing = [p.path for p in planned if p.path.exists()]
     if existing and not force:
         return [f"{display_path(p)} 已存在；加 --force 覆盖（一个文件也没有写入）" for p in existing]
-    for p in planned:
-        p.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.path.name}.", dir=p.path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(p.text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, p.path)
+    write_files({p.path: p.text for p in planned})
     return []
 
 
