@@ -304,6 +304,12 @@ def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1,
         if why is not None:
             content.report.add(unlisted_error(path, why))
     files, misplaced = _by_year(root, [path for path, why in listed if why is None])
+    for path, why in listed:
+        name = os.path.basename(path)
+        if why is None and name.lower().endswith(SUFFIXES) and not name.endswith(SUFFIXES) and not name.startswith("."):
+            content.report.warning(display_path(Path(path)), 0, 0, "W011",
+                                   f"扩展名 {Path(name).suffix} 不是小写，这个文件不会被读取",
+                                   f"项目文件的扩展名是 .yaml：改名为 {Path(name).stem}.yaml")
     for path in misplaced:
         content.report.error(display_path(Path(path)), 0, 0, "E028", "项目文件不在年度目录中，不会发布",
                              f"移到 {display_path(root)}/<年度>/ 下，如 {display_path(root)}/2022/{Path(path).name}")

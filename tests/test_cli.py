@@ -167,3 +167,10 @@ def test_invalid_arguments_are_refused_before_anything_is_written(site_dir: Path
     assert result.returncode == 2, result.stderr
     assert said in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert files(site_dir) == before
+
+
+def test_a_project_file_with_an_upper_case_suffix_is_named_not_skipped(site_dir: Path):
+    (site_dir / "content/2022/other.YAML").write_text("id: other\n", encoding="utf-8")
+    result = run_cli("check", cwd=site_dir)
+    assert result.returncode == 0 and "content/2022/other.YAML: warning W011 扩展名 .YAML 不是小写" in result.stderr, result.stderr
+    assert run_cli("check", "--strict", cwd=site_dir).returncode == 1
