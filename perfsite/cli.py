@@ -159,9 +159,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _color(choice: str) -> bool:
-    if choice == "auto":
-        return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    return choice == "always"
+    """Whether diff colours its lines; when it does, stdout lets colour (and only colour) through."""
+    color = choice == "always" or (choice == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    if color and isinstance(sys.stdout, _SafeStream):
+        sys.stdout.colour = True
+    return color
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -517,9 +519,10 @@ def _parser() -> argparse.ArgumentParser:
 
 # What a file name or a message may not send a terminal as it is: control characters (an escape
 # sequence can clear or retitle it), bidirectional overrides (which reorder what is shown) and
-# the surrogates that stand for bytes a name has that are not UTF-8. Colour (SGR), which diff
-# --color writes, is let through: it can only colour.
-_UNSAFE = re.compile(r"\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# the surrogates that stand for bytes a name has that are not UTF-8. Where diff colours its
+# lines, colour (SGR) is let through as well: it can only colour.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_BUT_COLOUR = re.compile(r"\x1b\[[0-9;]*m|" + _UNSAFE.pattern)
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -539,12 +542,13 @@ class _SafeStream:
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
+        self.colour = False
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
             reconfigure(errors="backslashreplace")
 
     def write(self, text: str) -> int:
-        return self._stream.write(_UNSAFE.sub(_escaped, text))
+        return self._stream.write((_UNSAFE_BUT_COLOUR if self.colour else _UNSAFE).sub(_escaped, text))
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)
