@@ -1,14 +1,15 @@
-"""The site config (``content/site.yaml``): who publishes, where, and which taxonomy each year uses."""
+"""The site config (``content/site.yaml``): who publishes, where, and which taxonomy and form each year uses."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .diagnostics import Diagnostic, Level, display_path
-from .model import diagnostics_from
+from .forms import CLASSIC, FORMS
+from .model import FormSpec, diagnostics_from
 from .source import load_file
 from .taxonomy import PROFILES, Profile
 
@@ -16,32 +17,40 @@ CONFIG_NAME = "site.yaml"
 ProfileKey = Annotated[str, Field(json_schema_extra={"enum": list(PROFILES)})]
 
 
-class Taxonomy(BaseModel):
+class _ByYear(BaseModel):
+    """A choice made per budget year: a default, and the years that differ from it."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
 
-    default: ProfileKey = Field("classic", alias="默认", description="未单独指定的年度使用的指标体系")
-    years: dict[str, ProfileKey] = Field(default_factory=dict, alias="年度",
-                                         description="按年度指定：年度: classic 或 2021")
-
-    @field_validator("default")
+    @field_validator("years", check_fields=False)
     @classmethod
-    def _known(cls, value: str) -> str:
-        return _check_profile(value)
-
-    @field_validator("years")
-    @classmethod
-    def _known_years(cls, value: dict[str, str]) -> dict[str, str]:
-        for year, key in value.items():
+    def _four_digits(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for year in value:
             if not (year.isdigit() and len(year) == 4):
                 raise ValueError(f"年度「{year}」应为四位数字")
-            _check_profile(key)
         return value
+
+    def of(self, year: int) -> Any:
+        return self.years.get(str(year), self.default)  # type: ignore[attr-defined]
 
 
 def _check_profile(key: str) -> str:
     if key not in PROFILES:
         raise ValueError(f"未知的指标体系「{key}」，可选：{'、'.join(PROFILES)}")
     return key
+
+
+class Taxonomy(_ByYear):
+    default: Annotated[ProfileKey, AfterValidator(_check_profile)] = Field(
+        "classic", alias="默认", description="未单独指定的年度使用的指标体系")
+    years: dict[str, Annotated[ProfileKey, AfterValidator(_check_profile)]] = Field(
+        default_factory=dict, alias="年度", description="按年度指定：年度: classic 或 2021")
+
+
+class Forms(_ByYear):
+    default: FormSpec = Field(CLASSIC, alias="默认", description="未单独指定的年度使用的表样")
+    years: dict[str, FormSpec] = Field(default_factory=dict, alias="年度",
+                                       description="按年度指定：年度: " + " 或 ".join(FORMS) + "，或栏目列表")
 
 
 class SiteConfig(BaseModel):
@@ -56,8 +65,14 @@ class SiteConfig(BaseModel):
     taxonomy: Taxonomy = Field(default_factory=Taxonomy, alias="指标体系",
                                description="各年度使用的指标体系：classic（财预〔2015〕88号）或 2021（财预〔2021〕101号）")
 
+    forms: Forms = Field(default_factory=Forms, alias="表样",
+                         description="各年度指标表的栏目（表样）：" + "、".join(FORMS) + "，或栏目列表；默认 classic")
+
     def profile(self, year: int) -> Profile:
-        return PROFILES[self.taxonomy.years.get(str(year), self.taxonomy.default)]
+        return PROFILES[self.taxonomy.of(year)]
+
+    def form(self, year: int) -> str | tuple[str, ...]:
+        return self.forms.of(year)
 
     def url(self, path: str = "") -> str:
         """The absolute URL of a page of the site (canonical links, sitemap, feed)."""
@@ -85,7 +100,7 @@ def load_config(content: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     try:
         return SiteConfig.model_validate(source.data), diags
     except ValidationError as exc:
-        return None, diags + diagnostics_from(exc, source, [SiteConfig, Taxonomy])
+        return None, diags + diagnostics_from(exc, source, [SiteConfig, Taxonomy, Forms])
 
 
 def json_schema() -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .forms import FORMS, columns as form_columns
 from .model import Funds, Project, Row
 
 
@@ -80,6 +81,15 @@ class Kind:
         unknown = [attr for attr in self.csv if attr not in known]
         if unknown:
             raise ValueError(f"{self.title}: CSV columns name undeclared fields {unknown}")
+        labels = {c.label for c in self.grid}
+        for name, columns in FORMS.items():
+            if not set(columns) <= labels:
+                raise ValueError(f"{self.title}: form {name} names undeclared columns {set(columns) - labels}")
+
+    def row_columns(self, form: str | tuple[str, ...]) -> tuple[Column, ...]:
+        """The grid's columns after 一级 and 二级 in a form (forms.py), in its order."""
+        by_label = {c.label: c for c in self.grid}
+        return tuple(by_label[label] for label in form_columns(form))
 
     @property
     def fields(self) -> tuple[FormField, ...]:
@@ -138,6 +148,8 @@ TARGET = Kind(
         _field(Project, "attribute"),
         _field(Project, "period"),
         _field(Project, "published", form=False),
+        _field(Project, "form", form=False),  # which columns the grid shows (forms.py)
+        _field(Project, "budget_points", form=False),  # 预算执行's points: a row of scored forms
     ),
     funds_block=_field(Project, "funds", form=False, diff=False),
     funds=(
@@ -155,8 +167,16 @@ TARGET = Kind(
         _column("level1", "一级指标"),
         _column("level2", "二级指标"),
         _column("level3", "三级指标", "name", ("指标名称", "绩效指标名称")),
+        _column("nature", "指标性质", "nature", ("计算符号", "比较符号", "比较符", "运算符号")),
         _column("value", "指标值", "value_text", ("目标值", "指标目标值")),
-        _column("note", "说明", "note", ("备注", "指标说明", "指标解释")),
+        _column("unit", "度量单位", "unit", ("计量单位", "指标单位")),
+        _column("weight", "权重", "weight", ("指标权重", "权重(%)", "权重（%）")),
+        _column("score", "分值", "score", ("指标分值", "分数")),
+        _column("direction", "指标方向", "direction", ("指标方向性", "方向")),
+        _column("explanation", "指标解释", "explanation", ("指标说明解释", "指标内涵")),
+        _column("basis", "取值依据", "basis", ("指标值设定依据", "指标值确定依据", "标准依据")),
+        _column("core", "核心指标", "core", ("是否核心指标",)),
+        _column("note", "说明", "note", ("备注", "指标说明")),
     ),
     row_model=Row,
     csv=("year", "id", "name", "department", "implementer", "source", "total", "fiscal", "upper", "local", "other",

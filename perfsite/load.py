@@ -272,7 +272,7 @@ def load_project(path: Path, display: str, year_dir: int,
                                  f"年度 {parts.year} 与所在目录 {year_dir}/ 不一致",
                                  f"把文件移到 {parts.year}/ 目录，或把年度改为 {year_dir}"))
     if config is not None:
-        diags += rules.check(parts, source, config.profile(year))
+        diags += rules.check(parts, source, config.profile(year), config.form(year))
     if project is None:
         return None, diags
     return Entry(project, path, display, source.pos(("id",)), source.digest), diags

@@ -20,8 +20,9 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
 from pydantic_core import PydanticCustomError
 
 from .diagnostics import Diagnostic, Level, nearest
+from .forms import FORMS, problem as form_problem
 from .source import NodePath, Source
-from .values import Value, parse
+from .values import Value, combined, parse
 
 _AMOUNT_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
 _THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
@@ -130,19 +131,81 @@ class _Strict(BaseModel):
                               ignored_types=(cached_property,))
 
 
+# How units write a row's 指标性质 (the comparator column of 一体化 exports), and 指标方向.
+_NATURES = {"≥": "≥", ">=": "≥", "大于等于": "≥", "≤": "≤", "<=": "≤", "小于等于": "≤", "=": "=", "等于": "=",
+            ">": ">", "大于": ">", "<": "<", "小于": "<", "定性": "定性", "定性指标": "定性"}
+_DIRECTIONS = {"正向": "正向", "正向指标": "正向", "反向": "反向", "反向指标": "反向"}
+
+
+def _spelled(table: dict[str, str], kind: str) -> Any:
+    def read(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+        if text not in table:
+            raise PydanticCustomError(kind, "「{input}」无效，只能是 {allowed}",
+                                      {"input": value, "allowed": "、".join(dict.fromkeys(table.values()))})
+        return table[text]
+    return BeforeValidator(read)
+
+
+def _core(value: Any) -> Any:
+    """★ marks as templates print them (★, ★★★), or their count."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3:
+        return "★" * value
+    if isinstance(value, str) and re.fullmatch(r"★{1,3}", value.strip()):
+        return value.strip()
+    raise PydanticCustomError("core", "「{input}」无效：核心指标写 ★、★★ 或 ★★★（或 1–3）", {"input": value})
+
+
+def _form(value: Any) -> Any:
+    if isinstance(value, list):
+        value = tuple(value)
+    if isinstance(value, (str, tuple)) and all(isinstance(c, str) for c in (value if isinstance(value, tuple) else ())):
+        why = form_problem(value, ROW_COLUMNS)
+        if why is None:
+            return value
+        raise PydanticCustomError("form", "{why}", {"why": why})
+    raise PydanticCustomError("form", "表样写表样名称（{names}），或栏目列表", {"names": "、".join(FORMS)})
+
+
+FormSpec = Annotated[str | tuple[str, ...], BeforeValidator(_form),
+                     WithJsonSchema({"anyOf": [{"enum": list(FORMS)}, {"type": "array", "items": {"type": "string"}}]})]
+
+
 class Row(_Strict):
-    """One 三级指标 row. ``指标值`` is kept exactly as published; ``value`` is derived from it."""
+    """One 三级指标 row. ``指标值`` is kept exactly as published; ``value`` is derived from it, and
+    from 指标性质 and 度量单位 where the form splits them into columns of their own."""
 
     name: Text = Field(alias="三级指标", description="三级指标名称，照原表填写")
+    nature: Annotated[Literal["≥", "≤", "=", ">", "<", "定性"] | None, _spelled(_NATURES, "nature")] = Field(
+        None, alias="指标性质", description="指标性质（比较符）：≥ ≤ = > < 或 定性；一体化表样中与指标值分栏")
     value_text: Text = Field(
         alias="指标值", description="指标值原文，如 ≥90%、2022年12月31日、≤10.38万元；系统自动识别比较符、数字、单位和日期")
+    unit: str | None = Field(None, alias="度量单位", description="度量单位，如 %、万元、个；一体化表样中与指标值分栏")
+    weight: OptAmount = Field(None, alias="权重", description="权重（全表合计 100，或与预算执行合计 100）")
+    score: OptAmount = Field(None, alias="分值", description="分值（全表合计 100，或与预算执行合计 100）")
+    direction: Annotated[Literal["正向", "反向"] | None, _spelled(_DIRECTIONS, "direction")] = Field(
+        None, alias="指标方向", description="指标方向：正向 或 反向")
+    explanation: str | None = Field(None, alias="指标解释", description="指标解释")
+    basis: str | None = Field(None, alias="取值依据", description="取值依据，如 计划标准、行业标准、历史标准")
+    core: Annotated[str | None, BeforeValidator(lambda v: None if v is None else _core(v))] = Field(
+        None, alias="核心指标", description="核心指标标记：★、★★ 或 ★★★")
     note: str | None = Field(None, alias="说明", description="说明（可空）")
 
     @property
     def value(self) -> Value:
-        return parse(self.value_text)
+        return combined(parse(self.value_text), self.nature, self.unit)
+
+    @property
+    def points(self) -> Decimal | None:
+        """What this row counts toward the table's 100: its 权重, else its 分值."""
+        return self.weight if self.weight is not None else self.score
 
 
+ROW_COLUMNS = tuple(info.alias or name for name, info in Row.model_fields.items())  # a row's keys, in order
 Level2 = Annotated[dict[Text, Annotated[list[Row], Field(min_length=1)]], Field(min_length=1)]
 
 
@@ -178,9 +241,12 @@ class Project(_Strict):
     period: str | None = Field(None, alias="项目期", description="如 一年、三年")
     published: dt.date | None = Field(None, alias="公开日期",
                                       description="公开日期（YYYY-MM-DD），用于订阅源；不填则按预算年度 1 月 1 日")
+    form: FormSpec | None = Field(None, alias="表样", description=(
+        "本表的表样（指标表的栏目）：" + "、".join(FORMS) + "，或列出各栏；不填则按 site.yaml 中该年度的表样"))
     funds: Funds = Field(alias="资金")
     goals: Annotated[list[Goal], Field(min_length=1, max_length=GOALS_LIMIT)] = Field(
         alias="年度目标", description="年度目标，每项一条，可用 Markdown")
+    budget_points: OptAmount = Field(None, alias="预算执行", description="预算执行的分值（如 10），与各行的权重或分值合计 100")
     indicators: Annotated[dict[Text, Level2], Field(min_length=1)] = Field(
         alias="绩效指标", description="一级指标 → 二级指标 → 三级指标行（三级指标、指标值、说明）")
 
@@ -197,7 +263,7 @@ class Project(_Strict):
         return iter_rows(self.indicators)
 
     def parts(self) -> Parts:
-        return Parts(self.year, self.funds, self.indicators)
+        return Parts(self.year, self.funds, self.indicators, self.form, self.budget_points)
 
 
 Indicators = dict[str, dict[str, list[Row]]]
@@ -223,13 +289,16 @@ class Parts:
     year: int | None
     funds: Funds | None
     indicators: Indicators | None
+    form: str | tuple[str, ...] | None = None  # the file's own 表样, if it gives one
+    budget_points: Decimal | None = None  # 预算执行's points
 
     def rows(self) -> Iterator[tuple[str, str, int, Row]]:
         return iter_rows(self.indicators or {})
 
 
 _SECTIONS = {"year": ("年度", TypeAdapter(Year)), "funds": ("资金", TypeAdapter(Funds)),
-             "indicators": ("绩效指标", TypeAdapter(Project.model_fields["indicators"].annotation))}
+             "indicators": ("绩效指标", TypeAdapter(Project.model_fields["indicators"].annotation)),
+             "form": ("表样", TypeAdapter(FormSpec)), "budget_points": ("预算执行", TypeAdapter(OptAmount))}
 
 
 def _partial(data: dict[str, Any]) -> Parts:
@@ -300,6 +369,10 @@ def diagnostics_from(error: ValidationError, source: Source, models: list[type[B
             out.append(source.diag(loc, Level.ERROR, "E024",
                                    f"id「{err['input']}」不能用：年度目录中的 {err['input']}.* 是网站自己的页面（如 index.html）",
                                    f"换一个 id，如 {err['input']}-xiangmu；保留的名称：{'、'.join(RESERVED_IDS)}"))
+        elif kind == "form":
+            out.append(source.diag(loc, Level.ERROR, "E027", f"「{label}」{err['msg']}", "见 README 的“表样”一节"))
+        elif kind in ("nature", "direction", "core"):
+            out.append(source.diag(loc, Level.ERROR, "E027", f"「{label}」{err['msg']}", "改为允许的值之一"))
         elif kind == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
             out.append(source.diag(loc, Level.ERROR, "E027", f"「{label}」的值「{err['input']}」无效，只能是 {expected}",

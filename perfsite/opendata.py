@@ -16,16 +16,17 @@ import json
 from typing import Any, Iterable, Iterator
 
 from . import __version__
+from .forms import CLASSIC, FORMS
 from .kinds import TARGET
-from .model import Project
+from .model import ROW_COLUMNS, Project
 from .values import written_amount
 
 BOM = "\ufeff"
 # The project's columns and the grid's come from the table kind (its ``csv`` order, since the CSV is
 # a published download whose columns stay put); the last four are derived from each 指标值 here.
 FUND_COLUMNS = tuple((f.csv_column, f.attr) for f in TARGET.csv_fields if f.amount)
-COLUMNS = (*(f.csv_column for f in TARGET.csv_fields), *(c.label for c in TARGET.grid),
-           "比较符", "数值", "度量单位", "日期")
+COLUMNS = (*(f.csv_column for f in TARGET.csv_fields), *(c.label for c in TARGET.grid[:2]),
+           *(c.label for c in TARGET.row_columns(CLASSIC)), "比较符", "数值", "度量单位", "日期")
 _TYPES = {"年度": "integer", "数值": "number", "日期": "date", **{c: "number" for c, _ in FUND_COLUMNS}}
 _DESCRIPTIONS = {"项目标识": "perfsite 的稳定项目标识，逐年不变", "年度目标": "各条年度目标，以换行分隔",
                  "比较符": "由指标值识别的比较符（≥ ≤ > < =），无则空", "数值": "由指标值识别的数值", "度量单位": "由指标值识别的单位",
@@ -47,8 +48,22 @@ def _neutral(row: list[str]) -> list[str]:
     return row
 
 
+# Keys the JSON has only where a file gives them: the columns and fields of the forms after the
+# classic one (a classic site's JSON is as it was before they existed).
+_ONLY_WHEN_SET = (set(ROW_COLUMNS) - set(FORMS[CLASSIC])) | {"表样", "预算执行"}
+
+
 def project_json(project: Project) -> str:
     data = project.model_dump(mode="json", by_alias=True)
+    for key in ("表样", "预算执行"):
+        if data.get(key) is None:
+            data.pop(key, None)
+    for groups in data["绩效指标"].values():
+        for rows in groups.values():
+            for row in rows:
+                for key in _ONLY_WHEN_SET & set(row):
+                    if row[key] is None:
+                        del row[key]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 

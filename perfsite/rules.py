@@ -14,8 +14,9 @@ from typing import Callable, Iterable
 from .diagnostics import Diagnostic, Level, nearest
 from .model import Parts, row_path
 from .source import Source
-from .taxonomy import TIMELINESS, Profile
-from .values import fmt_amount, written_amount
+from .forms import CLASSIC, FORMS, columns as form_columns
+from .taxonomy import TIMELINESS, Profile, band
+from .values import fmt_amount, normalize, parse, written_amount
 
 _CENT = Decimal("0.01")
 
@@ -27,6 +28,15 @@ class Context:
     parts: Parts
     source: Source
     profile: Profile
+    site_form: str | tuple[str, ...] = CLASSIC  # the year's 表样 in site.yaml
+
+    @property
+    def form(self) -> str | tuple[str, ...]:
+        return self.parts.form or self.site_form
+
+    @property
+    def form_name(self) -> str:
+        return self.form if isinstance(self.form, str) else "、".join(self.form)
 
     def error(self, path: tuple, code: str, message: str, hint: str = "", *, key: bool = False) -> Diagnostic:
         return self.source.diag(path, Level.ERROR, code, message, hint, key=key)
@@ -171,11 +181,101 @@ def check_placeholders(ctx: Context) -> list[Diagnostic]:
             for level1, level2, index, row in ctx.parts.rows() if row.value.kind == "placeholder"]
 
 
+def check_columns(ctx: Context) -> list[Diagnostic]:
+    """E035 a row holds a column its form does not show: the page would hide it."""
+    shown = set(form_columns(ctx.form))
+    out = []
+    for level1, level2, index, row in ctx.parts.rows():
+        for attr, info in type(row).model_fields.items():
+            if getattr(row, attr) is not None and info.alias not in shown:
+                out.append(ctx.error(row_path(level1, level2, index, info.alias), "E035",
+                                     f"「{info.alias}」不在本表的表样（{ctx.form_name}）中，不会显示",
+                                     f"在 site.yaml 的“表样”中为这一年选用有此栏的表样{_forms_with(info.alias)}，"
+                                     "或在本文件写“表样: [栏目, …]”，或删去这一项", key=True))
+    return out
+
+
+def _forms_with(column: str) -> str:
+    names = [name for name, columns in FORMS.items() if column in columns]
+    return f"（{'、'.join(names)}）" if names else ""
+
+
+def check_points(ctx: Context) -> list[Diagnostic]:
+    """E014 the rows' 权重 or 分值 (and 预算执行's) add up to 100, every row has one once any
+    has; E015 each category's add up to the band its name gives (产出指标(40-50)分)."""
+    rows = list(ctx.parts.rows())
+    scored = [(l1, l2, i, r) for l1, l2, i, r in rows if r.points is not None]
+    if not scored:
+        return []
+    label = "权重" if any(r.weight is not None for *_, r in scored) else "分值"
+    out = [ctx.error(row_path(l1, l2, i), "E014", f"三级指标「{r.name}」没有{label}，本表其他 {len(scored)} 行都有",
+                     f"为这一行填写{label}，全表合计 100", key=True)
+           for l1, l2, i, r in rows if r.points is None]
+    budget = ctx.parts.budget_points or Decimal(0)
+    total = sum((r.points for *_, r in scored), Decimal(0)) + budget
+    if total != 100:
+        also = f"（含预算执行 {written_amount(budget)}）" if budget else ""
+        out.append(ctx.error(("绩效指标",), "E014", f"{label}合计 {fmt_amount(total)}{also} ≠ 100",
+                             f"各行{label}与预算执行的分值合计应为 100；请核对各行", key=True))
+    for level1, groups in (ctx.parts.indicators or {}).items():
+        out += _band(ctx, ("绩效指标", level1), level1, [r for items in groups.values() for r in items], label)
+        for level2, items in groups.items():
+            out += _band(ctx, ("绩效指标", level1, level2), level2, items, label)
+    return out
+
+
+def _band(ctx: Context, path: tuple, name: str, rows: list, label: str) -> list[Diagnostic]:
+    found = band(name)
+    if found is None:
+        return []
+    low, high = found
+    points = sum((r.points or Decimal(0) for r in rows), Decimal(0))
+    if low <= points <= high:
+        return []
+    wanted = written_amount(low) if low == high else f"{written_amount(low)}–{written_amount(high)}"
+    return [ctx.error(path, "E015", f"「{name}」的{label}合计 {fmt_amount(points)}，不在 {wanted} 分之内",
+                      f"调整这一类各行的{label}，或改正类别名中的分值", key=True)]
+
+
+def check_nature(ctx: Context) -> list[Diagnostic]:
+    """E016 指标性质 agrees with the comparator 指标值 gives; E017 a 定性 row has no 度量单位;
+    E018 a 度量单位 the value's own unit contradicts."""
+    out = []
+    for level1, level2, index, row in ctx.parts.rows():
+        own = parse(row.value_text)
+        at = row_path(level1, level2, index, "指标性质")
+        if row.nature == "定性" and own.comparator:
+            out.append(ctx.error(at, "E016", f"指标性质为定性，指标值「{row.value_text}」却带比较符 {own.comparator}",
+                                 "定量指标写比较符（≥ ≤ =），定性指标的指标值写文字"))
+        elif row.nature and own.comparator and row.nature != own.comparator:
+            out.append(ctx.error(at, "E016", f"指标性质「{row.nature}」与指标值「{row.value_text}」的比较符 {own.comparator} 不一致",
+                                 "改正其中一个；一体化表样中指标值只写数字"))
+        if row.nature == "定性" and row.unit:
+            out.append(ctx.error(row_path(level1, level2, index, "度量单位"), "E017",
+                                 f"定性指标不应有度量单位「{row.unit}」", "删去度量单位，或把指标性质改为 ≥ ≤ ="))
+        if row.unit and own.unit and normalize(row.unit).strip() != normalize(own.unit):
+            out.append(ctx.error(row_path(level1, level2, index, "度量单位"), "E018",
+                                 f"度量单位「{row.unit}」与指标值「{row.value_text}」中的单位 {own.unit} 不一致",
+                                 "改正其中一个；一体化表样中指标值只写数字，单位写在度量单位栏"))
+    return out
+
+
+def check_core(ctx: Context) -> list[Diagnostic]:
+    """W004 a form with a 核心指标 column marks at least one row ★."""
+    if "核心指标" not in form_columns(ctx.form) or ctx.parts.indicators is None:
+        return []
+    if any(row.core for *_, row in ctx.parts.rows()):
+        return []
+    return [ctx.warning(("绩效指标",), "W004", "本表的表样有“核心指标”栏，但没有一行标出 ★",
+                        "按模板要求为核心绩效指标标出 ★（三颗星为必填的核心指标）", key=True)]
+
+
 RULES: list[Callable[[Context], list[Diagnostic]]] = [
     check_total, check_fiscal, check_taxonomy, check_cost_sum, check_dates, check_placeholders,
+    check_columns, check_points, check_nature, check_core,
 ]
 
 
-def check(parts: Parts, source: Source, profile: Profile) -> list[Diagnostic]:
-    ctx = Context(parts, source, profile)
+def check(parts: Parts, source: Source, profile: Profile, form: str | tuple[str, ...] = CLASSIC) -> list[Diagnostic]:
+    ctx = Context(parts, source, profile, form)
     return [d for rule in RULES for d in rule(ctx)]

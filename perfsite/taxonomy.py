@@ -7,8 +7,10 @@ alias is one line in ``_ALIASES``; a new profile is one entry in ``PROFILES``.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 _ALIASES_1 = {
     "效果": "效益",
@@ -53,8 +55,24 @@ class Profile:
         return "；".join(f"{l1}：{'、'.join(l2s)}" for l1, l2s in self.tree.items())
 
 
+# A category's score band as approval tables print it: 产出指标(40-50)分, 成本指标（20分）, 效益指标(30).
+_BAND = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*(?:[-－~～—至]\s*(\d+(?:\.\d+)?))?\s*分?\s*[)）]\s*分?$")
+# Traditional script as some units' systems print category names (產出指標, 數量指標).
+_SIMPLIFIED = str.maketrans("產標數質時濟經會態續響滿務對環資額間調", "产标数质时济经会态续响满务对环资额间调")
+
+
+def band(name: str) -> tuple[Decimal, Decimal] | None:
+    """(lowest, highest) points a category's name gives it, or None."""
+    match = _BAND.search(unicodedata.normalize("NFKC", name).strip())
+    if match is None:
+        return None
+    low = Decimal(match[1])
+    return low, Decimal(match[2]) if match[2] else low
+
+
 def _resolve(name: str, canonical: set[str], aliases: dict[str, str]) -> str | None:
-    text = unicodedata.normalize("NFKC", name).strip().replace(" ", "")
+    text = unicodedata.normalize("NFKC", name).strip().replace(" ", "").translate(_SIMPLIFIED)
+    text = _BAND.sub("", text)
     for candidate in (text, text.removesuffix("指标")):
         if candidate in canonical:
             return candidate

@@ -133,3 +133,18 @@ def fmt_amount(amount: Decimal | None) -> str:
     or 3.64E+1 (a sum takes the most decimals of its terms). None reads as 0."""
     text = written_amount(amount)
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def combined(value: Value, nature: str | None, unit: str | None) -> Value:
+    """A value whose form gives 指标性质 and 度量单位 columns of their own (一体化 exports: ≥ | 90 | %):
+    the comparator and unit come from those columns where the 指标值 text has none, so that the
+    checks read "≥ 90 %" as they read "≥90%". A 定性 row is text whatever its 指标值 says."""
+    if nature is None and unit is None:
+        return value
+    if nature == "定性":
+        return Value(value.raw, "text", dates=value.dates)
+    if value.kind != "quantity":
+        return value
+    comparator = value.comparator or (nature if nature in ("≥", "≤", "=", ">", "<") else None)
+    return Value(value.raw, "quantity", comparator=comparator, number=value.number,
+                 unit=value.unit or (unit.strip() or None if unit else None), dates=value.dates)

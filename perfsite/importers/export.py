@@ -60,7 +60,7 @@ class _Project:
             else:
                 raise ImportError_(f"{origin}: 指标行没有{word}级指标，上面也没有可沿用的")
         rows = self.item.data["绩效指标"].setdefault(labels["level1"], {}).setdefault(labels["level2"], [])
-        value = compose_value(cell("nature").text, cell("value").text, cell("measure").text)
+        value = compose_value(cell("nature").text, cell("value").text, cell("unit").text)
         entry: dict[str, Any] = {"三级指标": cell("level3").text or "", "指标值": value}
         if cell("note").text:
             entry["说明"] = cell("note").text

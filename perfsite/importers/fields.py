@@ -20,10 +20,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "code": ("项目编码", "项目代码", "项目编号"),
     "dept_code": ("部门编码", "部门代码", "主管部门编码", "主管部门代码"),
     **{c.key: (c.label, *c.columns) for c in TARGET.grid},
-    "nature": ("指标性质", "比较符", "运算符号"),
-    "measure": ("度量单位", "计量单位", "指标单位"),
-    "weight": ("权重", "分值", "指标权重"),
-    "direction": ("指标方向性", "指标方向"),
 }
 FUND_KEYS = {f.attr: f.alias for f in TARGET.amounts}
 _NATURE = {"≥": "≥", "大于等于": "≥", ">=": "≥", "不低于": "≥", "≤": "≤", "小于等于": "≤", "<=": "≤",
