@@ -62,7 +62,7 @@ _BAND = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*(?:[-－~～—至]\s*(\d+(?:\.\
 # only characters that are never simplified script themselves.
 _PAIRS = ("產产 標标 數数 質质 時时 濟济 經经 會会 態态 續续 響响 滿满 務务 對对 環环 資资 額额 間间 調调 "
           "項项 稱称 單单 預预 級级 說说 權权 釋释 據据 實实 門门 總总 財财 撥拨 績绩 計计 編编 碼码 來来 "
-          "補补 負负 責责 聯联 繫系 電电 話话 屬属 評评 審审 進进 眾众 執执 於于 ")
+          "補补 負负 責责 聯联 繫系 電电 話话 屬属 評评 審审 進进 眾众 執执 於于 萬万 ")
 _SIMPLIFIED = str.maketrans({pair[0]: pair[1] for pair in _PAIRS.split()})
 
 

@@ -45,7 +45,7 @@ def field_of(label: str | None) -> str | None:
 
 def unit_in(text: str | None) -> str | None:
     """'万元' or '元' if the text states an amount unit (单位：元, 预算数（万元）)."""
-    t = norm(text)
+    t = simplified(norm(text))  # 單位：萬元 says 万元, not 元
     match = re.search(r"(?:单位|[（(])(万元|元)", t)
     return match[1] if match else None
 
