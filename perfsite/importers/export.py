@@ -55,6 +55,7 @@ class _Project:
         self.item = item
         self.form = form
         self.last: dict[str, str | None] = {"level1": None, "level2": None}
+        self.headed: set[str] = set()  # levels whose label a category row gave: the rows below are under it
         self.groups: list[tuple[str, str]] = []  # the categories in the order the source gives them
 
     def add_row(self, cell: Callable[[str], Cell], origin: str) -> None:
@@ -80,9 +81,10 @@ class _Project:
             c = cell(level)
             if c.text:
                 labels[level] = self.last[level] = c.text
+                self.headed.discard(level)
             elif self.last[level] is not None:
                 labels[level] = self.last[level]  # type: ignore[assignment]
-                if not c.merged:
+                if not c.merged and level not in self.headed:
                     inherited.append(f"{origin} 的{word}级指标为空（单元格未合并），沿用上一行的「{self.last[level]}」")
             else:
                 raise ImportError_(f"{origin}: 指标行没有{word}级指标，上面也没有可沿用的")
@@ -114,8 +116,10 @@ class _Project:
             return False
         if level1:
             self.last["level1"], self.last["level2"] = level1, None
+            self.headed.add("level1")
         if level2:
             self.last["level2"] = level2
+            self.headed.add("level2")
         rest = [f"{ROW_LABELS[k]}「{t}」" for k in ROW_LABELS if (t := _own(cell(k), level1))]
         if rest:
             self.item.guess(("绩效指标",), f"{origin} 是类别行「{level2 or level1}」，其中的" + "、".join(rest) + "未导入")
