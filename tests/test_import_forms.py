@@ -201,3 +201,48 @@ def test_a_category_the_source_returns_to_is_reported(site: Path):
     ((path, data),) = written(site).values()
     assert [r["三级指标"] for r in rows_of(data)] == ["巡查次数", "整改次数", "巡查覆盖率"]  # the nesting regroups them
     assert any("back.csv:4 又回到「产出指标 / 数量指标」" in n for n in notes(path)), notes(path)
+
+
+def grid_of(*rows: list[str | None]) -> list[list]:
+    from perfsite.importers.cells import Cell
+
+    return [[Cell(c) for c in row] for row in rows]
+
+
+@pytest.mark.parametrize("cells, field, value, said", [
+    ({"指标性质": "定量"}, "指标性质", None, "原表指标性质为「定量」，没有写比较符"),
+    ({"指标性质": "大於等於"}, "指标性质", "≥", None),  # Traditional script, the model's symbol
+    ({"指标性质": "大约"}, "指标性质", "大约", None),  # kept, so that check names it (E027)
+    ({"权重": "20%"}, "权重", "20", None),
+    ({"分值": "10分"}, "分值", "10", None),
+    ({"是否核心指标": "是"}, "核心指标", "★", "记为 ★"),
+    ({"核心指标": "★★★"}, "核心指标", "★★★", None),
+    ({"指标解释": "路面完好的里程占比", "取值依据": "行业标准"}, "取值依据", "行业标准", None),
+])
+def test_each_column_is_read_into_its_field(cells: dict[str, str], field: str, value: str | None, said: str | None):
+    from perfsite.importers.export import import_grid
+
+    header = ["项目名称", "单位名称", "一级指标", "二级指标", "三级指标", "指标值", *cells]
+    (item,) = import_grid(grid_of(header, ["某项目", "某单位", "产出指标", "数量指标", "巡查次数", "12", *cells.values()]),
+                          "t.csv", 2023)
+    row = item.data["绩效指标"]["产出指标"]["数量指标"][0]
+    assert row.get(field) == value
+    found = [g.message for g in item.guesses if g.path[:1] == ("绩效指标",)]
+    assert (said is None and found == []) or any(said in g for g in found), found
+
+
+def test_a_total_line_before_the_first_project_is_said_on_it():
+    from perfsite.importers.export import import_grid
+
+    (item,) = import_grid(grid_of(["项目名称", "一级指标", "二级指标", "三级指标", "指标值", "预算数"],
+                                  ["合计", None, None, None, None, "100"],
+                                  ["某项目", "产出指标", "数量指标", "巡查次数", "≥12次", "100"]), "t.csv", 2023)
+    assert any(g.message.startswith("t.csv:2 是合计行（「合计 100」）") for g in item.guesses)
+    assert "表样" not in item.data  # classic columns: no 表样, as before
+
+
+def test_a_folded_value_keeps_its_equals_sign():
+    from perfsite.importers.fields import compose_value
+
+    assert compose_value("=", "4", "次") == "=4次" and compose_value("等于", "100", "%") == "=100%"
+    assert compose_value("定性", "良好", None) == "良好"
