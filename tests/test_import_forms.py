@@ -246,3 +246,19 @@ def test_a_folded_value_keeps_its_equals_sign():
 
     assert compose_value("=", "4", "次") == "=4次" and compose_value("等于", "100", "%") == "=100%"
     assert compose_value("定性", "良好", None) == "良好"
+
+
+@pytest.mark.parametrize("row, points, said", [
+    (["预算执行", None, None, None, "10分", None], "10", "记为预算执行 10（不是指标行）"),  # its points in the 分值 column
+    (["预算执行(10分)", None, "预算执行率", "100%", None, None], "10",
+     "该行的三级指标「预算执行率」、指标值「100%」未导入"),  # what else it holds is said
+    (["预算执行", None, None, None, None, None], None, "但没有分值，未导入"),
+])
+def test_a_budget_row_gives_the_project_its_points(row: list, points: str | None, said: str):
+    from perfsite.importers.export import import_grid
+
+    header = ["项目名称", "一级指标", "二级指标", "三级指标", "指标值", "分值", "指标解释"]
+    (item,) = import_grid(grid_of(header, ["某项目", "产出指标", "数量指标", "巡查次数", "≥12次", "90", None],
+                                  [None, *row]), "t.csv", 2023)
+    assert item.data.get("预算执行") == points and len(item.data["绩效指标"]["产出指标"]["数量指标"]) == 1
+    assert any(said in g.message for g in item.guesses), [g.message for g in item.guesses]

@@ -133,14 +133,14 @@ class _Project:
         if match is None:
             return False
         given = next((t for k in ("score", "weight") if (t := _own(cell(k), label))), None)
-        points = points(given)[0] if given else match[1]
+        budget = points(given)[0] if given else match[1]
         rest = [f"{ROW_LABELS[k]}「{t}」" for k in ("level3", "value") if (t := _own(cell(k), label))]
         dropped = "；该行的" + "、".join(rest) + "未导入（预算执行不是指标行）" if rest else ""
-        if points is None:
+        if budget is None:
             self.item.guess(("绩效指标",), f"{origin} 是预算执行行「{label}」，但没有分值，未导入{dropped}")
         else:
-            self.item.data["预算执行"] = points
-            self.item.guess(("预算执行",), f"{origin}「{label}」是预算执行的分值行，记为预算执行 {points}（不是指标行）{dropped}")
+            self.item.data["预算执行"] = budget
+            self.item.guess(("预算执行",), f"{origin}「{label}」是预算执行的分值行，记为预算执行 {budget}（不是指标行）{dropped}")
         return True
 
 
