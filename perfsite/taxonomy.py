@@ -57,8 +57,18 @@ class Profile:
 
 # A category's score band as approval tables print it: 产出指标(40-50)分, 成本指标（20分）, 效益指标(30).
 _BAND = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*(?:[-－~～—至]\s*(\d+(?:\.\d+)?))?\s*分?\s*[)）]\s*分?$")
-# Traditional script as some units' systems print category names (產出指標, 數量指標).
-_SIMPLIFIED = str.maketrans("產標數質時濟經會態續響滿務對環資額間調", "产标数质时济经会态续响满务对环资额间调")
+# Traditional script as some units' systems print category names (產出指標, 數量指標) and the
+# importers' header labels (項目名稱, 預算數, 權重): one table, pairs of traditional → simplified,
+# only characters that are never simplified script themselves.
+_PAIRS = ("產产 標标 數数 質质 時时 濟济 經经 會会 態态 續续 響响 滿满 務务 對对 環环 資资 額额 間间 調调 "
+          "項项 稱称 單单 預预 級级 說说 權权 釋释 據据 實实 門门 總总 財财 撥拨 績绩 計计 編编 碼码 來来 "
+          "補补 負负 責责 聯联 繫系 電电 話话 屬属 評评 審审 進进 眾众 執执 於于 萬万 ")
+_SIMPLIFIED = str.maketrans({pair[0]: pair[1] for pair in _PAIRS.split()})
+
+
+def simplified(text: str) -> str:
+    """Text with the Traditional characters of the table above in Simplified script."""
+    return text.translate(_SIMPLIFIED)
 
 
 def band(name: str) -> tuple[Decimal, Decimal] | None:

@@ -133,14 +133,20 @@ def check_export(site: Path, data: dict[str, dict], report: str, merged: bool = 
     grid = a["绩效指标"]
     assert list(grid) == ["产出指标", "效益指标", "满意度指标"]
     assert [r["三级指标"] for r in grid["产出指标"]["数量指标"]] == ["养护里程", "桥梁检查次数"]
-    assert [r["指标值"] for r in grid["产出指标"]["数量指标"]] == ["≥120公里", "≥4次"]
-    assert grid["产出指标"]["时效指标"][0]["指标值"] == "2023年12月31日"
-    assert grid["产出指标"]["成本指标"][0]["指标值"] == "≤103.8万元"
-    assert grid["满意度指标"]["服务对象满意度指标"][0]["指标值"] == "≥292%"
+    # The source splits 指标性质 / 指标值 / 度量单位 and has 权重 and 指标方向性: each stays in its own
+    # field (issue 19; these were folded into one text, and weight and direction dropped, before),
+    # and the file's 表样 is the form with exactly these columns.
+    assert a["表样"] == "一体化2021"
+    assert grid["产出指标"]["数量指标"][0] == {"三级指标": "养护里程", "指标性质": "≥", "指标值": "120", "度量单位": "公里",
+                                            "权重": "20", "指标方向": "正向"}
+    assert [r["指标值"] for r in grid["产出指标"]["数量指标"]] == ["120", "4"]
+    assert grid["产出指标"]["时效指标"][0] == {"三级指标": "完成时限", "指标性质": "定性", "指标值": "2023年12月31日", "权重": "10"}
+    assert grid["产出指标"]["成本指标"][0]["指标性质"] == "≤" and grid["产出指标"]["成本指标"][0]["度量单位"] == "万元"
+    assert grid["满意度指标"]["服务对象满意度指标"][0]["指标值"] == "292"
     notes = guesses(site, "农村公路养护工作经费")
     assert any("元，已换算为万元：资金总额 1,038,000.00 元" in g for g in notes)
-    assert any("超过 100%" in g and "292" in g for g in notes)
-    assert sum("权重" in g for g in notes) == 7  # every row's dropped weight is said
+    assert any("超过 100%" in g and "≥292%" in g for g in notes)  # the damage is read from the three columns together
+    assert not any("未导入" in g for g in notes)  # nothing the source has is dropped
     inherited = [g for g in notes if "沿用上一行" in g]
     b = data["城市道路照明维护经费"]
     assert b["资金"]["资金总额"] == "26" and [r["三级指标"] for r in b["绩效指标"]["产出指标"]["数量指标"]] == \

@@ -7,7 +7,11 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from typing import Any, Callable
+
+from ..forms import CLASSIC, FORMS
 from ..kinds import TARGET
+from ..taxonomy import PROFILES, band, simplified
 from ..values import fmt_amount, parse
 from . import Imported
 from .cells import norm
@@ -22,13 +26,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
     **{c.key: (c.label, *c.columns) for c in TARGET.grid},
 }
 FUND_KEYS = {f.attr: f.alias for f in TARGET.amounts}
-_NATURE = {"≥": "≥", "大于等于": "≥", ">=": "≥", "不低于": "≥", "≤": "≤", "小于等于": "≤", "<=": "≤",
-           "不高于": "≤", ">": ">", "大于": ">", "<": "<", "小于": "<", "=": "", "等于": "", "定量": "", "定性": ""}
+# 指标性质 as exports spell it → its comparator (定性 and 定量 have none to put before a number).
+_NATURE = {"≥": "≥", "≧": "≥", "大于等于": "≥", ">=": "≥", "不低于": "≥", "≤": "≤", "≦": "≤", "小于等于": "≤",
+           "<=": "≤", "不高于": "≤", ">": ">", "大于": ">", "<": "<", "小于": "<", "=": "=", "等于": "=",
+           "定量": "", "定量指标": "", "定性": "", "定性指标": ""}
+# The grid's row columns (三级指标 … 说明), keyed by the importers' names, in the forms' order.
+ROW_LABELS = {c.key: c.label for c in TARGET.grid if c.attr}
 
 
 def field_of(label: str | None) -> str | None:
     """Which field a column header or row label names, if any (brackets and their units ignored)."""
-    text = re.sub(r"[（(][^）)]*[）)]", "", norm(label))
+    text = simplified(re.sub(r"[（(][^）)]*[）)]", "", norm(label)))  # 項目名稱 is 项目名称
     for name, aliases in ALIASES.items():
         if text in aliases:
             return name
@@ -37,7 +45,7 @@ def field_of(label: str | None) -> str | None:
 
 def unit_in(text: str | None) -> str | None:
     """'万元' or '元' if the text states an amount unit (单位：元, 预算数（万元）)."""
-    t = norm(text)
+    t = simplified(norm(text))  # 單位：萬元 says 万元, not 元
     match = re.search(r"(?:单位|[（(])(万元|元)", t)
     return match[1] if match else None
 
@@ -58,9 +66,10 @@ def amount(text: str | None, unit: str) -> tuple[str | None, str | None]:
 
 
 def compose_value(nature: str | None, value: str | None, measure: str | None) -> str:
-    """指标值 as the printed form shows it, from the budget system's three columns."""
+    """指标值 as the printed form shows it, from the budget system's three columns (an = is kept:
+    it says the target is exact)."""
     value = (value or "").strip()
-    cmp = _NATURE.get(norm(nature), norm(nature)) if nature else ""
+    cmp = _NATURE.get(_word(nature), norm(nature)) if nature else ""
     if cmp and value.startswith(("≥", "≤", ">", "<", "=", "＞", "＜")):
         cmp = ""
     unit = (measure or "").strip()
@@ -108,3 +117,81 @@ def funds(item: Imported, cells: dict[str, str | None], unit: str | None) -> Non
         item.guess(("资金",), "原表金额单位为元，已换算为万元：" + "；".join(converted))
     if unit is None:
         item.guess(("资金",), "表中没有写明金额单位，按万元导入；若原表是元，请换算")
+
+
+def _word(text: str | None) -> str:
+    return simplified(norm(text))
+
+
+def form_for(keys: set[str]) -> str | list[str] | None:
+    """The 表样 that shows exactly the row columns a source has: a named form where one has just
+    these, else their list in the forms' order; None where they are the classic ones (such a file
+    imports as before, without a 表样)."""
+    present = tuple(label for key, label in ROW_LABELS.items() if key in keys)
+    if set(present) <= set(FORMS[CLASSIC]):
+        return None
+    return next((name for name, columns in FORMS.items() if columns == present), list(present))
+
+
+def row_entry(text: Callable[[str], str | None], form: str | list[str] | None) -> tuple[dict[str, Any], list[str]]:
+    """One indicator row as its file holds it, each column its form shows in its own field (blank
+    ones left out), and what was read with a guess. ``text``: a column's cell text by key."""
+    shown = FORMS[CLASSIC] if form is None else FORMS[form] if isinstance(form, str) else form
+    entry: dict[str, Any] = {}
+    notes: list[str] = []
+    for key, label in ROW_LABELS.items():
+        cell = text(key)
+        if label not in shown or (cell is None and label not in ("三级指标", "指标值")):
+            continue
+        value, note = _READERS.get(key, _as_written)(cell or "")
+        if value is not None:
+            entry[label] = value
+        if note:
+            notes.append(note)
+    return entry, notes
+
+
+def _as_written(text: str) -> tuple[str | None, str | None]:
+    return text, None  # a cell's text is already without outer blanks (cells.py)
+
+
+def _nature(text: str) -> tuple[str | None, str | None]:
+    """A comparator as its symbol (the model's own spelling); 定量 says none, so none is written;
+    a word not known is kept so that validation names it (E027)."""
+    word = _word(text)
+    if word in ("定性", "定性指标"):
+        return "定性", None
+    if word not in _NATURE:
+        return text.strip(), None
+    if not _NATURE[word]:
+        return None, f"原表指标性质为「{text.strip()}」，没有写比较符，未填入指标性质；请按原表补上 ≥ ≤ ="
+    return _NATURE[word], None
+
+
+def points(text: str) -> tuple[str | None, str | None]:
+    """A weight or score without the % or 分 some exports print after it (权重 20%, 分值 10分)."""
+    return re.sub(r"\s*(%|分)$", "", unicodedata.normalize("NFKC", text).strip()), None
+
+
+def _core(text: str) -> tuple[str | None, str | None]:
+    """★ marks as written; a 是否核心指标 column's 是 is one ★ (reported), its 否 is no mark."""
+    word = _word(text)
+    if word == "是":
+        return "★", "原表核心指标为「是」，记为 ★；若模板分一至三颗星，请按原表改正"
+    if word in ("否", "", "-"):
+        return None, None
+    return text.strip(), None
+
+
+_READERS: dict[str, Callable[[str], tuple[str | None, str | None]]] = {
+    "nature": _nature, "weight": points, "score": points, "core": _core}
+
+
+def category_note(name: str) -> str | None:
+    """What a category name in Traditional script or with a score band is checked as: the name is
+    kept as written (the taxonomy resolves it), the reading is said."""
+    why = [w for w, found in (("繁体字", simplified(name) != name), ("带分值范围", band(name) is not None)) if found]
+    canon = next((c for p in PROFILES.values() for c in (p.level1(name), p.level2(name)) if c), None)
+    if not why or canon is None:
+        return None
+    return f"类别「{name}」（{'、'.join(why)}）按「{canon}」核对，照原表保留写法"

@@ -9,10 +9,11 @@ from typing import Any
 from ..scaffold import project_id
 from . import Imported, ImportError_
 from .cells import Cell, Grid, norm
-from .fields import FUND_KEYS, damage, field_of, funds, looks_cut, split_goals, unit_in
+from .fields import (FUND_KEYS, ROW_LABELS, compose_value, damage, field_of, form_for, funds, looks_cut, row_entry,
+                     split_goals, unit_in)
 
 _LABELS = ("name", "department", "implementer", "source", *FUND_KEYS, "goals")
-_GRID = ("level1", "level2", "level3", "value", "note")
+_GRID = ("level1", "level2", *ROW_LABELS)  # a form sheet may print any of a row's columns: each is kept
 
 
 def _grid_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
@@ -69,10 +70,13 @@ def import_form(grid: Grid, origin: str, year: int | None) -> Imported:
     data: dict[str, Any] = {"id": project_id(name), "年度": str(year) if year else None, "项目名称": name,
                             "主管部门及代码": department, "实施单位": found.get("implementer") or department,
                             "资金": {"单位": "万元", "资金来源": found.get("source")}}
+    form = form_for(set(columns))
+    if form is not None:
+        data["表样"] = form  # the columns the sheet prints, so the page shows each as it did
     item = Imported(data, origin)
     funds(item, found, unit)
     data["年度目标"] = _goals(grid, label_rows.get("goals"), head, item)
-    data["绩效指标"] = _indicators(grid[head + 1:], columns, head + 2, origin, item)
+    data["绩效指标"] = _indicators(grid[head + 1:], columns, head + 2, origin, item, form)
     if not data["绩效指标"]:
         raise ImportError_(f"{origin}: 表头下面没有指标行")
     if year is None:
@@ -102,7 +106,7 @@ def _goals(grid: Grid, row: int | None, head: int, item: Imported) -> list[str]:
 
 
 def _indicators(rows: list[list[Cell]], columns: dict[str, int], first: int, origin: str,
-                item: Imported) -> dict[str, dict[str, list[dict[str, Any]]]]:
+                item: Imported, form: str | list[str] | None) -> dict[str, dict[str, list[dict[str, Any]]]]:
     out: dict[str, dict[str, list[dict[str, Any]]]] = {}
     last: dict[str, str | None] = {"level1": None, "level2": None}
     for number, row in enumerate(rows, start=first):
@@ -123,15 +127,14 @@ def _indicators(rows: list[list[Cell]], columns: dict[str, int], first: int, ori
                     notes.append(f"第 {number} 行的{word}级指标为空（单元格未合并），沿用上一行的「{last[level]}」")
             else:
                 raise ImportError_(f"{origin}:{number}: 指标行没有{word}级指标，上面也没有可沿用的")
-        entry: dict[str, Any] = {"三级指标": text("level3").text or "", "指标值": text("value").text or ""}
-        if text("note").text:
-            entry["说明"] = text("note").text
+        entry, read = row_entry(lambda key: text(key).text, form)
+        notes += read
         group = out.setdefault(labels["level1"], {}).setdefault(labels["level2"], [])
         group.append(entry)
         path = ("绩效指标", labels["level1"], labels["level2"], len(group) - 1)
         for note in notes:
             item.guess(path, note)
-        problem = damage(entry["指标值"])
+        problem = damage(compose_value(text("nature").text, text("value").text, text("unit").text))
         if problem:
             item.guess(path, problem)
         if looks_cut(entry["三级指标"]):

@@ -13,6 +13,7 @@ from .. import rules
 from ..atomic import write_files
 from ..config import SiteConfig, load_config
 from ..diagnostics import Diagnostic, Level, display_path
+from ..forms import CLASSIC, columns as form_columns
 from ..model import build_project, split_department
 from ..source import MAX_BYTES, parse_text
 from ..taxonomy import PROFILES, canonical
@@ -108,6 +109,8 @@ def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
         profile_key, note = _profile_for(item, config, item_year)
         if note:
             item.guess(("绩效指标",), note)
+        form = config.form(item_year) if config else CLASSIC
+        _own_form(item, form, item_year)
         display = display_path(target)
         text, diags = to_yaml(item, display)
         if text is None:
@@ -119,9 +122,21 @@ def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
         source, problems = parse_text(text, display, target)
         if source is not None:
             _project, parts, problems = build_project(source)
-            problems += rules.check(parts, source, PROFILES[profile_key])
+            problems += rules.check(parts, source, PROFILES[profile_key], form)
         planned.append(Planned(item, target, text, problems))
     return planned, errors
+
+
+def _own_form(item: Imported, site_form: str | tuple[str, ...], year: int) -> None:
+    """A table without a 表样 of its own whose columns the year's 表样 in site.yaml does not all show
+    (a classic table with 说明 in a 一体化2021 year) names the classic form, so nothing is hidden."""
+    if "表样" in item.data or site_form == CLASSIC:
+        return
+    used = {key for groups in item.data.get("绩效指标", {}).values() for rows in groups.values()
+            for row in rows for key in row}
+    if not used <= set(form_columns(site_form)):
+        item.data["表样"] = CLASSIC
+        item.guess(("表样",), f"site.yaml 中 {year} 年的表样不显示原表的全部栏目，本表写明表样 classic")
 
 
 class _Targets:
