@@ -17,8 +17,8 @@ from . import search
 from .diff import report_order
 from .memo import DiffMemo
 from .load import Summary
-from .site import (Change, Department, DepartmentChanges, DepartmentPage, ProjectPage, Site, YearPage, fund_lines,
-                   grid, project_chart, year_chart)
+from .site import (Change, Department, DepartmentChanges, DepartmentPage, ProjectPage, Site, YearPage, budget_row,
+                   form_of, fund_lines, grid, grid_columns, is_wide, project_chart, year_chart)
 from .view import Part, fingerprint
 
 SITEMAP_LIMIT = 50_000  # pages one sitemap file may list (the sitemaps.org protocol's limit)
@@ -167,9 +167,14 @@ class Views:
         """What project.html receives: the table (``project``), laid out with its comparison
         with the same project the year before (``page``; through the diff memo, whose answer is
         that of the two files the parts name), and its department's projects."""
+        table = project.value
+        form = form_of(table, shared.value["config"].value)  # the config is in ``shared``, so in the key
+        rows, budget = grid(table, form), budget_row(table, form)
         page: dict[str, Any] = {"path": summary.path, "id": summary.id, "name": summary.name, "year": summary.year,
-                                "grid": grid(project.value), "funds": fund_lines(project.value),
-                                "previous": previous, "comparison": None, "comparison_funds": []}
+                                "grid": rows, "columns": grid_columns(form), "budget": budget,
+                                "perf_rows": len(rows) + (budget is not None), "wide": is_wide(form),
+                                "funds": fund_lines(table), "previous": previous, "comparison": None,
+                                "comparison_funds": []}
         if old is not None:
             comparison = Part.derived(self.memo.diff, old, project)
             page.update(comparison=comparison.value, comparison_funds=_comparison_funds(old, project, comparison))
