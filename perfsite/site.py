@@ -13,12 +13,12 @@ from itertools import groupby
 from typing import NamedTuple
 
 from .config import SiteConfig
-from .forms import CLASSIC, SCORED, columns as form_columns
+from .forms import CLASSIC, columns as form_columns, scored
 from .kinds import TARGET, Column
 from .diff import ProjectDiff
 from .load import Entry, Summary
 from .model import Project, Row
-from .values import fmt_amount, written_amount
+from .values import cell_text, fmt_amount, written_amount
 
 Form = str | tuple[str, ...]
 
@@ -414,33 +414,19 @@ def is_wide(form: Form) -> bool:
     return len(form_columns(form)) > WIDE
 
 
-def cell_text(value: object) -> str:
-    """A row's value as its cell shows it: amounts as written (权重 10.5), blank for none."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return written_amount(value)
-    return str(value)
-
-
 def _cells(row: Row, form: Form) -> tuple[Cell, ...]:
     return tuple(Cell(_column_id(c), cell_text(getattr(row, c.attr)), c.key == "level3")
                  for c in TARGET.row_columns(form))
 
 
-def scored_column(form: Form) -> str | None:
-    """The form's column for points (权重 or 分值), if it has one."""
-    return next((c for c in form_columns(form) if c in SCORED), None)
-
-
 def budget_row(project: Project, form: Form) -> BudgetRow | None:
     """The 预算执行 row of a form that scores its rows, when the table gives 预算执行 points."""
-    scored = scored_column(form)
-    if scored is None or project.budget_points is None:
+    points_column = scored(form)
+    if points_column is None or project.budget_points is None:
         return None
     columns = TARGET.row_columns(form)
     label_over = 1 + next(i for i, c in enumerate(columns) if c.key == "level3")  # 三级指标 and those before it
-    cells = tuple(Cell(_column_id(c), written_amount(project.budget_points) if c.label == scored else "")
+    cells = tuple(Cell(_column_id(c), written_amount(project.budget_points) if c.label == points_column else "")
                   for c in columns[label_over:])
     return BudgetRow("l1-0", TARGET.field("budget_points").alias, 2 + label_over, cells)
 
