@@ -4,18 +4,14 @@ wide form on landscape pages, README "表样")."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
-from test_browser import (AXE_OPTIONS, ARTIFACTS, CHROMIUM, IN_CI, LAUNCH_ARGS, _OVERFLOW_JS, _QuietHandler, _missing,
-                          _pdf_pages, all_pages)
+from test_browser import AXE_OPTIONS, ARTIFACTS, IN_CI, _OVERFLOW_JS, _missing, _pdf_pages, all_pages, launched, serving
 from test_forms_output import write_site
 
 PAGES = ["2023/yitihua.html", "2023/pingshen.html"]
@@ -34,23 +30,15 @@ def served_forms(tmp_path_factory):
     root = write_site(tmp_path_factory.mktemp("forms-browser"))
     result = run_cli("build", "--no-search", cwd=root)
     assert result.returncode == 0, result.stderr
-    handler = functools.partial(_QuietHandler, directory=str(root / "output"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     ARTIFACTS.mkdir(exist_ok=True)
-    yield f"http://127.0.0.1:{server.server_address[1]}/", root / "output"
-    server.shutdown()
-    server.server_close()
+    with serving(root / "output") as base:
+        yield base, root / "output"
 
 
 @pytest.fixture(scope="module")
 def browser(served_forms):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    with launched() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture
