@@ -76,7 +76,8 @@ def schema_files() -> dict[str, str]:
 # What makes each file that no template makes, from its view (as outputs.py gives it, resolved).
 WRITERS: dict[str, Callable[[Any], bytes | str | Path]] = {
     "json": opendata.project_json,
-    "csv": lambda project: opendata.to_csv([project]),
+    "csv": lambda view: opendata.project_csv(view["project"], view["form"]),
+    "mixed-csv": lambda view: opendata.mixed_csv(view["columns"], view["projects"]),
     "datapackage": lambda view: opendata.datapackage(**view),
     "urlset": feeds.urlset,
     "sitemapindex": feeds.sitemapindex,
@@ -360,7 +361,7 @@ class Builder:
         result.written += publish.make([f for f in todo if f.make != "indicators"], out, self._emit,
                                        self.jobs, self.progress)
         for joined in (f for f in todo if f.make == "indicators"):  # the same bytes as the projects' CSVs
-            out.concat(joined.path, opendata.CSV_HEAD, [path for path, _ in joined.view])
+            out.concat(joined.path, opendata.csv_head(joined.view["columns"]), [path for path, _ in joined.view["parts"]])
             result.written.append(joined.path)
         if bundle_keys:
             self.progress("搜索索引 (search index)", 0, 0)

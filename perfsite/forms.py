@@ -27,6 +27,11 @@ def columns(form: str | tuple[str, ...]) -> tuple[str, ...]:
     return FORMS[form] if isinstance(form, str) else form
 
 
+def scored(form: str | tuple[str, ...]) -> str | None:
+    """The form's column for points (权重 or 分值), where 预算执行's points stand too; None if it has none."""
+    return next((c for c in columns(form) if c in SCORED), None)
+
+
 def problem(form: str | list[str] | tuple[str, ...], known: tuple[str, ...]) -> str | None:
     """What is wrong with a form as a file or site.yaml gives it, or None. ``known``: every
     column a row can have."""

@@ -41,6 +41,10 @@ class Summary(NamedTuple):
     total: Decimal  # 资金总额 in 万元 (0 when blank)
     published: dt.date | None
     text: str = ""  # all of the above as one string: what a listing page's key is made of
+    # The file's own 表样, if it gives one: the year's CSVs and data package take the union of their
+    # projects' columns, and must know them without loading every model. Not in ``text``: no
+    # listing page shows it, and the views that depend on it hold the columns themselves.
+    form: str | tuple[str, ...] | None = None
 
     @property
     def path(self) -> str:
@@ -63,7 +67,7 @@ class Summary(NamedTuple):
         fields = (project.year, project.id, project.name, project.department, project.department_name,
                   project.department_code, project.implementer, funds.wan(funds.total) or Decimal(0),
                   project.published)
-        return cls(*fields, "\x1f".join(map(str, fields)))
+        return cls(*fields, "\x1f".join(map(str, fields)), project.form)
 
 
 class Entry:

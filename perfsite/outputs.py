@@ -13,12 +13,12 @@ import hashlib
 import heapq
 from typing import Any, NamedTuple
 
-from . import search
+from . import opendata, search
 from .diff import report_order
 from .memo import DiffMemo
 from .load import Summary
-from .site import (Change, Department, DepartmentChanges, DepartmentPage, ProjectPage, Site, YearPage, fund_lines,
-                   grid, project_chart, year_chart)
+from .site import (Change, Department, DepartmentChanges, DepartmentPage, ProjectPage, Site, YearPage, budget_row,
+                   form_of, fund_lines, grid, grid_columns, is_wide, project_chart, year_chart)
 from .view import Part, fingerprint
 
 SITEMAP_LIMIT = 50_000  # pages one sitemap file may list (the sitemaps.org protocol's limit)
@@ -44,6 +44,11 @@ def _comparison_funds(old: Part, new: Part, comparison: Part) -> list[tuple[str,
 
 def _chart(name: str, year: int, projects: Part) -> Any:
     return project_chart(name, year, projects.value["projects"])
+
+
+def page_form(page: ProjectPage, year_form: Any) -> Any:
+    """A project's 表样 from its summary (the file's own), else its year's: no model is loaded."""
+    return page.summary.form or year_form
 
 
 Pairs = tuple[tuple[Part, Part], ...]  # (last year's file, this year's) of each continued project
@@ -167,9 +172,14 @@ class Views:
         """What project.html receives: the table (``project``), laid out with its comparison
         with the same project the year before (``page``; through the diff memo, whose answer is
         that of the two files the parts name), and its department's projects."""
+        table = project.value
+        form = form_of(table, shared.value["config"].value)  # the config is in ``shared``, so in the key
+        rows, budget = grid(table, form), budget_row(table, form)
         page: dict[str, Any] = {"path": summary.path, "id": summary.id, "name": summary.name, "year": summary.year,
-                                "grid": grid(project.value), "funds": fund_lines(project.value),
-                                "previous": previous, "comparison": None, "comparison_funds": []}
+                                "grid": rows, "columns": grid_columns(form), "budget": budget,
+                                "perf_rows": len(rows) + (budget is not None), "wide": is_wide(form),
+                                "funds": fund_lines(table), "previous": previous, "comparison": None,
+                                "comparison_funds": []}
         if old is not None:
             comparison = Part.derived(self.memo.diff, old, project)
             page.update(comparison=comparison.value, comparison_funds=_comparison_funds(old, project, comparison))
@@ -252,20 +262,32 @@ class Views:
 
     # Downloads and discovery files ------------------------------------------------------------
     def downloads(self) -> list[Output]:
+        """Each project's JSON and CSV, each year's indicator CSVs and its data package. A CSV's
+        columns follow its projects' forms (the file's own 表样, which its summary holds, else the
+        year's): a year's file has the union of its projects' columns."""
         site, out, files = self.site, [], self._files
         for year in site.years:
-            csvs = {}
+            year_form = site.config.form(year.year)
+            csvs, own = {}, {}
             for page in year.projects:
                 stem, file = page.path[:-5], files[id(page)]
                 out.append(Output(stem + ".json", "json", file))
-                out.append(Output(stem + ".csv", "csv", file))
+                out.append(Output(stem + ".csv", "csv", {"project": file, "form": year_form}))
                 csvs[id(page)] = (stem + ".csv", file)
-            for part in year.downloads:  # the same bytes as the projects' own CSVs, joined
-                out.append(Output(part.path, "indicators", tuple(csvs[id(p)] for p in part.projects)))
+                own[id(page)] = opendata.further([page_form(page, year_form)])
+            tables = []
+            for part in year.downloads:
+                extra = opendata.further(page_form(p, year_form) for p in part.projects)
+                if all(own[id(p)] == extra for p in part.projects):  # the same bytes as the projects' CSVs, joined
+                    out.append(Output(part.path, "indicators", {"columns": extra,
+                                                                "parts": tuple(csvs[id(p)] for p in part.projects)}))
+                else:  # forms of different columns: each line laid out in the union's
+                    out.append(Output(part.path, "mixed-csv", {"columns": extra, "projects": tuple(
+                        (files[id(p)], year_form) for p in part.projects)}))
+                tables.append((part.name, part.path.partition("/")[2], part.title, extra))
             out.append(Output(f"{year.year}/datapackage.json", "datapackage", {
                 "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
-                "url": site.config.url(), "projects": [(p.id, p.name) for p in year.projects],
-                "tables": [(d.name, d.path.partition("/")[2], d.title) for d in year.downloads]}))
+                "url": site.config.url(), "projects": [(p.id, p.name) for p in year.projects], "tables": tables}))
         return out
 
     def discovery(self, pages: list[Output]) -> list[Output]:

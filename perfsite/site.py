@@ -13,11 +13,14 @@ from itertools import groupby
 from typing import NamedTuple
 
 from .config import SiteConfig
-from .kinds import TARGET
+from .forms import CLASSIC, columns as form_columns, scored
+from .kinds import TARGET, Column
 from .diff import ProjectDiff
 from .load import Entry, Summary
-from .model import Project
-from .values import fmt_amount, written_amount
+from .model import Project, Row
+from .values import cell_text, fmt_amount, written_amount
+
+Form = str | tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,23 @@ class Span:
 
 
 @dataclass(frozen=True)
+class GridColumn:
+    """A column of the grid after 一级 and 二级, as its header row shows it."""
+
+    id: str  # its header cell is h-{id}, its <col> c-{id}, its cells have class {id}
+    label: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a grid row, in its form's column order."""
+
+    id: str  # its column's (GridColumn.id)
+    text: str
+    header: bool = False  # the 三级指标: the row's own header cell, which the others' headers name
+
+
+@dataclass(frozen=True)
 class GridRow:
     level1: Span | None
     level2: Span | None
@@ -38,11 +58,31 @@ class GridRow:
     note: str
     id: str
     groups: str  # ids of the 一级 and 二级 header cells over this row
+    # Every cell in the form's columns (``grid_columns``); name, value and note stay for templates
+    # written before forms had other columns.
+    cells: tuple[Cell, ...] = ()
 
     @property
     def headers(self) -> str:
         """ids of every header that labels this row's data cells."""
         return f"{self.groups} {self.id}"
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """A scored form's 预算执行 row, first in the grid: its label spans 一级 and 二级 (and any
+    columns up to 三级指标), and its points stand in the form's 权重 or 分值 column."""
+
+    id: str
+    label: str
+    colspan: int
+    cells: tuple[Cell, ...]  # the columns after its label
+
+
+# A column's id on the page where the key the table kind gives it would not keep the ids the
+# classic page always had (h-l3); every other column's is its key (h-value, h-note, h-weight, …).
+_IDS = {"level3": "l3"}
+WIDE = 4  # a form with more row columns than this is printed on A4 landscape (README)
 
 
 @dataclass(frozen=True)
@@ -356,8 +396,44 @@ def fund_lines(project: Project) -> list[FundLine]:
     return lines
 
 
-def grid(project: Project) -> list[GridRow]:
-    """The indicator grid, 一级 and 二级 merged over their rows, with header ids for screen readers."""
+def form_of(project: Project, config: SiteConfig) -> Form:
+    """The 表样 a project is shown in: its file's own, else its year's in site.yaml."""
+    return project.form or config.form(project.year)
+
+
+def _column_id(column: Column) -> str:
+    return _IDS.get(column.key, column.key)
+
+
+def grid_columns(form: Form) -> list[GridColumn]:
+    """The header row's columns after 一级 and 二级, as the form orders them."""
+    return [GridColumn(_column_id(c), c.label) for c in TARGET.row_columns(form)]
+
+
+def is_wide(form: Form) -> bool:
+    return len(form_columns(form)) > WIDE
+
+
+def _cells(row: Row, form: Form) -> tuple[Cell, ...]:
+    return tuple(Cell(_column_id(c), cell_text(getattr(row, c.attr)), c.key == "level3")
+                 for c in TARGET.row_columns(form))
+
+
+def budget_row(project: Project, form: Form) -> BudgetRow | None:
+    """The 预算执行 row of a form that scores its rows, when the table gives 预算执行 points."""
+    points_column = scored(form)
+    if points_column is None or project.budget_points is None:
+        return None
+    columns = TARGET.row_columns(form)
+    label_over = 1 + next(i for i, c in enumerate(columns) if c.key == "level3")  # 三级指标 and those before it
+    cells = tuple(Cell(_column_id(c), written_amount(project.budget_points) if c.label == points_column else "")
+                  for c in columns[label_over:])
+    return BudgetRow("l1-0", TARGET.field("budget_points").alias, 2 + label_over, cells)
+
+
+def grid(project: Project, form: Form = CLASSIC) -> list[GridRow]:
+    """The indicator grid, 一级 and 二级 merged over their rows, with header ids for screen readers,
+    each row's cells in the form's columns."""
     rows: list[GridRow] = []
     for i, (level1, groups) in enumerate(project.indicators.items(), start=1):
         id1 = f"l1-{i}"
@@ -367,7 +443,8 @@ def grid(project: Project) -> list[GridRow]:
             span2: Span | None = Span(level2, len(items), id2)
             for row in items:
                 row_id = f"r-{len(rows) + 1}"
-                rows.append(GridRow(span1, span2, row.name, row.value_text, row.note or "", row_id, f"{id1} {id2}"))
+                rows.append(GridRow(span1, span2, row.name, row.value_text, row.note or "", row_id, f"{id1} {id2}",
+                                    _cells(row, form)))
                 span1 = span2 = None
     return rows
 

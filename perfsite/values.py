@@ -135,6 +135,13 @@ def fmt_amount(amount: Decimal | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def cell_text(value: object) -> str:
+    """A row's field as its cell shows it (page and CSV): an amount as written (权重 10.50), blank for none."""
+    if value is None:
+        return ""
+    return written_amount(value) if isinstance(value, Decimal) else str(value)
+
+
 def combined(value: Value, nature: str | None, unit: str | None) -> Value:
     """A value whose form gives 指标性质 and 度量单位 columns of their own (一体化 exports: ≥ | 90 | %):
     the comparator and unit come from those columns where the 指标值 text has none, so that the

@@ -8,6 +8,7 @@ With CI=true a missing browser fails the run instead of skipping it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import io
@@ -61,14 +62,22 @@ def served(tmp_path_factory):
     result = run_cli("build", cwd=root)
     assert result.returncode == 0, result.stderr
     output = root / "output"
-    handler = functools.partial(_QuietHandler, directory=str(output))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     ARTIFACTS.mkdir(exist_ok=True)
-    yield f"http://127.0.0.1:{server.server_address[1]}/", output
-    server.shutdown()
-    server.server_close()
+    with serving(output) as base:
+        yield base, output
+
+
+@contextlib.contextmanager
+def serving(directory: Path):
+    """``directory`` served on a free loopback port: yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -87,22 +96,27 @@ def served_two_years(served, tmp_path_factory):
     text = path.read_text(encoding="utf-8").replace("每周≥7次", "每周≥8次").replace("营造舒适干净", "营造整洁舒适")
     path.write_text(text.replace("      - 三级指标: 全局干部职工满意度\n        指标值: ≥90%\n", ""), encoding="utf-8")
     assert run_cli("build", cwd=root).returncode == 0
-    handler = functools.partial(_QuietHandler, directory=str(root / "output"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", root / "output"
-    server.shutdown()
-    server.server_close()
+    with serving(root / "output") as base:
+        yield base, root / "output"
 
 
 @pytest.fixture(scope="module")
 def browser(served):
+    with launched() as instance:
+        yield instance
+
+
+@contextlib.contextmanager
+def launched():
+    """Debian's Chromium under Playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield instance
-        instance.close()
+        try:
+            yield instance
+        finally:
+            instance.close()
 
 
 @pytest.fixture
