@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from .diagnostics import Diagnostic, Level, nearest
 from .model import Parts, row_path
 from .source import Source
-from .forms import CLASSIC, FORMS, columns as form_columns
+from .forms import CLASSIC, FORMS, SCORED, columns as form_columns
 from .taxonomy import TIMELINESS, Profile, band
 from .values import fmt_amount, normalize, parse, written_amount
 
@@ -185,6 +185,9 @@ def check_columns(ctx: Context) -> list[Diagnostic]:
     """E035 a row holds a column its form does not show: the page would hide it."""
     shown = set(form_columns(ctx.form))
     out = []
+    if ctx.parts.budget_points is not None and not shown & set(SCORED):
+        out.append(ctx.error(("预算执行",), "E035", f"本表的表样（{ctx.form_name}）没有权重或分值栏，预算执行的分值不会显示",
+                             f"选用有分值的表样{_forms_with('分值')}或有权重的表样{_forms_with('权重')}，或删去“预算执行”", key=True))
     for level1, level2, index, row in ctx.parts.rows():
         for attr, info in type(row).model_fields.items():
             if getattr(row, attr) is not None and info.alias not in shown:

@@ -103,6 +103,13 @@ def test_each_check_of_a_scored_split_form(tmp_path: Path, old: str, new: str, e
     assert any(re.search(expected, d) for d in found), found
 
 
+def test_budget_points_in_a_form_without_points_is_named(tmp_path: Path):
+    text = YITIHUA.replace("表样: 一体化2021", "表样: [三级指标, 指标性质, 指标值, 度量单位, 指标方向]")
+    text = "\n".join(line for line in text.splitlines() if "权重" not in line) + "\n"
+    found = diagnostics(text, tmp_path)
+    assert any(re.search(r"p.yaml:\d+:1: error E035 本表的表样（.*）没有权重或分值栏，预算执行的分值不会显示", d) for d in found), found
+
+
 def test_a_form_with_a_core_column_and_no_star_warns(tmp_path: Path):
     text = YITIHUA.replace("表样: 一体化2021", "表样: [三级指标, 指标性质, 指标值, 度量单位, 权重, 指标方向, 核心指标]")
     assert any("warning W004" in d for d in diagnostics(text, tmp_path))
