@@ -10,6 +10,7 @@ import difflib
 import enum
 import errno
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,16 @@ def nearest(name: str, known: list[str], cutoff: float = 0.4) -> str | None:
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
-    """A path as the user should see it: relative to the working directory when it can be."""
+    """A path as the user should see it: relative to the working directory when it can be, and
+    bytes of a name that are not UTF-8 (which Python holds as surrogates, and no page, state
+    file or terminal can encode) written as \\xff."""
+    return _UNDECODABLE.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02x}", _relative(path, root))
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def _relative(path: Path, root: Path | None) -> str:
     if root is None and not path.is_absolute() and ".." not in path.parts:
         return path.as_posix()
     for base in (root, Path.cwd()):

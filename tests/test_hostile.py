@@ -430,3 +430,14 @@ def test_a_file_where_the_templates_or_site_yaml_belong_is_named(site_dir: Path)
     (site_dir / "content/site.yaml").mkdir()
     result = run_cli("check", cwd=site_dir)
     assert result.returncode == 1 and "content/site.yaml: error E009 不是普通文件" in result.stderr, result.stderr
+
+
+def test_a_valid_project_under_a_name_that_is_not_utf8_builds(site_dir: Path):
+    """Bytes of a name that are not UTF-8 reached the state file as surrogates: a warning about
+    such a file made build fail with 内部错误 (found by the fuzz, seed 9)."""
+    text = MINIMAL.replace("2022年12月31日", "2021年12月31日")  # W002: a diagnostic naming the file
+    with open(os.fsencode(site_dir / "content/2022") + b"/\xff\xfe.yaml", "w", encoding="utf-8") as handle:
+        handle.write(text.replace("test-project", "planted"))
+    result = run_cli("build", "--no-search", cwd=site_dir)
+    assert result.returncode == 0, result.stderr
+    assert "content/2022/\\xff\\xfe.yaml:" in result.stderr and "W002" in result.stderr, result.stderr
