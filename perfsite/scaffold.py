@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from .config import SiteConfig
+from .forms import CLASSIC, SCORED, SPLIT, columns as form_columns
 from .kinds import TARGET
 from .load import yaml_files
 from .atomic import write_files
@@ -57,19 +58,50 @@ def project_text(year: int, name: str, ident: str, config: SiteConfig | None, pr
     lines += [f"{f.alias}: {header[f.attr]}" for f in kind.header if f.attr in header]
     lines.append(f"{kind.funds_block.alias}:")
     lines += [f"  {f.alias}: {_fill('amount') if f.amount else funds[f.attr]}" for f in kind.funds]
-    lines += [f"{kind.goals.alias}:", f"  - '目标1: {_fill('goal')}'", f"{kind.indicators.alias}:"]
-    row = {c.attr: c.label for c in kind.grid if c.attr}
-    value = _fill("value")
-    examples = {"时效": f"{year}年12月31日", "成本": f"≤{value}万元", "经济成本": f"≤{value}万元",
-                "服务对象满意度": f"≥{value}%"}
+    lines.append(f"{kind.goals.alias}:")
+    lines.append(f"  - '目标1: {_fill('goal')}'")
+    form = config.form(year) if config else CLASSIC
+    shown = form_columns(form)
+    if any(c in shown for c in SCORED):  # a scored form's 预算执行 row: its usual points, for the filer to check
+        lines += ["# 预算执行的分值：各行的权重（分值）与它合计 100；本表没有“预算执行”一行则删去这一行",
+                  f"{kind.field('budget_points').alias}: 10"]
+    lines.append(f"{kind.indicators.alias}:")
     for level1, level2s in profile.tree.items():
         lines.append(f"  {level1}:")
         for level2 in level2s:
             if level2 in ("社会成本", "生态环境成本", "经济效益", "生态效益", "可持续影响"):
                 continue  # optional categories: add them when the project has such targets
-            lines += [f"    {level2}:", f"      - {row['name']}: {_fill('name')}",
-                      f"        {row['value_text']}: {_quote(examples.get(level2, '≥' + value))}"]
+            lines.append(f"    {level2}:")
+            cells = _row(level2, year, shown)
+            lines += [f"      {'- ' if i == 0 else '  '}{key}:{' ' + value if value else ''}"
+                      for i, (key, value) in enumerate(cells)]
     return "\n".join(lines) + "\n"
+
+
+# What a new row is, by its 二级 category: (指标性质, 指标值 alone, 度量单位, 指标值 as one text).
+# The comparator and the direction follow the category's convention (a cost is a ceiling, a
+# count a floor), which the filer changes where the project differs; the number, and a count's
+# unit, only the filer knows: placeholders.
+_COST = ("≤", "value", "万元", "≤{value}万元")
+_KINDS = {"时效": ("≤", "{year}年12月31日", None, "{year}年12月31日"), "成本": _COST, "经济成本": _COST,
+          "质量": ("≥", "value", "%", "≥{value}"), "服务对象满意度": ("≥", "value", "%", "≥{value}%")}
+_COUNT = ("≥", "value", "unit", "≥{value}")
+_LEFT_OUT = ("note",)  # 说明 is blank on most rows: a new file has none, as before 表样 existed
+
+
+def _row(level2: str, year: int, shown: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """A new row's (key, value) pairs: the columns its form shows, in the model's order; a
+    column that is not the filer's to fill on every row (指标解释, 核心指标) is a blank key, there
+    to show the form has it."""
+    nature, alone, unit, whole = _KINDS.get(level2, _COUNT)
+    split = any(c in shown for c in SPLIT)
+    known = {"value": _fill("value"), "unit": _fill("unit")}
+    cells = {"name": _fill("name"), "nature": _quote(nature),
+             "value_text": _quote((known.get(alone, alone) if split else whole).format(value=_fill("value"), year=year)),
+             "unit": (known.get(unit) or _quote(unit)) if unit else None, "weight": _fill("points"),
+             "score": _fill("points"), "direction": "反向" if nature == "≤" and level2 != "时效" else "正向"}
+    return [(c.label, cells.get(c.attr)) for c in TARGET.row_fields
+            if c.label in shown and c.attr not in _LEFT_OUT]
 
 
 def new_project(content: Path, year: int, name: str, ident: str | None, config: SiteConfig | None,
