@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from .config import SiteConfig
 from .forms import CLASSIC, SCORED, SPLIT, columns as form_columns
@@ -78,14 +79,24 @@ def project_text(year: int, name: str, ident: str, config: SiteConfig | None, pr
     return "\n".join(lines) + "\n"
 
 
-# What a new row is, by its 二级 category: (指标性质, 指标值 alone, 度量单位, 指标值 as one text).
-# The comparator and the direction follow the category's convention (a cost is a ceiling, a
-# count a floor), which the filer changes where the project differs; the number, and a count's
-# unit, only the filer knows: placeholders.
-_COST = ("≤", "value", "万元", "≤{value}万元")
-_KINDS = {"时效": ("≤", "{year}年12月31日", None, "{year}年12月31日"), "成本": _COST, "经济成本": _COST,
-          "质量": ("≥", "value", "%", "≥{value}"), "服务对象满意度": ("≥", "value", "%", "≥{value}%")}
-_COUNT = ("≥", "value", "unit", "≥{value}")
+class _Example(NamedTuple):
+    """What a new row of a 二级 category holds. The comparator and the direction follow the
+    category's convention (a cost is a ceiling, a count a floor, a date a deadline), which the filer
+    changes where the project differs; the number, and a count's unit, only the filer knows:
+    ``value`` and ``unit`` stand for their placeholders."""
+
+    nature: str  # 指标性质
+    alone: str  # 指标值 where 指标性质 and 度量单位 have columns of their own
+    unit: str | None  # 度量单位
+    whole: str  # 指标值 as one text, where they do not (the classic form)
+    direction: str  # 指标方向
+
+
+_COST = _Example("≤", "{value}", "万元", "≤{value}万元", "反向")
+_EXAMPLES = {"时效": _Example("≤", "{year}年12月31日", None, "{year}年12月31日", "正向"), "成本": _COST, "经济成本": _COST,
+             "质量": _Example("≥", "{value}", "%", "≥{value}", "正向"),
+             "服务对象满意度": _Example("≥", "{value}", "%", "≥{value}%", "正向")}
+_COUNT = _Example("≥", "{value}", "unit", "≥{value}", "正向")  # 数量, 效益: a floor in a unit the filer names
 _LEFT_OUT = ("note",)  # 说明 is blank on most rows: a new file has none, as before 表样 existed
 
 
@@ -93,15 +104,12 @@ def _row(level2: str, year: int, shown: tuple[str, ...]) -> list[tuple[str, str 
     """A new row's (key, value) pairs: the columns its form shows, in the model's order; a
     column that is not the filer's to fill on every row (指标解释, 核心指标) is a blank key, there
     to show the form has it."""
-    nature, alone, unit, whole = _KINDS.get(level2, _COUNT)
-    split = any(c in shown for c in SPLIT)
-    known = {"value": _fill("value"), "unit": _fill("unit")}
-    cells = {"name": _fill("name"), "nature": _quote(nature),
-             "value_text": _quote((known.get(alone, alone) if split else whole).format(value=_fill("value"), year=year)),
-             "unit": (known.get(unit) or _quote(unit)) if unit else None, "weight": _fill("points"),
-             "score": _fill("points"), "direction": "反向" if nature == "≤" and level2 != "时效" else "正向"}
-    return [(c.label, cells.get(c.attr)) for c in TARGET.row_fields
-            if c.label in shown and c.attr not in _LEFT_OUT]
+    example = _EXAMPLES.get(level2, _COUNT)
+    value = (example.alone if any(c in shown for c in SPLIT) else example.whole).format(value=_fill("value"), year=year)
+    unit = _fill("unit") if example.unit == "unit" else None if example.unit is None else _quote(example.unit)
+    cells = {"name": _fill("name"), "nature": _quote(example.nature), "value_text": _quote(value), "unit": unit,
+             "weight": _fill("points"), "score": _fill("points"), "direction": example.direction}
+    return [(c.label, cells.get(c.attr)) for c in TARGET.row_fields if c.label in shown and c.attr not in _LEFT_OUT]
 
 
 def new_project(content: Path, year: int, name: str, ident: str | None, config: SiteConfig | None,
