@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Iterable, Literal
 
 from .kinds import TARGET
-from .model import Project
+from .model import Project, Row
 from .taxonomy import canonical
 from .values import Value, fmt_amount, written_amount
 
@@ -25,6 +25,11 @@ Segment = tuple[Literal["equal", "delete", "insert"], str]
 # A change is named by the field's YAML key, the name staff edit it by.
 _HEADER = TARGET.diff_header
 _FUNDS = TARGET.diff_funds
+# A row's columns besides the three every form has: 三级指标 pairs rows, 指标值 and 说明 have
+# fields of their own in a RowChange (with the value's numeric change). Read from the kind's grid,
+# so a column declared there is compared without a second list here.
+_ROW_PLAIN = ("name", "value_text", "note")
+_ROW_FIELDS = tuple(c for c in TARGET.row_fields if c.attr not in _ROW_PLAIN)
 
 
 @dataclass(slots=True)  # thousands per year at scale
@@ -53,6 +58,7 @@ class RowChange:
     delta: str | None = None  # "+5 %" where both values parse
     old_note: str | None = None
     new_note: str | None = None
+    fields: list[FieldChange] = field(default_factory=list)  # 指标性质, 度量单位, 权重, …: each that changed
 
 
 @dataclass(slots=True)  # thousands per year at scale
@@ -92,10 +98,36 @@ class SiteDiff:
 
 
 def _text(value: object) -> str | None:
-    """A header value as the report shows it: 公开日期 as YYYY-MM-DD, like the file."""
+    """A value as the report shows it, spelt as the file writes it: 公开日期 as YYYY-MM-DD, an
+    amount with its written digits (权重 10.0), a 表样 of its own columns as the flow list
+    [三级指标, 指标值, 权重]."""
     if value is None or isinstance(value, str):
         return value
+    if isinstance(value, Decimal):
+        return written_amount(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(map(str, value)) + "]"
     return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _points_delta(old: object, new: object) -> str | None:
+    """The change of points (权重, 分值, 预算执行): a plain difference, "+10" (a percentage of a
+    weight would read as a share of the table)."""
+    if not (isinstance(old, Decimal) and isinstance(new, Decimal)):
+        return None
+    delta = new - old
+    return ("+" if delta > 0 else "-" if delta < 0 else "") + fmt_amount(abs(delta))
+
+
+def _field_change(label: str, old: object, new: object, roll: _Rollover) -> FieldChange | None:
+    """The change of one header or row field, or None: amounts compare as amounts (10 and 10.0
+    are one weight), texts as the rolled-over year allows (``_Rollover``)."""
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        if old == new:
+            return None
+        return FieldChange(label, _text(old), _text(new), _points_delta(old, new))
+    a, b = _text(old), _text(new)
+    return None if roll.same(a, b) else FieldChange(label, a, b)
 
 
 def _amount_delta(old: Decimal | None, new: Decimal | None) -> str | None:
@@ -175,9 +207,15 @@ def _goals(old: list[str], new: list[str], roll: _Rollover) -> list[GoalChange]:
     return changes
 
 
+def _row_fields(old: Row, new: Row, roll: _Rollover) -> list[FieldChange]:
+    """What changed in a row's own columns (指标性质 ≥ → ≤, 权重 10 → 20), in the grid's order."""
+    found = (_field_change(c.label, getattr(old, c.attr), getattr(new, c.attr), roll) for c in _ROW_FIELDS)
+    return [c for c in found if c is not None]
+
+
 def _rows(old: Project, new: Project, roll: _Rollover) -> list[RowChange]:
-    def listing(project: Project) -> list[tuple[tuple[str, str], tuple[str, str], str, Value, str]]:
-        return [((l1, l2), (canonical(l1), canonical(l2)), row.name, row.value, row.note or "")
+    def listing(project: Project) -> list[tuple[tuple[str, str], tuple[str, str], str, Value, str, Row]]:
+        return [((l1, l2), (canonical(l1), canonical(l2)), row.name, row.value, row.note or "", row)
                 for l1, l2, _i, row in project.rows()]
 
     olds, news = listing(old), listing(new)
@@ -199,10 +237,11 @@ def _rows(old: Project, new: Project, roll: _Rollover) -> list[RowChange]:
             continue
         o = olds[pairs[j]]
         moved = o[1] != n[1]
-        if not moved and roll.same(o[3].raw, n[3].raw) and roll.same(o[4], n[4]):
+        fields = _row_fields(o[5], n[5], roll)
+        if not moved and roll.same(o[3].raw, n[3].raw) and roll.same(o[4], n[4]) and not fields:
             continue
         changes.append(RowChange("moved" if moved else "changed", n[2], o[0], n[0], o[3].raw, n[3].raw,
-                                 value_delta(o[3], n[3]), o[4] or None, n[4] or None))
+                                 value_delta(o[3], n[3]), o[4] or None, n[4] or None, fields))
     for i, o in enumerate(olds):
         if i not in used:
             changes.append(RowChange("removed", o[2], o[0], None, old_value=o[3].raw, old_note=o[4] or None))
@@ -222,9 +261,9 @@ def diff_projects(old: Project | None, new: Project | None, old_where: str | Non
                          old_id=old.id if old.id != new.id else None)
     roll = _Rollover(old.year, new.year)
     for f in _HEADER:
-        a, b = _text(f.get(old)), _text(f.get(new))
-        if not roll.same(a, b):
-            result.header.append(FieldChange(f.alias, a, b))
+        change = _field_change(f.alias, f.get(old), f.get(new), roll)
+        if change is not None:
+            result.header.append(change)
     for f in _FUNDS:
         if not f.amount:
             if f.get(old.funds) != f.get(new.funds):
@@ -321,7 +360,13 @@ def _row_line(r: RowChange, color: bool) -> str:
         text += f": {r.old_value} → {r.new_value}" + (f"（{r.delta}）" if r.delta else "")
     if r.old_note != r.new_note:
         text += f"；说明: {r.old_note or '（空）'} → {r.new_note or '（空）'}"
+    text += "".join(f"；{_change_text(c)}" for c in r.fields)
     return _paint(text, "mod", color)
+
+
+def _change_text(c: FieldChange) -> str:
+    """``权重: 10 → 20（+10）``: a field's change as every text line shows it."""
+    return f"{c.field}: {c.old or '（空）'} → {c.new or '（空）'}" + (f"（{c.delta}）" if c.delta else "")
 
 
 def project_lines(d: ProjectDiff, color: bool = False) -> list[str]:
@@ -330,8 +375,7 @@ def project_lines(d: ProjectDiff, color: bool = False) -> list[str]:
     if d.old_id:
         lines.append(f"  id: {d.old_id} → {d.id}")
     for c in d.header + d.funds:
-        text = f"  {c.field}: {c.old or '（空）'} → {c.new or '（空）'}" + (f"（{c.delta}）" if c.delta else "")
-        lines.append(_paint(text, "mod", color))
+        lines.append(_paint(f"  {_change_text(c)}", "mod", color))
     for g in d.goals:
         label = {"added": "新增", "removed": "删除", "changed": "修改"}[g.kind]
         lines.append(f"  年度目标 {g.index}（{label}）: {_segments_text(g.segments, color)}")
@@ -382,15 +426,26 @@ def to_markdown(diff: SiteDiff) -> str:
         if d.goals:
             out.append("")
         if d.rows:
-            out += ["| 变化 | 指标 | 原分类 | 新分类 | 原值 | 新值 | 数值变化 |", "|---|---|---|---|---|---|---|"]
-            labels = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "移动"}
-            out += [f"| {labels[r.kind]} | {_md(r.name)} | {_category(r.old_category)} | {_category(r.new_category)} | "
-                    f"{_md(r.old_value) if r.old_value else ''} | {_md(r.new_value) if r.new_value else ''} | {r.delta or ''} |"
-                    for r in d.rows]
-            out.append("")
+            out += _md_rows(d.rows)
     if not diff.changed:
         out.append("没有变化。")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _md_rows(rows: list[RowChange]) -> list[str]:
+    """The rows' table; a 其他栏目 column only where a row's own columns changed (权重 10 → 20),
+    so that a classic table's report stays as it was."""
+    others = any(r.fields for r in rows)
+    out = ["| 变化 | 指标 | 原分类 | 新分类 | 原值 | 新值 | 数值变化 |" + (" 其他栏目 |" if others else ""),
+           "|---|---|---|---|---|---|---|" + ("---|" if others else "")]
+    labels = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "移动"}
+    for r in rows:
+        line = (f"| {labels[r.kind]} | {_md(r.name)} | {_category(r.old_category)} | {_category(r.new_category)} | "
+                f"{_md(r.old_value) if r.old_value else ''} | {_md(r.new_value) if r.new_value else ''} | {r.delta or ''} |")
+        if others:
+            line += f" {'；'.join(_md(_change_text(c)) for c in r.fields)} |"
+        out.append(line)
+    return out + [""]
 
 
 def to_json(diff: SiteDiff) -> str:

@@ -41,14 +41,14 @@ _YEAR_DIR = re.compile(r"^\d{4}$")
 
 @dataclass
 class _Shape:
-    kind: Literal["model", "dict", "list", "amount", "year", "text"]
+    kind: Literal["model", "dict", "list", "flow", "amount", "year", "text"]
     fields: dict[str, _Shape] = field(default_factory=dict)
     item: _Shape | None = None
 
     def child(self, key: str | int) -> _Shape | None:
         if self.kind == "model" and isinstance(key, str):
             return self.fields.get(key)
-        if (self.kind == "dict" and isinstance(key, str)) or (self.kind == "list" and isinstance(key, int)):
+        if (self.kind == "dict" and isinstance(key, str)) or (self.kind in ("list", "flow") and isinstance(key, int)):
             return self.item
         return None
 
@@ -59,6 +59,8 @@ def _shape(tp: Any) -> _Shape:
         return _shape(get_args(tp)[0])
     if origin in (Union, types.UnionType):
         options = [a for a in get_args(tp) if a is not type(None)]
+        if any(get_origin(a) is tuple for a in options):  # a 表样: a form's name, or its columns on one line
+            return _Shape("flow", item=_Shape("text"))
         return _shape(options[0]) if len(options) == 1 else _Shape("text")
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return _Shape("model", {info.alias or name: _shape(info.annotation)
@@ -321,6 +323,8 @@ def _slot_lines(slot: _Slot, indent: int) -> list[_Line]:
             out += [(indent + 2, line, False) for line in block]
     elif not node.slots:
         out.append((indent, f"{lead} {'{}' if node.mapping else '[]'}{eol}", False))
+    elif slot.key is not None and (flow := _flow(slot)) is not None:
+        out.append((indent, f"{lead} {flow}", False))
     elif slot.key is not None:
         out.append((indent, lead + eol, False))
         out += _lines(node, indent + 2)
@@ -333,6 +337,34 @@ def _slot_lines(slot: _Slot, indent: int) -> list[_Line]:
         out.append((indent, "- " + children[k][1], False))
         out += children[k + 1:]
     return out
+
+
+_FLOW_UNSAFE = re.compile(r"[,\[\]{}#]|: ")  # what ends or breaks a plain scalar inside [ ]
+
+
+def _flow(slot: _Slot) -> str | None:
+    """A 表样's columns as one line, ``[三级指标, 指标值, 权重]  # comment``, as README and the forms
+    write them; None (a block list) where the list holds anything but short texts, or comments that
+    one line cannot keep in their places (one above an item, or at the end of more than one line)."""
+    node = slot.node
+    if node.shape is None or node.shape.kind != "flow" or node.mapping or not node.slots:
+        return None
+    items = node.slots
+    comments = [c for c in (slot.after, *(i.after for i in items)) if c]
+    if len(comments) > 1 or any(i.before or i.node.slots is not None or i.node.value is None for i in items):
+        return None
+    spelled = []
+    for item in items:
+        value = item.node.value
+        assert isinstance(value, str)
+        words = _spell(value)
+        if len(words) > 1:
+            return None
+        word = words[0]
+        if word == value and _FLOW_UNSAFE.search(value):
+            word = "'" + value.replace("'", "''") + "'"
+        spelled.append(word)
+    return "[" + ", ".join(spelled) + "]" + (f"  {comments[0]}" if comments else "")
 
 
 def _trailer_indent(col: int, last: _Slot | None, depth_limit: int) -> int:

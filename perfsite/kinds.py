@@ -108,6 +108,12 @@ class Kind:
         return tuple(f for f in self.funds if f.diff)
 
     @property
+    def row_fields(self) -> tuple[Column, ...]:
+        """The grid's columns a row holds (the row model's fields), in the grid's order: what
+        ``perfsite diff`` compares of a row, so that a column added here is compared too."""
+        return tuple(c for c in self.grid if c.attr is not None)
+
+    @property
     def fund_lines(self) -> tuple[FormField, ...]:
         """The fund block's printed lines in order (资金来源 … 其他资金), each with label, attr, indent."""
         return tuple(f for f in self.funds if f.form)

@@ -45,6 +45,9 @@ PLACEHOLDERS = {
     "name": ("（填写指标名称）", "写上三级指标的名称，如 公共环境卫生清洁次数；不需要的行整行删除"),
     "value": ("（填写数值）", "写上目标值，如 ≥90%、≤10.38万元、每周≥7次"),
     "amount": ("（填写金额）", "写上金额数字（单位见“单位”）；原表空白则留空，原表是 0 则写 0"),
+    # the columns of the 一体化 and 评审 forms (issue 19) that only the filer knows
+    "unit": ("（填写单位）", "写上度量单位，如 个、公里、人次；没有单位则删去这一项"),
+    "points": ("（填写分值）", "写上这一行的权重（分值），数字；各行与预算执行合计 100"),
 }
 
 
@@ -72,6 +75,13 @@ def _amount(value: Any) -> Any:
     if amount.adjusted() >= 12:
         raise PydanticCustomError("amount_range", "金额过大：{input}", {"input": value})
     return amount
+
+
+def _filled(value: str | None) -> str | None:
+    """An optional text that may not be a placeholder ``new`` left (a blank one is no value)."""
+    if value is not None:
+        _unfilled(value)
+    return value
 
 
 def _text(value: str) -> str:
@@ -184,7 +194,7 @@ class Row(_Strict):
         None, alias="指标性质", description="指标性质（比较符）：≥ ≤ = > < 或 定性；一体化表样中与指标值分栏")
     value_text: Text = Field(
         alias="指标值", description="指标值原文，如 ≥90%、2022年12月31日、≤10.38万元；系统自动识别比较符、数字、单位和日期")
-    unit: str | None = Field(None, alias="度量单位", description="度量单位，如 %、万元、个；一体化表样中与指标值分栏")
+    unit: Annotated[str | None, AfterValidator(_filled)] = Field(None, alias="度量单位", description="度量单位，如 %、万元、个；一体化表样中与指标值分栏")
     weight: OptAmount = Field(None, alias="权重", description="权重（全表合计 100，或与预算执行合计 100）")
     score: OptAmount = Field(None, alias="分值", description="分值（全表合计 100，或与预算执行合计 100）")
     direction: Annotated[Literal["正向", "反向"] | None, _spelled(_DIRECTIONS, "direction")] = Field(

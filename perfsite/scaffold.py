@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from .config import SiteConfig
+from .forms import CLASSIC, SCORED, SPLIT, columns as form_columns
 from .kinds import TARGET
 from .load import yaml_files
 from .atomic import write_files
@@ -57,19 +59,57 @@ def project_text(year: int, name: str, ident: str, config: SiteConfig | None, pr
     lines += [f"{f.alias}: {header[f.attr]}" for f in kind.header if f.attr in header]
     lines.append(f"{kind.funds_block.alias}:")
     lines += [f"  {f.alias}: {_fill('amount') if f.amount else funds[f.attr]}" for f in kind.funds]
-    lines += [f"{kind.goals.alias}:", f"  - '目标1: {_fill('goal')}'", f"{kind.indicators.alias}:"]
-    row = {c.attr: c.label for c in kind.grid if c.attr}
-    value = _fill("value")
-    examples = {"时效": f"{year}年12月31日", "成本": f"≤{value}万元", "经济成本": f"≤{value}万元",
-                "服务对象满意度": f"≥{value}%"}
+    lines.append(f"{kind.goals.alias}:")
+    lines.append(f"  - '目标1: {_fill('goal')}'")
+    form = config.form(year) if config else CLASSIC
+    shown = form_columns(form)
+    if any(c in shown for c in SCORED):  # a scored form's 预算执行 row: its usual points, for the filer to check
+        lines += ["# 预算执行的分值：各行的权重（分值）与它合计 100；本表没有“预算执行”一行则删去这一行",
+                  f"{kind.field('budget_points').alias}: 10"]
+    lines.append(f"{kind.indicators.alias}:")
     for level1, level2s in profile.tree.items():
         lines.append(f"  {level1}:")
         for level2 in level2s:
             if level2 in ("社会成本", "生态环境成本", "经济效益", "生态效益", "可持续影响"):
                 continue  # optional categories: add them when the project has such targets
-            lines += [f"    {level2}:", f"      - {row['name']}: {_fill('name')}",
-                      f"        {row['value_text']}: {_quote(examples.get(level2, '≥' + value))}"]
+            lines.append(f"    {level2}:")
+            cells = _row(level2, year, shown)
+            lines += [f"      {'- ' if i == 0 else '  '}{key}:{' ' + value if value else ''}"
+                      for i, (key, value) in enumerate(cells)]
     return "\n".join(lines) + "\n"
+
+
+class _Example(NamedTuple):
+    """What a new row of a 二级 category holds. The comparator and the direction follow the
+    category's convention (a cost is a ceiling, a count a floor, a date a deadline), which the filer
+    changes where the project differs; the number, and a count's unit, only the filer knows:
+    ``value`` and ``unit`` stand for their placeholders."""
+
+    nature: str  # 指标性质
+    alone: str  # 指标值 where 指标性质 and 度量单位 have columns of their own
+    unit: str | None  # 度量单位
+    whole: str  # 指标值 as one text, where they do not (the classic form)
+    direction: str  # 指标方向
+
+
+_COST = _Example("≤", "{value}", "万元", "≤{value}万元", "反向")
+_EXAMPLES = {"时效": _Example("≤", "{year}年12月31日", None, "{year}年12月31日", "正向"), "成本": _COST, "经济成本": _COST,
+             "质量": _Example("≥", "{value}", "%", "≥{value}", "正向"),
+             "服务对象满意度": _Example("≥", "{value}", "%", "≥{value}%", "正向")}
+_COUNT = _Example("≥", "{value}", "unit", "≥{value}", "正向")  # 数量, 效益: a floor in a unit the filer names
+_LEFT_OUT = ("note",)  # 说明 is blank on most rows: a new file has none, as before 表样 existed
+
+
+def _row(level2: str, year: int, shown: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """A new row's (key, value) pairs: the columns its form shows, in the model's order; a
+    column that is not the filer's to fill on every row (指标解释, 核心指标) is a blank key, there
+    to show the form has it."""
+    example = _EXAMPLES.get(level2, _COUNT)
+    value = (example.alone if any(c in shown for c in SPLIT) else example.whole).format(value=_fill("value"), year=year)
+    unit = _fill("unit") if example.unit == "unit" else None if example.unit is None else _quote(example.unit)
+    cells = {"name": _fill("name"), "nature": _quote(example.nature), "value_text": _quote(value), "unit": unit,
+             "weight": _fill("points"), "score": _fill("points"), "direction": example.direction}
+    return [(c.label, cells.get(c.attr)) for c in TARGET.row_fields if c.label in shown and c.attr not in _LEFT_OUT]
 
 
 def new_project(content: Path, year: int, name: str, ident: str | None, config: SiteConfig | None,

@@ -421,3 +421,93 @@ def test_a_large_diff_parsed_in_workers_is_the_same_diff(tmp_path: Path):
         two = run_cli("diff", *args, "--format", "json", "--jobs", "2", cwd=site)
         assert one.returncode == two.returncode == 0, one.stderr + two.stderr
         assert one.stdout == two.stdout and len(json.loads(one.stdout)["projects"]) >= 220, args
+
+
+# -- issue 19: a row's every column, and the 表样 and 预算执行, are changes ------------------------
+
+YITIHUA_SITE = ("网站名称: 测试网站\n发布单位: 某县交通运输局\n网址: https://example.gov.cn/jxmb/\n"
+                "指标体系:\n  默认: '2021'\n表样:\n  默认: 一体化2021\n")
+
+
+def _yitihua_years(root: Path) -> Path:
+    """A git repository holding the 2023 一体化 table of test_forms, and its copy for 2024 edited
+    the way a bureau edits such a table: weights moved between rows (still 100 with 预算执行),
+    a unit, a comparator and a direction changed, and a 表样 of its own that adds 指标解释 and
+    核心指标, each then filled in on one row."""
+    from test_forms import YITIHUA
+
+    (root / "content/2023").mkdir(parents=True)
+    (root / "content/site.yaml").write_text(YITIHUA_SITE, encoding="utf-8")
+    (root / "content/2023/yitihua.yaml").write_text(YITIHUA, encoding="utf-8")
+    assert run_cli("new", "2024", "--from", "2023", cwd=root).returncode == 0
+    rel = "content/2024/yitihua.yaml"
+    edit(root, rel, "表样: 一体化2021", "表样: [三级指标, 指标性质, 指标值, 度量单位, 权重, 指标方向, 指标解释, 核心指标]")
+    edit(root, rel, "预算执行: 10", "预算执行: 15")
+    edit(root, rel, "        权重: 20\n        指标方向: 反向", "        权重: 15\n        指标方向: 正向")  # 养护成本
+    edit(root, rel, "度量单位: 公里\n        权重: 30", "度量单位: 千米\n        权重: 25.0\n        核心指标: ★★★")
+    edit(root, rel, "        指标性质: ≥\n        指标值: 90\n        度量单位: '%'\n        权重: 20",
+         "        指标性质: ≤\n        指标值: 90\n        度量单位: '%'\n        权重: 25")
+    edit(root, rel, "        指标值: 满意\n", "        指标值: 满意\n        指标解释: 问卷调查满意度\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "2023 and 2024")
+    return root
+
+
+def test_a_change_of_any_row_column_or_of_the_form_is_shown_as_such(tmp_path: Path):
+    root = _yitihua_years(tmp_path)
+    assert run_cli("check", "--strict", cwd=root).returncode == 0  # both years are valid tables
+    (project,) = changed(diff_json(root, "HEAD:content/2023", "HEAD:content/2024")).values()
+    assert project["header"] == [
+        {"field": "表样", "old": "一体化2021", "new": "[三级指标, 指标性质, 指标值, 度量单位, 权重, 指标方向, 指标解释, 核心指标]",
+         "delta": None},
+        {"field": "预算执行", "old": "10", "new": "15", "delta": "+5"}]
+    rows = {r["name"]: (r["kind"], r["old_value"], r["new_value"], [(c["field"], c["old"], c["new"], c["delta"])
+                                                                    for c in r["fields"]]) for r in project["rows"]}
+    assert rows == {
+        "养护成本": ("changed", "100", "100", [("权重", "20", "15", "-5"), ("指标方向", "反向", "正向", None)]),
+        "养护里程": ("changed", "120", "120", [("度量单位", "公里", "千米", None), ("权重", "30", "25.0", "-5"),
+                                            ("核心指标", None, "★★★", None)]),
+        "路面完好率": ("changed", "90", "90", [("指标性质", "≥", "≤", None), ("权重", "20", "25", "+5")]),
+        "群众满意度": ("changed", "满意", "满意", [("指标解释", None, "问卷调查满意度", None)])}
+    text = run_cli("diff", "2023", "2024", cwd=root).stdout
+    for line in ("  预算执行: 10 → 15（+5）", "  表样: 一体化2021 → [三级指标, 指标性质, 指标值, 度量单位, 权重, 指标方向, 指标解释, 核心指标]",
+                 "~ 指标 成本指标(0-20)分/经济成本/养护成本；权重: 20 → 15（-5）；指标方向: 反向 → 正向",
+                 "~ 指标 产出指标(40-50)分/数量/养护里程；度量单位: 公里 → 千米；权重: 30 → 25.0（-5）；核心指标: （空） → ★★★",
+                 "~ 指标 产出指标(40-50)分/质量/路面完好率；指标性质: ≥ → ≤；权重: 20 → 25（+5）"):
+        assert line in text, text
+    markdown = run_cli("diff", "2023", "2024", "--format", "markdown", cwd=root).stdout
+    assert "| 数值变化 | 其他栏目 |" in markdown
+    assert "| 修改 | 路面完好率 | 产出指标(40-50)分/质量 | 产出指标(40-50)分/质量 | 90 | 90 |  | 指标性质: ≥ → ≤；权重: 20 → 25（+5） |" \
+        in markdown
+
+
+def test_the_same_weight_written_another_way_is_no_change(tmp_path: Path):
+    """权重 30 and 30.0 are one weight (amounts compare as amounts), as 预算执行 10 and 10.0 are."""
+    root = tmp_path
+    from test_forms import YITIHUA
+
+    for side, text in (("old", YITIHUA), ("new", YITIHUA.replace("权重: 30", "权重: 30.0").replace("预算执行: 10", "预算执行: 10.0"))):
+        (root / side).mkdir()
+        (root / side / "p.yaml").write_text(text, encoding="utf-8")
+    (project,) = diff_json(root, "old", "new")["projects"]
+    assert project["status"] == "unchanged"
+
+
+def test_the_site_shows_row_column_changes_in_the_comparison(tmp_path: Path):
+    """与上年对比 on the project's page and the year's changes page: each changed column in the
+    row's 上年 and 本年 cells (（权重：30） → （权重：25.0）) and its change in 数值变化; the form and
+    预算执行 in the list of header changes."""
+    root = _yitihua_years(tmp_path)
+    result = run_cli("build", "--no-search", cwd=root)
+    assert result.returncode == 0, result.stderr
+    for page in ("output/2024/yitihua.html", "output/2024/changes.html"):
+        html = (root / page).read_text(encoding="utf-8")
+        table = next(t for t in read(html).tables if "row-changes" in t["attrs"].get("class", ""))
+        rows = {r[1].text: [c.text for c in r[2:]] for r in table["rows"][1:]}
+        assert rows["养护里程"] == ["产出指标(40-50)分/数量", "120（度量单位：公里）（权重：30）",
+                                "120（度量单位：千米）（权重：25.0）（核心指标：★★★）", "权重 -5"], page
+        assert rows["路面完好率"][1:] == ["90（指标性质：≥）（权重：20）", "90（指标性质：≤）（权重：25）", "权重 +5"]
+        assert rows["群众满意度"][1:] == ["满意", "满意（指标解释：问卷调查满意度）", ""]
+        assert "预算执行：<del>10</del> → <ins>15</ins>" in html
+        assert "表样：<del>一体化2021</del> → <ins>[三级指标, 指标性质, 指标值, 度量单位, 权重, 指标方向, 指标解释, 核心指标]</ins>" in html

@@ -434,3 +434,77 @@ def test_fmt_names_a_looping_link_instead_of_failing(site_dir: Path):
     result = run_cli("fmt", "--check", cwd=site_dir)
     assert result.returncode == 1 and "content/2022/loop.yaml: error E009" in result.stderr, result.stderr
     assert "内部错误" not in result.stderr
+
+
+# --- issue 19: the 一体化 form's columns -------------------------------------------------------------
+
+def _yitihua() -> str:
+    from test_forms import YITIHUA
+
+    return YITIHUA
+
+
+def test_a_rows_every_column_comes_out_in_the_models_order():
+    """三级指标, 指标性质, 指标值, 度量单位, 权重, 分值, 指标方向, 指标解释, 取值依据, 核心指标, 说明: the order of
+    model.Row, whatever order the file has them in."""
+    row = ("      - 说明: 含村道\n        核心指标: ★★★\n        取值依据: 计划标准\n        指标解释: 年末养护里程\n"
+           "        指标方向: 正向\n        分值: 5\n        权重: 30\n        度量单位: 公里\n        指标值: 120\n"
+           "        指标性质: ≥\n        三级指标: 养护里程\n")
+    text = _yitihua()
+    start = text.index("      - 三级指标: 养护里程")
+    text = text[:start] + row + text[text.index("    质量:"):]
+    out = fmt(text)
+    block = out[out.index("      - 三级指标: 养护里程"):out.index("    质量:")]
+    assert [line.strip(" -").split(":")[0] for line in block.splitlines()] == [
+        "三级指标", "指标性质", "指标值", "度量单位", "权重", "分值", "指标方向", "指标解释", "取值依据", "核心指标", "说明"]
+    assert fmt(out) == out and data(out) == data(text)
+
+
+@pytest.mark.parametrize("written, canonical", [
+    ("10.0", "10.0"),  # amounts as written (README): a weight of 10.0 keeps its decimals, as 36.40 does
+    ("３０", "30"),
+    ("'030'", "30"),
+])
+def test_a_weight_is_an_amount_with_its_written_digits(written: str, canonical: str):
+    out = fmt(_yitihua().replace("        权重: 30\n", f"        权重: {written}\n"))
+    assert "        权重: " + canonical + "\n" in out and fmt(out) == out
+    assert "预算执行: 10\n" in fmt(_yitihua().replace("预算执行: 10", "预算执行: '010'"))
+
+
+def test_core_marks_comparators_and_a_split_number_round_trip():
+    """★ and ≥ are written plain; a bare number in 指标值 is quoted, as any text a YAML reader would
+    take for a number; '%' is quoted (a plain % starts a directive)."""
+    text = _yitihua().replace("        权重: 30\n", "        权重: 30\n        核心指标: ★★★\n")
+    out = fmt(text)
+    for line in ("        指标性质: ≥\n", "        核心指标: ★★★\n", "        指标值: '120'\n", "        度量单位: '%'\n",
+                 "        指标性质: 定性\n"):
+        assert line in out
+    assert fmt(out) == out and data(out) == data(text)
+
+
+@pytest.mark.parametrize("written", [
+    "表样: [三级指标, 指标值, 权重]",
+    "表样:\n  - 三级指标\n  - 指标值\n  - 权重",
+    "表样:\n- 三级指标\n- '指标值'\n- 权重",
+])
+def test_a_form_of_its_own_columns_is_one_flow_list(written: str):
+    """表样: [三级指标, 指标值, 权重], however the list was written: a form's columns read as one line,
+    as README and the forms write them."""
+    out = fmt(MINIMAL.replace("资金:\n", written + "\n资金:\n"))
+    assert "\n表样: [三级指标, 指标值, 权重]\n资金:\n" in out and fmt(out) == out
+
+
+def test_a_form_list_keeps_its_comments_and_goes_block_only_when_one_line_cannot_hold_them():
+    one = fmt(MINIMAL.replace("资金:\n", "表样:\n  - 三级指标\n  - 指标值  # 本表的栏目\n资金:\n"))
+    assert "\n表样: [三级指标, 指标值]  # 本表的栏目\n" in one and fmt(one) == one
+    many = "表样:\n  # 系统导出的栏目\n  - 三级指标  # 名称\n  - 指标值  # 数字\n"
+    out = fmt(MINIMAL.replace("资金:\n", many + "资金:\n"))
+    assert "\n" + many in out and fmt(out) == out
+    odd = fmt(MINIMAL.replace("资金:\n", "表样: [三级指标, 'a, b', '#c', 指标值]\n资金:\n"))
+    assert "\n表样: [三级指标, 'a, b', '#c', 指标值]\n" in odd and data(odd)["表样"] == ["三级指标", "a, b", "#c", "指标值"]
+
+
+def test_site_yaml_forms_per_year_are_flow_lists():
+    site = SITE + "表样:\n  年度:\n    '2023':\n      - 三级指标\n      - 指标值\n      - 权重\n  默认: classic\n"
+    out = fmt(site, "site")
+    assert "表样:\n  默认: classic\n  年度:\n    '2023': [三级指标, 指标值, 权重]\n" in out and fmt(out, "site") == out
