@@ -296,6 +296,7 @@ class _Raw:
     rowspan: int
     colspan: int
     parts: list[str]
+    since: int = 0  # parts before this are above a table nested in the cell, or inside it
 
 
 class _Page(HTMLParser):
@@ -314,10 +315,13 @@ class _Page(HTMLParser):
             self._skip += 1
             return
         if tag == "table":
-            title = [] if self._open else [t for b in self._blocks if (t := _inline(b))][-_CONTEXT:]
+            outer = self._open[-1]["cell"] if self._open else None
+            blocks = self._blocks if not self._open else \
+                "".join(outer.parts[outer.since:]).split(_BREAK) if outer is not None else []
+            title = [t for b in blocks if (t := _inline(b))][-_CONTEXT:]  # a layout table's cell holds the title
             if not self._open:
                 self._blocks = [""]
-            table = {"rows": [], "cell": None, "caption": None}
+            table = {"rows": [], "cell": None, "caption": None, "outer": outer}
             self.tables.append((title, table["rows"]))
             table["title"] = title
             self._open.append(table)
@@ -361,6 +365,8 @@ class _Page(HTMLParser):
         if tag == "table":
             self._end_caption(table)
             self._open.pop()
+            if table["outer"] is not None:
+                table["outer"].since = len(table["outer"].parts)
         elif tag in ("td", "th"):
             table["cell"] = None
         elif tag == "tr":
