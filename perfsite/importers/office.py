@@ -69,8 +69,8 @@ def _damaged(origin: str, what: str, exc: BaseException, advice: str) -> ImportE
 
 
 def ole2_kind(raw: bytes) -> str | None:
-    """What a compound (OLE2) file holds, by its directory's stream names: 'xls', 'doc', or
-    'encrypted' (a password-protected .xlsx or .docx is such a file)."""
+    """What a compound (OLE2) file holds, by its directory's stream names: 'xls', 'doc',
+    'encrypted' (a password-protected .xlsx or .docx is such a file) or 'unknown'."""
     if not raw.startswith(OLE2):
         return None
     names = {name: name.encode("utf-16-le") in raw for name in ("EncryptionInfo", "WordDocument", "Workbook", "Book")}
@@ -78,7 +78,7 @@ def ole2_kind(raw: bytes) -> str | None:
         return "encrypted"
     if names["WordDocument"]:
         return "doc"
-    return "xls"
+    return "xls" if names["Workbook"] or names["Book"] else "unknown"
 
 
 # ---- .docx -------------------------------------------------------------------------------------

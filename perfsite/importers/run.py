@@ -23,7 +23,7 @@ from .cells import OLE2, Grid, decode, read_csv, read_input, read_xlsx
 from .emit import MARK, to_yaml
 from .export import find_header, import_grid
 from .form import import_form, looks_like_form
-from .office import joined, read_docx, read_html, read_xls
+from .office import joined, ole2_kind, read_docx, read_html, read_xls
 
 FORMATS = ("auto", "xlsx", "xls", "docx", "html", "csv", "text")
 
@@ -48,7 +48,9 @@ def _kind(path: Path, raw: bytes, chosen: str) -> str:
     if raw.startswith(b"PK\x03\x04"):  # an .xlsx or .docx, whatever its name says
         return "docx" if suffix == ".docx" or (suffix not in (".xlsx", ".xlsm") and b"word/" in raw[:65536]) else "xlsx"
     if raw.startswith(OLE2):  # .xls, or a .doc, or an encrypted .xlsx/.docx: their readers say which
-        return "docx" if suffix in (".docx", ".doc") else "xls"
+        if suffix in (".docx", ".doc"):
+            return "docx"
+        return "xlsx" if suffix in (".xlsx", ".xlsm") and ole2_kind(raw) != "xls" else "xls"
     if suffix in (".html", ".htm", ".xls") and _HTML.match(raw):  # web systems save HTML tables as .xls
         return "html"
     return {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".docx": "docx", ".html": "html", ".htm": "html",
