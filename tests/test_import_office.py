@@ -329,3 +329,30 @@ def test_a_document_without_a_project_table_says_so(shipped: Path):
     document.save(shipped / "notice.docx")
     result = run_cli("import", "notice.docx", cwd=shipped)
     assert result.returncode == 1 and "notice.docx: 没有一张表格像项目表" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["html", "docx", "xls"])
+def test_each_reader_is_bounded_by_the_cell_limit(built: Path, monkeypatch, kind: str):
+    """The limit every reader shares (cells.MAX_CELLS), lowered so that one real form passes it."""
+    from perfsite.importers import ImportError_, cells
+    from perfsite.importers.run import read_file
+
+    one = shipped_data()[:1]
+    path = {"html": lambda: built / "output" / "2022" / f"{IDS[0]}.html",
+            "docx": lambda: write_docx(built / "f.docx", one), "xls": lambda: write_xls(built / "f.xls", one)}[kind]()
+    monkeypatch.setattr(cells, "MAX_CELLS", 50)
+    with pytest.raises(ImportError_, match=rf"{path.name}: (表格\d+|工作表「项目1」)太大：读到第 \d+ 行时已有 \d+ 个单元格，超过导入上限 50"):
+        read_file(path, "auto", None)
+
+
+def test_an_excel_file_a_web_system_saved_as_html_is_read_as_a_page(site_dir: Path):
+    """Many systems' 导出Excel is an HTML table named .xls."""
+    (site_dir / "导出.xls").write_bytes(BUREAU_PAGE.encode("gbk"))
+    data, _ = imported(site_dir, "导出.xls")
+    assert list(data) == ["乡镇 道路养护经费"]
+
+
+def test_a_page_with_no_table_is_refused(site_dir: Path):
+    (site_dir / "news.html").write_text("<html><body><p>项目名称</p></body></html>", encoding="utf-8")
+    result = run_cli("import", "news.html", cwd=site_dir)
+    assert result.returncode == 1 and "news.html: 没有一张表格像项目表" in result.stderr
