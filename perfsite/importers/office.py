@@ -115,18 +115,19 @@ def read_docx(raw: bytes, origin: str) -> list[Table]:
     tables: list[Table] = []
     before: list[str] = []
     try:
-        for child in body.iterchildren():
-            if child.tag == qn("w:p"):
-                before.append(_paragraph_text(child))
-            elif child.tag == qn("w:tbl"):
-                for tbl in child.iter(qn("w:tbl")):  # the table itself, then the ones inside its cells
-                    title = f"表格{len(tables) + 1}"
-                    tables.append(Table(title, _title_rows([t for t in before if t][-_CONTEXT:]) if tbl is child else [],
-                                        _docx_grid(tbl, title, budget)))
+        # in document order, content controls (w:sdt) and tables inside cells included
+        for element in body.iter(qn("w:p"), qn("w:tbl")):
+            outer = next(element.iterancestors(qn("w:tbl")), None)
+            if element.tag == qn("w:p"):
+                if outer is None:
+                    before.append(_paragraph_text(element))
+                continue
+            title = f"表格{len(tables) + 1}"
+            context = _title_rows([t for t in before if t][-_CONTEXT:]) if outer is None else []
+            tables.append(Table(title, context, _docx_grid(element, title, budget)))
+            if outer is None:
                 before = []
-    except ImportError_:
-        raise
-    except MemoryError:
+    except (ImportError_, MemoryError):
         raise
     except Exception as exc:
         raise _damaged(origin, "", exc, _DOCX_ADVICE) from None
@@ -134,9 +135,14 @@ def read_docx(raw: bytes, origin: str) -> list[Table]:
 
 
 def _paragraph_text(p) -> str:
-    from docx.text.paragraph import Paragraph
+    """A paragraph's text as Word shows it: its w:t runs (in hyperlinks and content controls
+    too; deleted revisions and field codes are not w:t), tabs, and line breaks as \\n."""
+    from docx.oxml.ns import qn
 
-    return _clean(Paragraph(p, None).text) or ""
+    marks = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
+    text = "".join(el.text or "" if el.tag == qn("w:t") else marks[el.tag]
+                   for el in p.iter(qn("w:t"), *marks) if el.getparent().tag == qn("w:r"))  # not tab stops
+    return _clean(text) or ""
 
 
 def _docx_grid(tbl, where: str, budget: _Budget) -> Grid:
@@ -158,7 +164,8 @@ def _docx_grid(tbl, where: str, budget: _Budget) -> Grid:
                 above = rows[-1][col] if rows and col < len(rows[-1]) else EMPTY
                 first = Cell(above.text, merged=above.text is not None)
             else:
-                texts = [_paragraph_text(p) for p in tc.iterchildren(qn("w:p"))]
+                texts = [_paragraph_text(p) for p in tc.iter(qn("w:p"))
+                         if next(p.iterancestors(qn("w:tbl")), None) is tbl]  # not those of a table inside
                 first = Cell(_clean("\n".join(t for t in texts if t)))
             budget.take(span, where, number)
             row.append(first)
