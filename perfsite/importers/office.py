@@ -98,10 +98,13 @@ def read_docx(raw: bytes, origin: str) -> list[Table]:
         raise ImportError_(f"{origin}: 是设置了打开密码的文档，无法读取；请在 Word 中取消密码后另存为 .docx")
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise ImportError_(f"{origin}: 不是有效的 .docx 文件（不是完整的 zip 压缩包：可能已损坏或没有下载完整）；{_DOCX_ADVICE}")
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        if "word/document.xml" not in archive.namelist():
-            raise ImportError_(f"{origin}: 是 zip 压缩包，但不是 Word 文档（其中没有 word/document.xml）；需要 .docx 文件")
-        unpacked = sum(info.file_size for info in archive.infolist())
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            names, unpacked = archive.namelist(), sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:  # is_zipfile only finds the end record
+        raise _damaged(origin, "", exc, _DOCX_ADVICE) from None
+    if "word/document.xml" not in names:
+        raise ImportError_(f"{origin}: 是 zip 压缩包，但不是 Word 文档（其中没有 word/document.xml）；需要 .docx 文件")
     if unpacked > MAX_UNPACKED_BYTES:
         raise ImportError_(f"{origin}: 解压后有 {unpacked:,} 字节，超过导入上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB；"
                            "请只保留项目表，或分成几个文件导入")
