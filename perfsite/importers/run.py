@@ -6,6 +6,7 @@ the YAML is validated as the file it will be, so diagnostics and guesses carry i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,12 +19,13 @@ from ..model import build_project, split_department
 from ..source import MAX_BYTES, parse_text
 from ..taxonomy import PROFILES, canonical
 from . import Imported, ImportError_
-from .cells import OLE2, decode, read_csv, read_input, read_xlsx
+from .cells import OLE2, Grid, decode, read_csv, read_input, read_xlsx
 from .emit import MARK, to_yaml
 from .export import find_header, import_grid
 from .form import import_form, looks_like_form
+from .office import joined, ole2_kind, read_docx, read_html, read_xls
 
-FORMATS = ("auto", "xlsx", "csv", "text")
+FORMATS = ("auto", "xlsx", "xls", "docx", "html", "csv", "text")
 
 
 @dataclass
@@ -43,11 +45,19 @@ def _kind(path: Path, raw: bytes, chosen: str) -> str:
     if chosen != "auto":
         return chosen
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        return "xlsx"
-    if suffix in (".csv", ".tsv"):
-        return "csv"
-    return "xlsx" if raw.startswith((b"PK\x03\x04", OLE2)) else "text"
+    if raw.startswith(b"PK\x03\x04"):  # an .xlsx or .docx, whatever its name says
+        return "docx" if suffix == ".docx" or (suffix not in (".xlsx", ".xlsm") and b"word/" in raw[:65536]) else "xlsx"
+    if raw.startswith(OLE2):  # .xls, or a .doc, or an encrypted .xlsx/.docx: their readers say which
+        if suffix in (".docx", ".doc"):
+            return "docx"
+        return "xlsx" if suffix in (".xlsx", ".xlsm") and ole2_kind(raw) != "xls" else "xls"
+    if suffix in (".html", ".htm", ".xls") and _HTML.match(raw):  # web systems save HTML tables as .xls
+        return "html"
+    return {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".docx": "docx", ".html": "html", ".htm": "html",
+            ".csv": "csv", ".tsv": "csv"}.get(suffix) or ("html" if _HTML.match(raw) else "text")
+
+
+_HTML = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table)\b", re.I | re.S)
 
 
 def read_file(path: Path, chosen: str, year: int | None) -> list[Imported]:
@@ -60,15 +70,24 @@ def read_file(path: Path, chosen: str, year: int | None) -> list[Imported]:
         return import_text(decode(raw, origin), origin, year)
     if kind == "csv":
         return import_grid(read_csv(raw, origin), origin, year)
+    if kind in ("docx", "html"):
+        tables = read_docx(raw, origin) if kind == "docx" else read_html(raw, origin)
+        return _interpret(joined(tables), origin, year, "张表格")
+    return _interpret(read_xls(raw, origin) if kind == "xls" else read_xlsx(raw, origin), origin, year, "张工作表")
+
+
+def _interpret(sheets: list[tuple[str, Grid]], origin: str, year: int | None, what: str) -> list[Imported]:
+    """The projects of a workbook's sheets or a document's tables, each read as a flat export
+    or as the classic form."""
     found: list[Imported] = []
-    for title, grid in read_xlsx(raw, origin):
+    for title, grid in sheets:
         where = f"{origin}:{title}"
         if find_header(grid) is not None:
             found += import_grid(grid, where, year)
         elif looks_like_form(grid):
             found.append(import_form(grid, where, year))
     if not found:
-        raise ImportError_(f"{origin}: 没有一张工作表像项目表：需要预算系统导出的明细表（项目名称、三级指标、指标值等列）"
+        raise ImportError_(f"{origin}: 没有一{what}像项目表：需要预算系统导出的明细表（项目名称、三级指标、指标值等列）"
                            "或项目支出绩效目标表表样（项目名称、一级指标…指标值）")
     return found
 
