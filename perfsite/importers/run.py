@@ -23,7 +23,7 @@ from .emit import MARK, to_yaml
 from .export import find_header, import_grid
 from .form import import_form, looks_like_form
 
-FORMATS = ("auto", "xlsx", "csv", "text")
+FORMATS = ("auto", "xlsx", "csv", "text", "pdf")
 
 
 @dataclass
@@ -43,6 +43,8 @@ def _kind(path: Path, raw: bytes, chosen: str) -> str:
     if chosen != "auto":
         return chosen
     suffix = path.suffix.lower()
+    if suffix == ".pdf" or raw.startswith(b"%PDF"):
+        return "pdf"
     if suffix in (".xlsx", ".xlsm", ".xls"):
         return "xlsx"
     if suffix in (".csv", ".tsv"):
@@ -60,6 +62,8 @@ def read_file(path: Path, chosen: str, year: int | None) -> list[Imported]:
         return import_text(decode(raw, origin), origin, year)
     if kind == "csv":
         return import_grid(read_csv(raw, origin), origin, year)
+    if kind == "pdf":
+        return _pdf_projects(raw, origin, year)
     found: list[Imported] = []
     for title, grid in read_xlsx(raw, origin):
         where = f"{origin}:{title}"
@@ -70,6 +74,17 @@ def read_file(path: Path, chosen: str, year: int | None) -> list[Imported]:
     if not found:
         raise ImportError_(f"{origin}: 没有一张工作表像项目表：需要预算系统导出的明细表（项目名称、三级指标、指标值等列）"
                            "或项目支出绩效目标表表样（项目名称、一级指标…指标值）")
+    return found
+
+
+def _pdf_projects(raw: bytes, origin: str, year: int | None) -> list[Imported]:
+    """Each project's table of a PDF, read by the same interpreter as a form sheet."""
+    from .pdf import read_pdf
+
+    found = [import_form(grid, where, year) for where, grid in read_pdf(raw, origin) if looks_like_form(grid)]
+    if not found:
+        raise ImportError_(f"{origin}: PDF 中没有项目支出绩效目标表：没有一张表格以“项目名称”开头、"
+                           "并有“一级指标 二级指标 三级指标 指标值”表头")
     return found
 
 
