@@ -29,6 +29,8 @@ MAX_PAGE_OBJECTS = 200_000  # characters and ruling lines of one page: a real pa
 _SNAP = 2.5  # points: two lines this close are one line (PDF writers round coordinates)
 _TABLE = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
           "join_tolerance": 3, "intersection_tolerance": 3}
+_WRAP = "\x00"  # a line wrapped after an ASCII , ; or : : a space or nothing, as the document writes them
+_GOAL = re.compile(r"目标\s*\d+\s*[:：、.．]")
 _NO_LINE_START = set("，。、；：？！”’）》」』】,.;:?!)%")
 
 # CJK Radicals Supplement forms that stand for a whole ideograph (Unicode's
@@ -53,6 +55,7 @@ class _Table:
     rows: list[list[Cell]]
     above: list[str] = field(default_factory=list)  # text lines between the previous table and this one
     last_open: bool = False  # the table's last row reaches the page's bottom (cut by the break)
+    full: list[list[bool]] = field(default_factory=list)  # per cell: its last line reaches the cell's edge
 
 
 @dataclass
@@ -63,6 +66,7 @@ class _Project:
     header: int | None = None  # index of the 一级指标 … header row
     header_texts: tuple[str, ...] = ()
     label_cols: int = 0  # columns left of 三级指标 (一级, 二级 and the 绩效指标 label)
+    last_full: list[bool] = field(default_factory=list)  # the last row's cells: last line reaches the edge
 
 
 def read_pdf(raw: bytes, origin: str) -> list[tuple[str, Grid]]:
@@ -73,11 +77,11 @@ def read_pdf(raw: bytes, origin: str) -> list[tuple[str, Grid]]:
         if len(pages) > MAX_PAGES:
             raise ImportError_(f"{origin}: PDF 有 {len(pages):,} 页，超过导入上限 {MAX_PAGES:,} 页；请按单位或部门分成几个文件导入")
         tables: list[_Table] = []
-        chars = images = 0
+        chars = images = spaced = bare = 0
         budget = _Budget(origin)
         for number, page in enumerate(pages, start=1):
             try:
-                found, page_chars, page_images = _page_tables(page, number, origin, budget)
+                found, page_chars, page_images, (page_spaced, page_bare) = _page_tables(page, number, origin, budget)
             except ImportError_:
                 raise
             except MemoryError:
@@ -87,6 +91,7 @@ def read_pdf(raw: bytes, origin: str) -> list[tuple[str, Grid]]:
             tables += found
             chars += page_chars
             images += page_images
+            spaced, bare = spaced + page_spaced, bare + page_bare
     finally:
         pdf.close()
     if not chars:
@@ -97,7 +102,9 @@ def read_pdf(raw: bytes, origin: str) -> list[tuple[str, Grid]]:
         raise ImportError_(f"{origin}: PDF 中没有找到带表格线的表格（项目支出绩效目标表要有表格线才能分出单元格）；"
                            "请用原始的 Excel/Word 文件，或把复制出的文字存为 .txt 再导入")
     _font_twins(tables)
-    return [(f"{origin}:第{p.page}页", p.rows) for p in _projects(tables)]
+    glue = " " if spaced > bare else ""
+    return [(f"{origin}:第{p.page}页", [[Cell(c.text.replace(_WRAP, glue), c.merged) if c.text and _WRAP in c.text else c
+                                        for c in row] for row in p.rows]) for p in _projects(tables)]
 
 
 def _font_twins(tables: list[_Table]) -> None:
@@ -142,7 +149,8 @@ def _damaged(origin: str, exc: BaseException, page: int | None = None) -> Import
                         "或用原始的 Excel/Word 文件")
 
 
-def _page_tables(page, number: int, origin: str, budget: _Budget) -> tuple[list[_Table], int, int]:
+def _page_tables(page, number: int, origin: str,
+                 budget: _Budget) -> tuple[list[_Table], int, int, tuple[int, int]]:
     objects = page.objects
     count = sum(len(objects.get(k, ())) for k in ("char", "line", "rect", "curve"))
     if count > MAX_PAGE_OBJECTS:
@@ -151,9 +159,9 @@ def _page_tables(page, number: int, origin: str, budget: _Budget) -> tuple[list[
     chars = [c for c in page.chars if c["text"].strip() or c["text"] == " "]
     images = len(objects.get("image", ()))
     if not any(c["text"].strip() for c in chars):
-        return [], 0, images
+        return [], 0, images, (0, 0)
     found: list[_Table] = []
-    spaced = _spaced_punctuation(chars)
+    counts = _punctuation_spacing(chars)
     tables = sorted(page.find_tables(_TABLE), key=lambda t: t.bbox[1])
     inside = [False] * len(chars)
     for table in tables:
@@ -164,17 +172,16 @@ def _page_tables(page, number: int, origin: str, budget: _Budget) -> tuple[list[
     outside = [c for c, used in zip(chars, inside) if not used]
     previous = 0.0
     for table in tables:
-        built = _table(table, chars, number, page.height, budget, spaced)
+        built = _table(table, chars, number, page.height, budget)
         if built is None:
             continue
         built.above = [text for top, text in _lines(outside) if previous <= top < built.top]
         previous = table.bbox[3]
         found.append(built)
-    return found, sum(1 for c in chars if c["text"].strip()), images
+    return found, sum(1 for c in chars if c["text"].strip()), images, counts
 
 
-def _table(table, chars: list[dict[str, Any]], number: int, page_height: float, budget: _Budget,
-           spaced: bool) -> _Table | None:
+def _table(table, chars: list[dict[str, Any]], number: int, page_height: float, budget: _Budget) -> _Table | None:
     boxes = [c for c in table.cells]
     if not boxes:
         return None
@@ -184,6 +191,7 @@ def _table(table, chars: list[dict[str, Any]], number: int, page_height: float, 
         return None
     budget.take((len(xs) - 1) * (len(ys) - 1), f"第 {number} 页的表格", len(ys) - 1)
     rows: list[list[Cell]] = [[EMPTY] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    full = [[False] * (len(xs) - 1) for _ in range(len(ys) - 1)]
     taken = [False] * len(chars)
     for box in sorted(boxes, key=lambda b: (b[1], b[0])):
         c0, c1 = _index(xs, box[0]), _index(xs, box[2])
@@ -196,17 +204,19 @@ def _table(table, chars: list[dict[str, Any]], number: int, page_height: float, 
                     box[1] <= (c["top"] + c["bottom"]) / 2 <= box[3]:
                 taken[i] = True
                 mine.append(c)
-        text = _cell_text(mine, box, spaced)
+        text, ends_full = _cell_text(mine, box)
         for r in range(r0, r1):
             for c in range(c0, c1):
+                full[r][c] = ends_full
                 rows[r][c] = Cell(text, merged=(r, c) != (r0, c0)) if text or (r, c) != (r0, c0) else EMPTY
     # A row in which no cell with text begins is a sliver between lines that do not quite meet
     # (a rowspan cell cut by the page break ends a little below its neighbours): not a row.
-    rows = [row for row in rows if any(cell.text and not cell.merged for cell in row)]
-    if not rows:
+    kept = [i for i, row in enumerate(rows) if any(cell.text and not cell.merged for cell in row)]
+    if not kept:
         return None
     last_open = page_height - table.bbox[3] < 0.12 * page_height
-    return _Table(number, table.bbox[1], xs, rows, last_open=last_open)
+    return _Table(number, table.bbox[1], xs, [rows[i] for i in kept], last_open=last_open,
+                  full=[full[i] for i in kept])
 
 
 def _positions(values: list[float]) -> list[float]:
@@ -245,22 +255,23 @@ def _join(line: list[dict[str, Any]]) -> str:
     return text
 
 
-def _spaced_punctuation(chars: list[dict[str, Any]]) -> bool:
-    """Whether this page's text writes a space after an ASCII , ; or : before Chinese (卫生, 创建):
-    a line wrapped there lost the space (it hangs at the line's end, not drawn), so it goes back."""
+def _punctuation_spacing(chars: list[dict[str, Any]]) -> tuple[int, int]:
+    """How often the page's text has a space after an ASCII , ; or : before Chinese (卫生, 创建),
+    and how often none. A line wrapped there lost the space (it hangs at the line's end, not
+    drawn): the document's own habit says whether it goes back (see _WRAP)."""
     spaced = bare = 0
     for a, b in zip(chars, chars[1:]):
         if a["text"] in ",;:" and abs(a["top"] - b["top"]) < 1:
             spaced += b["text"] == " "
             bare += _cjk(b["text"])
-    return spaced > bare
+    return spaced, bare
 
 
-def _cell_text(chars: list[dict[str, Any]], box: tuple[float, float, float, float], spaced: bool) -> str | None:
+def _cell_text(chars: list[dict[str, Any]], box: tuple[float, float, float, float]) -> tuple[str | None, bool]:
     """A cell's text: its lines joined where the browser or writer wrapped them (the line was full:
     the next line's first word would not have fitted), kept as \\n where the text itself broke."""
     if not chars:
-        return None
+        return None, False
     groups: list[list[dict[str, Any]]] = []
     for c in sorted(chars, key=lambda c: (c["top"], c["x0"])):
         if groups and abs(groups[-1][0]["top"] - c["top"]) <= max(2.0, c["size"] * 0.3):
@@ -270,17 +281,19 @@ def _cell_text(chars: list[dict[str, Any]], box: tuple[float, float, float, floa
     groups = [sorted(g, key=lambda c: c["x0"]) for g in groups]
     printed = [g for g in groups if any(c["text"].strip() for c in g)]
     if not printed:
-        return None
+        return None, False
     pad = max(0.0, min(g[0]["x0"] for g in printed) - box[0])
     edge = box[2] - pad
     lines = [_join(line) for line in printed]
     text = lines[0].strip()
     for index in range(1, len(printed)):
         glue = _glue(printed[index - 1], printed[index], edge, lines[index - 1], lines[index])
-        if glue == "" and spaced and text[-1:] in (",", ";", ":") and _cjk(lines[index].strip()[:1]):
-            glue = " "
+        if glue == "" and text[-1:] in (",", ";", ":") and _cjk(lines[index].strip()[:1]):
+            glue = _WRAP
         text += glue + lines[index].strip()
-    return text.strip() or None
+    tail = [c for c in printed[-1] if c["text"].strip()]
+    ends_full = tail[-1]["x1"] + max(c["size"] for c in tail) > edge - 1.0
+    return text.strip() or None, ends_full
 
 
 def _glue(before: list[dict[str, Any]], line: list[dict[str, Any]], edge: float, above: str, words: str) -> str:
@@ -289,7 +302,7 @@ def _glue(before: list[dict[str, Any]], line: list[dict[str, Any]], edge: float,
     break where the line ended short of the cell's edge."""
     need = _first_word_width([c for c in line if c["text"].strip()])
     end = max(c["x1"] for c in before if c["text"].strip())
-    if end + need <= edge - 1.0:  # it would have fitted with room to spare: the text broke here
+    if end + need <= edge - 1.0 or _GOAL.match(words.lstrip()):  # room to spare, or a numbered goal: the text broke here
         return "\n"
     if above.endswith(" ") or _latin(above.rstrip()[-1:]) and _latin(words.lstrip()[:1]):
         return " "
@@ -335,7 +348,7 @@ def _projects(tables: list[_Table]) -> list[_Project]:
     for table in tables:
         if _starts_project(table):
             head = [[Cell(line)] for line in table.above]
-            current = _Project(table.page, table.xs, head + table.rows)
+            current = _Project(table.page, table.xs, head + table.rows, last_full=table.full[-1])
             projects.append(current)
             _find_header(current, len(head))
         elif current is not None and previous is not None:
@@ -388,11 +401,16 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
         last = project.rows[-1]
         first = rows.pop(0)
         if previous.last_open and _is_rest_of(first, last, project):
-            project.rows[-1] = [_joined(a, b) for a, b in zip(last, first)]
+            project.rows[-1] = [_joined(a, b, full)
+                                for a, b, full in zip(last, first, project.last_full or [True] * len(last))]
         else:
             rows.insert(0, first)
             _carry_labels(rows, last, project.label_cols)
     project.rows += rows
+    project.last_full = [False] * width
+    for c, flag in enumerate(table.full[-1]):
+        for col in range(mapping[c], mapping[c + 1]):
+            project.last_full[col] = flag
 
 
 def _carry_labels(rows: list[list[Cell]], last: list[Cell], label_cols: int) -> None:
@@ -402,7 +420,7 @@ def _carry_labels(rows: list[list[Cell]], last: list[Cell], label_cols: int) -> 
         if not last[c].text or rows[0][c].text:
             continue
         for row in rows:
-            if row is rows[0] or (row[c].merged and not row[c].text):
+            if not row[c].text:  # the cut cell may be drawn as several empty boxes down to the next label
                 row[c] = Cell(last[c].text, merged=True)
             else:
                 break
@@ -428,9 +446,13 @@ def _is_rest_of(first: list[Cell], last: list[Cell], project: _Project) -> bool:
     return labels_blank and (not first[level3].text or not first[value].text)
 
 
-def _joined(above: Cell, below: Cell) -> Cell:
+def _joined(above: Cell, below: Cell, full: bool) -> Cell:
+    """A cell cut by the page break: its text above and the rest below, glued as its lines are."""
     if not below.text or below.merged:
         return above
     if not above.text or above.merged:
         return Cell(below.text) if not above.text else above
-    return Cell(above.text + below.text, merged=above.merged)
+    glue = "" if full else "\n"
+    if full and above.text[-1] in ",;:" and _cjk(below.text[0]):
+        glue = _WRAP
+    return Cell(above.text + glue + below.text)
