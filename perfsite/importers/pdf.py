@@ -55,7 +55,7 @@ class _Table:
     rows: list[list[Cell]]
     above: list[str] = field(default_factory=list)  # text lines between the previous table and this one
     last_open: bool = False  # the table's last row reaches the page's bottom (cut by the break)
-    full: list[list[bool]] = field(default_factory=list)  # per cell: its last line reaches the cell's edge
+    full: list[list[float]] = field(default_factory=list)  # per cell: room left on its last line, in characters
 
 
 @dataclass
@@ -66,7 +66,7 @@ class _Project:
     header: int | None = None  # index of the 一级指标 … header row
     header_texts: tuple[str, ...] = ()
     label_cols: int = 0  # columns left of 三级指标 (一级, 二级 and the 绩效指标 label)
-    last_full: list[bool] = field(default_factory=list)  # the last row's cells: last line reaches the edge
+    last_full: list[float] = field(default_factory=list)  # the last row's cells: room left on their last line
 
 
 def read_pdf(raw: bytes, origin: str) -> list[tuple[str, Grid]]:
@@ -163,6 +163,8 @@ def _page_tables(page, number: int, origin: str,
     found: list[_Table] = []
     counts = _punctuation_spacing(chars)
     tables = sorted(page.find_tables(_TABLE), key=lambda t: t.bbox[1])
+    # A box drawn around other tables (the page's frame in a screen print) is layout, not a table.
+    tables = [t for t in tables if not any(o is not t and _contains(t.bbox, o.bbox) for o in tables)]
     inside = [False] * len(chars)
     for table in tables:
         x0, top, x1, bottom = table.bbox
@@ -181,6 +183,10 @@ def _page_tables(page, number: int, origin: str,
     return found, sum(1 for c in chars if c["text"].strip()), images, counts
 
 
+def _contains(outer: tuple[float, ...], inner: tuple[float, ...]) -> bool:
+    return outer[0] <= inner[0] + 1 and outer[1] <= inner[1] + 1 and outer[2] >= inner[2] - 1 and outer[3] >= inner[3] - 1
+
+
 def _table(table, chars: list[dict[str, Any]], number: int, page_height: float, budget: _Budget) -> _Table | None:
     boxes = [c for c in table.cells]
     if not boxes:
@@ -191,7 +197,7 @@ def _table(table, chars: list[dict[str, Any]], number: int, page_height: float, 
         return None
     budget.take((len(xs) - 1) * (len(ys) - 1), f"第 {number} 页的表格", len(ys) - 1)
     rows: list[list[Cell]] = [[EMPTY] * (len(xs) - 1) for _ in range(len(ys) - 1)]
-    full = [[False] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    full = [[0.0] * (len(xs) - 1) for _ in range(len(ys) - 1)]
     taken = [False] * len(chars)
     for box in sorted(boxes, key=lambda b: (b[1], b[0])):
         c0, c1 = _index(xs, box[0]), _index(xs, box[2])
@@ -267,11 +273,11 @@ def _punctuation_spacing(chars: list[dict[str, Any]]) -> tuple[int, int]:
     return spaced, bare
 
 
-def _cell_text(chars: list[dict[str, Any]], box: tuple[float, float, float, float]) -> tuple[str | None, bool]:
+def _cell_text(chars: list[dict[str, Any]], box: tuple[float, float, float, float]) -> tuple[str | None, float]:
     """A cell's text: its lines joined where the browser or writer wrapped them (the line was full:
     the next line's first word would not have fitted), kept as \\n where the text itself broke."""
     if not chars:
-        return None, False
+        return None, 0.0
     groups: list[list[dict[str, Any]]] = []
     for c in sorted(chars, key=lambda c: (c["top"], c["x0"])):
         if groups and abs(groups[-1][0]["top"] - c["top"]) <= max(2.0, c["size"] * 0.3):
@@ -281,7 +287,7 @@ def _cell_text(chars: list[dict[str, Any]], box: tuple[float, float, float, floa
     groups = [sorted(g, key=lambda c: c["x0"]) for g in groups]
     printed = [g for g in groups if any(c["text"].strip() for c in g)]
     if not printed:
-        return None, False
+        return None, 0.0
     pad = max(0.0, min(g[0]["x0"] for g in printed) - box[0])
     edge = box[2] - pad
     lines = [_join(line) for line in printed]
@@ -292,8 +298,8 @@ def _cell_text(chars: list[dict[str, Any]], box: tuple[float, float, float, floa
             glue = _WRAP
         text += glue + lines[index].strip()
     tail = [c for c in printed[-1] if c["text"].strip()]
-    ends_full = tail[-1]["x1"] + max(c["size"] for c in tail) > edge - 1.0
-    return text.strip() or None, ends_full
+    room = (edge - 1.0 - tail[-1]["x1"]) / max(c["size"] for c in tail)
+    return text.strip() or None, room
 
 
 def _glue(before: list[dict[str, Any]], line: list[dict[str, Any]], edge: float, above: str, words: str) -> str:
@@ -307,6 +313,21 @@ def _glue(before: list[dict[str, Any]], line: list[dict[str, Any]], edge: float,
     if above.endswith(" ") or _latin(above.rstrip()[-1:]) and _latin(words.lstrip()[:1]):
         return " "
     return ""
+
+
+def _word_units(text: str) -> float:
+    """The width of a text's first word in characters (a Latin letter or digit is about half)."""
+    units, i = 0.0, 0
+    while i < len(text) and text[i] in _NO_LINE_END:
+        units, i = units + 1, i + 1
+    if i < len(text):
+        units += 1 if _cjk(text[i]) else 0.6
+        i += 1
+        while i < len(text) and not _cjk(text[i - 1]) and text[i].strip() and not _cjk(text[i]):
+            units, i = units + 0.6, i + 1
+    while i < len(text) and text[i] in _NO_LINE_START:
+        units, i = units + (1 if unicodedata.east_asian_width(text[i]) in "WF" else 0.3), i + 1
+    return units - 0.1
 
 
 def _latin(ch: str) -> bool:
@@ -378,6 +399,15 @@ def _texts(row: list[Cell]) -> tuple[str, ...]:
 
 def _continue(project: _Project, table: _Table, previous: _Table) -> None:
     """Append a continuation table (next page, or under the last on this one) to the project."""
+    # Lines left and right of the form (a frame around the page) are dropped with what they bound;
+    # a column line inside the form that its first page does not have is another table's.
+    low, high = project.xs[0] - 4, project.xs[-1] + 4
+    inside = [i for i, x in enumerate(table.xs) if low <= x <= high]
+    if len(inside) < 2:
+        return
+    table = _Table(table.page, table.top, [table.xs[i] for i in inside],
+                   [row[inside[0]:inside[-1]] for row in table.rows], table.above, table.last_open,
+                   [flags[inside[0]:inside[-1]] for flags in table.full])
     mapping = [_index(project.xs, x) for x in table.xs]
     if any(abs(project.xs[m] - x) > 4 for m, x in zip(mapping, table.xs)):
         return  # columns of another table: not this form's
@@ -402,12 +432,12 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
         first = rows.pop(0)
         if previous.last_open and _is_rest_of(first, last, project):
             project.rows[-1] = [_joined(a, b, full)
-                                for a, b, full in zip(last, first, project.last_full or [True] * len(last))]
+                                for a, b, full in zip(last, first, project.last_full or [0.0] * len(last))]
         else:
             rows.insert(0, first)
             _carry_labels(rows, last, project.label_cols)
     project.rows += rows
-    project.last_full = [False] * width
+    project.last_full = [0.0] * width
     for c, flag in enumerate(table.full[-1]):
         for col in range(mapping[c], mapping[c + 1]):
             project.last_full[col] = flag
@@ -446,12 +476,14 @@ def _is_rest_of(first: list[Cell], last: list[Cell], project: _Project) -> bool:
     return labels_blank and (not first[level3].text or not first[value].text)
 
 
-def _joined(above: Cell, below: Cell, full: bool) -> Cell:
-    """A cell cut by the page break: its text above and the rest below, glued as its lines are."""
+def _joined(above: Cell, below: Cell, room: float) -> Cell:
+    """A cell cut by the page break: its text above and the rest below, glued as its lines are
+    (the line above was full if the first word below, by its characters, would not have fitted)."""
     if not below.text or below.merged:
         return above
     if not above.text or above.merged:
         return Cell(below.text) if not above.text else above
+    full = room < _word_units(below.text)
     glue = "" if full else "\n"
     if full and above.text[-1] in ",;:" and _cjk(below.text[0]):
         glue = _WRAP
