@@ -14,6 +14,7 @@ from typing import Callable, NoReturn
 
 from . import __version__
 from .diagnostics import Diagnostic, os_problem, summary
+from .importers import FORMATS as IMPORT_FORMATS
 from .terminal import SafeStream
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -482,7 +483,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="要导入的文件 files to import")
     p.add_argument("--year", type=_year_arg, help="预算年度（表中没有时必填）budget year")
     p.add_argument("--out", type=Path, metavar="DIR", help="写到此目录（默认 content/<年度>/）output directory")
-    p.add_argument("--format", choices=("auto", "xlsx", "xls", "docx", "html", "csv", "text"), default="auto",
+    p.add_argument("--format", choices=IMPORT_FORMATS, default="auto",
                    help="输入格式（默认按扩展名判断）input format (default: auto)")
     p.add_argument("--dry-run", action="store_true", help="只显示结果不写文件 report only, write nothing")
     p.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite existing files")

@@ -1,4 +1,4 @@
-"""Importers: existing disclosures (budget-system exports, classic forms, PDF text) → projects.
+"""Importers: existing disclosures (budget-system exports, forms in .xlsx/.xls/.docx/HTML/PDF, text) → projects.
 
 Each importer returns :class:`Imported` projects: the data exactly as a content file would hold
 it (Chinese keys, every scalar as text, amounts in 万元) plus every guess it made, each tied to
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 NodePath = tuple[str | int, ...]
+FORMATS = ("auto", "xlsx", "xls", "docx", "html", "pdf", "csv", "text")  # what import --format takes
 
 
 class ImportError_(Exception):

@@ -25,7 +25,6 @@ from .export import find_header, import_grid
 from .form import import_form, looks_like_form
 from .office import joined, ole2_kind, read_docx, read_html, read_xls
 
-FORMATS = ("auto", "xlsx", "xls", "docx", "html", "csv", "text")
 
 
 @dataclass
@@ -45,6 +44,8 @@ def _kind(path: Path, raw: bytes, chosen: str) -> str:
     if chosen != "auto":
         return chosen
     suffix = path.suffix.lower()
+    if suffix == ".pdf" or raw.startswith(b"%PDF"):
+        return "pdf"
     if raw.startswith(b"PK\x03\x04"):  # an .xlsx or .docx, whatever its name says
         return "docx" if suffix == ".docx" or (suffix not in (".xlsx", ".xlsm") and b"word/" in raw[:65536]) else "xlsx"
     if raw.startswith(OLE2):  # .xls, or a .doc, or an encrypted .xlsx/.docx: their readers say which
@@ -70,6 +71,8 @@ def read_file(path: Path, chosen: str, year: int | None) -> list[Imported]:
         return import_text(decode(raw, origin), origin, year)
     if kind == "csv":
         return import_grid(read_csv(raw, origin), origin, year)
+    if kind == "pdf":
+        return _pdf_projects(raw, origin, year)
     if kind in ("docx", "html"):
         tables = read_docx(raw, origin) if kind == "docx" else read_html(raw, origin)
         return _interpret(joined(tables), origin, year, "张表格")
@@ -89,6 +92,17 @@ def _interpret(sheets: list[tuple[str, Grid]], origin: str, year: int | None, wh
     if not found:
         raise ImportError_(f"{origin}: 没有一{what}像项目表：需要预算系统导出的明细表（项目名称、三级指标、指标值等列）"
                            "或项目支出绩效目标表表样（项目名称、一级指标…指标值）")
+    return found
+
+
+def _pdf_projects(raw: bytes, origin: str, year: int | None) -> list[Imported]:
+    """Each project's table of a PDF, read by the same interpreter as a form sheet."""
+    from .pdf import read_pdf
+
+    found = [import_form(grid, where, year) for where, grid in read_pdf(raw, origin) if looks_like_form(grid)]
+    if not found:
+        raise ImportError_(f"{origin}: PDF 中没有项目支出绩效目标表：没有一张表格以“项目名称”开头、"
+                           "并有“一级指标 二级指标 三级指标 指标值”表头")
     return found
 
 
