@@ -225,12 +225,13 @@ class _Table:
 def _header_line(table: _Table, line: _Line) -> bool:
     """Read a line of the header or fund block; False if it is not one."""
     cells = line.texts
+    grouped = False
     while cells and (group := _group_label(cells[0])) is not None:
         if group:
             table.funds["单位"] = group
-        cells = cells[1:]
+        cells, grouped = cells[1:], True
     if not cells:
-        return False
+        return grouped  # a line of its own over the fund lines (资金情况（万元）)
     first = _split_inline_label(cells[0])
     if first is None:
         return False
