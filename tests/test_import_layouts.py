@@ -16,9 +16,9 @@ from perfsite.importers.run import plan
 from perfsite.importers.text import LAYOUTS, import_text
 from perfsite.model import PLACEHOLDERS, RESERVED_IDS
 from perfsite.scaffold import project_id
-from perfsite.source import load_file
 
-from conftest import CONTENT, SEED, run_cli
+from conftest import SEED, run_cli
+from test_import_text import shipped  # the shipped 2022 content by project name
 
 TEXT = SEED.read_text(encoding="utf-8")
 
@@ -60,15 +60,6 @@ def one_per_line(text: str) -> str:
     for line in text.split("\n"):
         out += [cell.strip() for cell in line.split("\t") if cell.strip()] + [""]
     return "\n".join(out)
-
-
-def shipped() -> dict[str, dict]:
-    out = {}
-    for path in sorted((CONTENT / "2022").glob("*.yaml")):
-        source, diags = load_file(path, str(path))
-        assert source is not None, diags
-        out[source.data["项目名称"]] = source.data
-    return out
 
 
 @pytest.mark.parametrize("variant", [markdown, pipes, one_per_line])
