@@ -306,7 +306,8 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from .importers import run
 
-    planned, errors = run.plan(args.files, chosen=args.format, year=args.year, out=args.out, content=args.content)
+    planned, errors = run.plan(args.files, chosen=args.format, year=args.year, out=args.out, content=args.content,
+                               draft=args.draft)
     for error in errors:
         print(f"perfsite: 错误 (error): {error}", file=sys.stderr)
     if errors:
@@ -317,6 +318,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         lines = p.guess_lines
         guesses += len(lines)
         print(f"{p.item.origin} → {p.path}（{p.item.data.get('项目名称')}；{len(lines)} 处推测 guesses）")
+        print(f"  {run.summary(p.item)}")
         for number, message in lines:
             print(f"  {p.path}:{number}: 推测 (guess) {message}")
         for d in p.diagnostics:
@@ -487,6 +489,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="输入格式（默认按扩展名判断）input format (default: auto)")
     p.add_argument("--dry-run", action="store_true", help="只显示结果不写文件 report only, write nothing")
     p.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite existing files")
+    p.add_argument("--draft", action="store_true",
+                   help="有单元格放不进字段的表也写出，作为草稿：每个放不进的单元格写成“# 导入提示”注释，"
+                        "人工补全之前 perfsite check 不通过 write a table that could not be fully placed as a "
+                        "draft that check refuses until fixed")
     content_opt(p)
 
     p = command("diff", cmd_diff, "比较两个年度/目录/文件/git 版本 semantic diff of content",

@@ -149,7 +149,7 @@ TARGET = Kind(
         _field(Project, "name", columns=()),
         _field(Project, "department", labels=("主管部门",), columns=("部门名称", "部门")),
         _field(Project, "implementer", labels=("项目单位", "预算单位"), columns=("单位名称", "单位")),
-        _field(Project, "leader"),
+        _field(Project, "leader", labels=("项目负责人及电话", "项目负责人(及电话)", "项目负责人及联系电话")),
         _field(Project, "phone"),
         _field(Project, "attribute"),
         _field(Project, "period"),
@@ -161,11 +161,11 @@ TARGET = Kind(
     funds=(
         _field(Funds, "unit", "金额单位", form=False, diff=False),  # amounts compare in 万元 whatever the unit
         _field(Funds, "source", columns=()),
-        _field(Funds, "total", labels=("年度资金总额",), columns=("预算数", "项目总额", "预算金额")),
-        _field(Funds, "fiscal", columns=()),
+        _field(Funds, "total", labels=("年度资金总额", "当年年度预算", "本年度预算", "年度预算"), columns=("预算数", "项目总额", "预算金额")),
+        _field(Funds, "fiscal", labels=("本年财政拨款", "当年财政拨款"), columns=()),
         _field(Funds, "upper", "其中：上级补助", indent=True, columns=("其中上级补助", "上级补")),
         _field(Funds, "local", indent=True, columns=("本级安", "本级财力")),
-        _field(Funds, "other", columns=()),
+        _field(Funds, "other", labels=("自有资金",), columns=()),  # 资金总额 = 财政拨款 + 自有资金 where a table names no 其他资金
     ),
     goals=_field(Project, "goals", form=False, diff=False, columns=("绩效目标", "年度绩效目标", "项目年度目标")),  # diffed goal by goal, character by character
     indicators=_field(Project, "indicators", form=False, diff=False),

@@ -48,6 +48,9 @@ PLACEHOLDERS = {
     # the columns of the 一体化 and 评审 forms (issue 19) that only the filer knows
     "unit": ("（填写单位）", "写上度量单位，如 个、公里、人次；没有单位则删去这一项"),
     "points": ("（填写分值）", "写上这一行的权重（分值），数字；各行与预算执行合计 100"),
+    # perfsite import --draft: a table not every cell of which found its field (importers/text.py)
+    "draft": ("（导入草稿）", "这是 perfsite import --draft 写的草稿：按文件中每条“# 导入提示”把原表的单元格"
+                         "放到该放的字段，然后删去项目名称前的“（导入草稿）”"),
 }
 
 

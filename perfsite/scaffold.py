@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 from typing import NamedTuple
+
+from pypinyin import Style, lazy_pinyin
 
 from .config import SiteConfig
 from .forms import CLASSIC, SCORED, SPLIT, columns as form_columns
@@ -27,12 +30,28 @@ class ScaffoldError(Exception):
 
 
 def project_id(name: str) -> str:
-    """A stable id for a name: its ASCII words, else a short hash (ids must stay URL-safe)."""
-    words = re.findall(r"[a-z0-9]+", name.lower())
-    if words:
-        ident = "-".join(words)[:60].strip("-")
-        return f"{ident}-xiangmu" if ident in RESERVED_IDS else ident
-    return "xm-" + hashlib.blake2b(name.encode("utf-8"), digest_size=3).hexdigest()
+    """The id a project of this name gets, by every importer and by ``perfsite new``: the pinyin
+    initial of each Chinese character (局机关物业管理后勤工作经费 → jjgwyglhqgzjf), ASCII letters and
+    digits kept as words (2022年农村危房改造 → 2022-nncwfgz). Short (never longer than the name),
+    readable the way Chinese abbreviations are, URL-safe, and the same for the same name every
+    year, so next year's diff pairs the tables. Clashes within an import get -2, -3 (run.py)."""
+    parts: list[str] = []
+    han = ""
+    for piece in lazy_pinyin(unicodedata.normalize("NFKC", name), style=Style.FIRST_LETTER,
+                             errors=lambda run: ["\x00" + run]):
+        if piece.startswith("\x00"):
+            parts += [han] if han else []
+            han = ""
+            parts += re.findall(r"[a-z0-9]+", piece.lower())
+        else:
+            han += "".join(re.findall(r"[a-z]", piece.lower()))
+    parts += [han] if han else []
+    ident = "-".join(p for p in parts if p)
+    if len(ident) > 64:  # a name of more than 64 characters: cut, told apart by a hash of the whole
+        ident = ident[:55].rstrip("-") + "-" + hashlib.blake2b(name.encode("utf-8"), digest_size=3).hexdigest()
+    if not ident:
+        return "xm-" + hashlib.blake2b(name.encode("utf-8"), digest_size=3).hexdigest()
+    return f"{ident}-xiangmu" if ident in RESERVED_IDS else ident
 
 
 def _quote(text: str) -> str:

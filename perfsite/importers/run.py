@@ -61,14 +61,15 @@ def _kind(path: Path, raw: bytes, chosen: str) -> str:
 _HTML = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table)\b", re.I | re.S)
 
 
-def read_file(path: Path, chosen: str, year: int | None) -> list[Imported]:
-    """The projects in one file; ImportError_ names the file and what was expected."""
+def read_file(path: Path, chosen: str, year: int | None, draft: bool = False) -> list[Imported]:
+    """The projects in one file; ImportError_ names the file and what was expected. ``draft``: a
+    table not every cell of which can be placed is written marked as a draft instead of refused."""
     origin = display_path(path)
     raw = read_input(path, origin)
     kind = _kind(path, raw, chosen)
     if kind == "text":
         from .text import import_text
-        return import_text(decode(raw, origin), origin, year)
+        return import_text(decode(raw, origin), origin, year, draft=draft)
     if kind == "csv":
         return import_grid(read_csv(raw, origin), origin, year)
     if kind == "pdf":
@@ -118,12 +119,12 @@ def _profile_for(item: Imported, config: SiteConfig | None, year: int) -> tuple[
 
 
 def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
-         content: Path) -> tuple[list[Planned], list[str]]:
+         content: Path, draft: bool = False) -> tuple[list[Planned], list[str]]:
     items: list[Imported] = []
     errors: list[str] = []
     for path in files:
         try:
-            items += read_file(path, chosen, year)
+            items += read_file(path, chosen, year, draft)
         except ImportError_ as exc:
             errors.append(str(exc))
     config, _ = load_config(content) if (content / "site.yaml").is_file() else (None, [])
@@ -227,6 +228,17 @@ def write(planned: list[Planned], force: bool) -> list[str]:
         return [f"{display_path(p)} 已存在；加 --force 覆盖（一个文件也没有写入）" for p in existing]
     write_files({p.path: p.text for p in planned})
     return []
+
+
+def summary(item: Imported) -> str:
+    """What was read of one project: rows, fund lines, goals (every guess is listed after it)."""
+    data = item.data
+    rows = sum(len(rows) for groups in data.get("绩效指标", {}).values() for rows in groups.values())
+    funds = data.get("资金", {})
+    filled = [key for key, value in funds.items() if key != "单位" and value not in (None, "")]
+    total = funds.get("资金总额")
+    return (f"读到 (read) {rows} 行指标 rows、{len(data.get('年度目标', []))} 条目标 goals、资金 funds "
+            f"{len(filled)} 项" + (f"（资金总额 {total} {funds.get('单位', '万元')}）" if total else "（没有资金总额）"))
 
 
 def has_errors(planned: list[Planned]) -> bool:
