@@ -119,6 +119,9 @@ def _damaged(origin: str, exc: BaseException, where: str = "") -> ImportError_:
 
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of .xls and of encrypted .xlsx
+# What zipfile raises for a package whose central directory is damaged (is_zipfile finds only the
+# end record): a bad entry, a "version" or compression it does not know, a cut member.
+ZIP_DAMAGE = (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError)
 
 
 def _workbook(raw: bytes, origin: str):  # -> openpyxl Workbook (read-only)
@@ -132,12 +135,16 @@ def _workbook(raw: bytes, origin: str):  # -> openpyxl Workbook (read-only)
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise ImportError_(f"{origin}: 不是有效的 .xlsx 文件（不是完整的 zip 压缩包：可能已损坏、没有下载完整，"
                            "或是旧版 .xls）；请在 Excel 中另存为 .xlsx")
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        if "xl/workbook.xml" not in archive.namelist():
-            raise ImportError_(f"{origin}: 是 zip 压缩包，但不是 Excel 工作簿（其中没有 xl/workbook.xml）；"
-                               "需要 .xlsx 文件")
-        # zip reads stop at each member's declared size, so their sum bounds what a zip bomb can unpack
-        unpacked = sum(info.file_size for info in archive.infolist())
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            names = archive.namelist()
+            # zip reads stop at each member's declared size, so their sum bounds what a zip bomb can unpack
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except ZIP_DAMAGE as exc:
+        raise _damaged(origin, exc) from None
+    if "xl/workbook.xml" not in names:
+        raise ImportError_(f"{origin}: 是 zip 压缩包，但不是 Excel 工作簿（其中没有 xl/workbook.xml）；"
+                           "需要 .xlsx 文件")
     if unpacked > MAX_UNPACKED_BYTES:
         raise ImportError_(f"{origin}: 解压后有 {unpacked:,} 字节，超过导入上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB；"
                            "请只保留项目表所在的工作表，或分成几个文件导入")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from . import ImportError_
-from .cells import EMPTY, MAX_UNPACKED_BYTES, OLE2, Cell, Grid, _Budget, _cell_text, _clean, _fill_merged, decode
+from .cells import EMPTY, MAX_UNPACKED_BYTES, OLE2, ZIP_DAMAGE, Cell, Grid, _Budget, _cell_text, _clean, _fill_merged, decode
 from .fields import field_of
 
 _CONTEXT = 3  # blocks of text before a table kept as its title rows
@@ -101,7 +101,7 @@ def read_docx(raw: bytes, origin: str) -> list[Table]:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             names, unpacked = archive.namelist(), sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:  # is_zipfile only finds the end record
+    except ZIP_DAMAGE as exc:
         raise _damaged(origin, "", exc, _DOCX_ADVICE) from None
     if "word/document.xml" not in names:
         raise ImportError_(f"{origin}: 是 zip 压缩包，但不是 Word 文档（其中没有 word/document.xml）；需要 .docx 文件")
