@@ -47,6 +47,7 @@ class Cell(NamedTuple):
     id: str  # its column's (GridColumn.id)
     text: str
     header: bool = False  # the 三级指标: the row's own header cell, which the others' headers name
+    headers: str = ""  # its headers attribute: its column's header cell, then its row's
 
 
 @dataclass(frozen=True)
@@ -419,8 +420,10 @@ def _cell_makers(form: Form) -> tuple[tuple[str, str, bool], ...]:
     return tuple((_column_id(c), c.attr or "", c.key == "level3") for c in TARGET.row_columns(form))
 
 
-def _cells(row: Row, makers: tuple[tuple[str, str, bool], ...]) -> tuple[Cell, ...]:
-    return tuple(Cell(id_, cell_text(getattr(row, attr)), header) for id_, attr, header in makers)
+def _cells(row: Row, makers: tuple[tuple[str, str, bool], ...], groups: str, row_id: str) -> tuple[Cell, ...]:
+    """A row's cells; the header cell names its categories' header cells, the others the row's too."""
+    return tuple(Cell(id_, cell_text(getattr(row, attr)), header,
+                      f"h-{id_} {groups}" if header else f"h-{id_} {groups} {row_id}") for id_, attr, header in makers)
 
 
 def budget_row(project: Project, form: Form) -> BudgetRow | None:
@@ -430,9 +433,12 @@ def budget_row(project: Project, form: Form) -> BudgetRow | None:
         return None
     columns = TARGET.row_columns(form)
     label_over = 1 + next(i for i, c in enumerate(columns) if c.key == "level3")  # 三级指标 and those before it
-    cells = tuple(Cell(_column_id(c), written_amount(project.budget_points) if c.label == points_column else "")
-                  for c in columns[label_over:])
-    return BudgetRow("l1-0", TARGET.field("budget_points").alias, 2 + label_over, cells)
+    cells = tuple(Cell(_column_id(c), written_amount(project.budget_points) if c.label == points_column else "",
+                       headers=f"h-{_column_id(c)} {_BUDGET_ID}") for c in columns[label_over:])
+    return BudgetRow(_BUDGET_ID, TARGET.field("budget_points").alias, 2 + label_over, cells)
+
+
+_BUDGET_ID = "l1-0"  # the 预算执行 row's header cell: before the first category's l1-1
 
 
 def grid(project: Project, form: Form = CLASSIC) -> list[GridRow]:
@@ -449,7 +455,7 @@ def grid(project: Project, form: Form = CLASSIC) -> list[GridRow]:
             for row in items:
                 row_id = f"r-{len(rows) + 1}"
                 rows.append(GridRow(span1, span2, row.name, row.value_text, row.note or "", row_id, f"{id1} {id2}",
-                                    _cells(row, makers)))
+                                    _cells(row, makers, f"{id1} {id2}", row_id)))
                 span1 = span2 = None
     return rows
 
