@@ -83,22 +83,25 @@ def _neutral(row: list[str], header: tuple[str, ...] = COLUMNS) -> list[str]:
     return row
 
 
-# Keys the JSON has only where a file gives them: the columns and fields of the forms after the
-# classic one (a classic site's JSON is as it was before they existed).
-_ONLY_WHEN_SET = (set(ROW_COLUMNS) - set(FORMS[CLASSIC])) | {"表样", "预算执行"}
+# Keys the JSON has only where a file gives them: what the forms after the classic one added (a
+# classic site's JSON is as it was before they existed).
+_ROW_ONLY_WHEN_SET = frozenset(ROW_COLUMNS) - set(FORMS[CLASSIC])
+_PROJECT_ONLY_WHEN_SET = frozenset(TARGET.field(attr).alias for attr in ("form", "budget_points"))
+
+
+def _drop_unset(data: dict[str, Any], keys: frozenset[str]) -> None:
+    for key in keys & data.keys():
+        if data[key] is None:
+            del data[key]
 
 
 def project_json(project: Project) -> str:
     data = project.model_dump(mode="json", by_alias=True)
-    for key in ("表样", "预算执行"):
-        if data.get(key) is None:
-            data.pop(key, None)
+    _drop_unset(data, _PROJECT_ONLY_WHEN_SET)
     for groups in data["绩效指标"].values():
         for rows in groups.values():
             for row in rows:
-                for key in _ONLY_WHEN_SET & set(row):
-                    if row[key] is None:
-                        del row[key]
+                _drop_unset(row, _ROW_ONLY_WHEN_SET)
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
