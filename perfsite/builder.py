@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import code_stamp, feeds, model, opendata, publish, search, state
+from . import code_stamp, feeds, model, opendata, pdf, publish, search, state
 from . import config as config_module
 from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path, os_problem
 from .load import UNLISTED, Content, FileCache, load_content, reload_project, unlisted_error
 from .kept import KeptBuild
 from .memo import DiffMemo
-from .outputs import Output, bundles, output_keys, site_outputs
+from .outputs import PDF, Output, bundles, output_keys, site_outputs
 from .parallel import Ahead, spread
 from .render import Renderer, TemplateProblem
 from .site import Site, make_site
@@ -94,14 +94,15 @@ class Builder:
 
     def __init__(self, content: Path, templates: Path, output: Path, *, strict: bool = False,
                  in_place: bool = False, keep: bool = False, search: bool = True, jobs: int = 1,
-                 progress: Callable[[str, int, int], None] | None = None) -> None:
+                 progress: Callable[[str, int, int], None] | None = None, pdf: bool = False) -> None:
         """``in_place``: a preview's folder, written straight (serve). ``keep``: a kept process
         that builds into a real output (build --watch). Both trust a watcher's report of which
-        files changed, instead of looking at every input."""
+        files changed, instead of looking at every input. ``pdf``: build the PDFs (build --pdf),
+        as site.yaml's ``pdf: true`` does."""
         self.content, self.templates, self.output = content, templates, output
         self.strict, self.in_place, self.keep = strict, in_place, keep or in_place
         self.search = search and not in_place  # the pagefind index; serve skips it (a full re-index per save)
-        self.jobs = jobs
+        self.jobs, self.pdf = jobs, pdf
         self.progress = progress or (lambda phase, done, total: None)
         self.cache = FileCache()
         self.store = None if in_place else Store(output)  # the preview keeps everything in memory
@@ -156,7 +157,7 @@ class Builder:
             stamps, differ = restamped
             if not differ:
                 return BuildResult(diagnostics=list(self._diagnostics), unchanged=len(self.keys))
-            inputs = None if self.in_place else state.signature(stamps, self.strict, self.search)
+            inputs = None if self.in_place else state.signature(stamps, self.strict, self.search, self.pdf)
             edited = self._edit(stamps, differ, inputs)
             if edited is not None:
                 return edited
@@ -183,7 +184,7 @@ class Builder:
         """A build that looks at every input: a new command's, or a kept one's when a watcher's
         report does not suffice. While a child scans the inputs and lists the output, the last
         build's keys and the parse cache are read."""
-        with Ahead([lambda: state.inputs(self.content, self.templates, self.strict, self.search),
+        with Ahead([lambda: state.inputs(self.content, self.templates, self.strict, self.search, self.pdf),
                     lambda: files_in(self.output)], fork=self.jobs > 1) as ahead:
             self.keys = state.load_keys(self.output)
             assert self.store is not None
@@ -233,13 +234,17 @@ class Builder:
         if not result.ok or content.config is None:
             return result
 
+        made_with = self._pdf_engine(content.config)
+        if isinstance(made_with, Diagnostic):
+            result.diagnostics.append(made_with)
+            return result
         site = make_site(content.config, content.entries)
         self._loaded()
         self._diff_years(site)
         templates, code = self.renderer.digests(), code_stamp()
         with _paused_gc():  # tens of thousands of small views and keys, no cycle among them
             pages, files = site_outputs(site, self.diffs, indexed=self.search and bool(site.years),
-                                        static=self._static(), schemas=schema_files())
+                                        static=self._static(), schemas=schema_files(), pdf=made_with)
             keys = output_keys(files, templates, code)
         plan = Plan(site, files, keys, bundles(pages, [y.year for y in site.years]) if self.search else {})
         if not self._publish(plan, stamps, inputs, listing, result, removes_none=False):
@@ -269,6 +274,14 @@ class Builder:
         if self._publish(plan, stamps, inputs, lambda: set(self.keys), result, removes_none=True):
             self._kept = kept
         return result
+
+    def _pdf_engine(self, config: config_module.SiteConfig) -> dict[str, Any] | Diagnostic | None:
+        """What PDFs are made with, when they are built (--pdf or ``pdf: true``), or why they
+        cannot be: then nothing is built."""
+        if not (self.pdf or config.pdf):
+            return None
+        engine = pdf.engine()
+        return engine if isinstance(engine, Diagnostic) else {"engine": engine, "epoch": pdf.epoch()}
 
     def _loaded(self) -> None:
         """Content is in memory: freeze it and let the GC collect what diffing and rendering
@@ -391,8 +404,12 @@ class Builder:
     def _emit(self, out: InPlaceOutput | StagedOutput, output: Output) -> None:
         """Make one file from its view and write it."""
         view = resolve(output.view)
-        if output.make.endswith(".html"):
-            made: bytes | str | Path = self.renderer.render(output.make, **view)
+        if output.make.startswith(PDF):  # the template's pages, converted
+            pages = [self.renderer.render(output.make.removeprefix(PDF), **page) for page in view["pages"]]
+            made: bytes | str | Path = pdf.convert(pages, self._sources[pdf.STYLESHEET][1], view["title"],
+                                                   pdf.date_of(view["epoch"], view["date"]), output.path)
+        elif output.make.endswith(".html"):
+            made = self.renderer.render(output.make, **view)
         elif output.make == "static":
             made = self._sources[output.path.removeprefix("static/")][1]
         else:
@@ -436,7 +453,7 @@ def _hash(*parts: str) -> str:
 
 def build(content_dir: Path, templates_dir: Path, output_dir: Path, strict: bool = False,
           search: bool = True, jobs: int = 1,
-          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
+          progress: Callable[[str, int, int], None] | None = None, pdf: bool = False) -> BuildResult:
     """A build into ``output_dir``, swapped in atomically; unchanged pages are carried over."""
     return Builder(content_dir, templates_dir, output_dir, strict=strict, search=search, jobs=jobs,
-                   progress=progress).build()
+                   progress=progress, pdf=pdf).build()

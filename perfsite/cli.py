@@ -93,7 +93,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     progress = Progress()
     builder = Builder(args.content, templates, args.output, strict=args.strict, search=not args.no_search,
-                      jobs=_jobs(args), progress=progress, keep=args.watch)
+                      jobs=_jobs(args), progress=progress, keep=args.watch, pdf=args.pdf)
 
     def build() -> BuildResult:
         started = time.perf_counter()
@@ -403,6 +403,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="输出目录 output directory（默认 default: output/）")
     strict_opt(p)
     p.add_argument("--no-search", action="store_true", help="不生成全文搜索索引 skip the pagefind search index")
+    p.add_argument("--pdf", action="store_true",
+                   help="同时生成 PDF 附件（每个项目、每个部门每年度；较慢，需要 WeasyPrint），与 site.yaml 的 "
+                        "pdf: true 相同 also build the PDF attachments, as pdf: true in site.yaml does")
     jobs_opt(p)
     p.add_argument("--watch", "-w", action="store_true",
                    help="生成后继续监视内容和模板，每次保存后增量重新生成到输出目录，按 Ctrl-C 停止 "

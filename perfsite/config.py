@@ -67,6 +67,8 @@ class SiteConfig(BaseModel):
 
     forms: Forms = Field(default_factory=Forms, alias="表样",
                          description="各年度指标表的栏目（表样）：" + "、".join(FORMS) + "，或栏目列表；默认 classic")
+    pdf: bool = Field(False, alias="pdf", description="是否同时生成 PDF 附件：每个项目一份、每个部门每年度一份"
+                      "（A4，按打印样式；需要 WeasyPrint，生成较慢）；默认 false，也可用 perfsite build --pdf")
 
     def profile(self, year: int) -> Profile:
         return PROFILES[self.taxonomy.of(year)]

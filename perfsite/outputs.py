@@ -14,6 +14,7 @@ import heapq
 from typing import Any, NamedTuple
 
 from . import opendata, search
+from .pdf import STYLESHEET
 from .diff import report_order
 from .memo import DiffMemo
 from .load import Summary
@@ -23,6 +24,7 @@ from .view import Part, fingerprint
 
 SITEMAP_LIMIT = 50_000  # pages one sitemap file may list (the sitemaps.org protocol's limit)
 FEED_ENTRIES = 100  # the feed's newest tables: feed readers poll for what is new
+PDF = "pdf:"  # a PDF's maker: "pdf:" and the template whose pages it converts (builder._emit)
 
 
 class Output(NamedTuple):
@@ -104,8 +106,10 @@ class Views:
     """The outputs of one arranged site. Parts that many views share (a department's list, the
     config) are made once, so that a key costs a hash of a few digests."""
 
-    def __init__(self, site: Site, memo: DiffMemo) -> None:
-        self.site, self.memo, self.changes = site, memo, _Changes(memo)
+    def __init__(self, site: Site, memo: DiffMemo, pdf: dict[str, Any] | None = None) -> None:
+        """``pdf``: what every PDF is made with (the engine, the date, the stylesheet's digest),
+        when PDFs are built; pages then link them."""
+        self.site, self.memo, self.changes, self.pdf = site, memo, _Changes(memo), pdf
         self.common = {"config": Part.of(site.config), "nav": Part.of([(y.year, y.path) for y in site.years])}
         self.shared = Part.of(self.common)  # the same, as one input
         self._files = {id(page): Part.file(page.entry.digest, page.entry.fetch) for page in site.projects}
@@ -165,10 +169,10 @@ class Views:
         return Output(page.path, "project.html", Part.derived(
             self._project_view, self.shared, page.path, page.summary, self.file(page),
             None if previous is None else self.file(previous), None if previous is None else previous.summary,
-            self.department(year, dept)))
+            self.department(year, dept), self.pdf is not None))
 
     def _project_view(self, shared: Part, path: str, summary: Summary, project: Part, old: Part | None,
-                      previous: Summary | None, department: Part) -> dict[str, Any]:
+                      previous: Summary | None, department: Part, pdf: bool) -> dict[str, Any]:
         """What project.html receives: the table (``project``), laid out with its comparison
         with the same project the year before (``page``; through the diff memo, whose answer is
         that of the two files the parts name), and its department's projects."""
@@ -179,7 +183,7 @@ class Views:
                                 "grid": rows, "columns": grid_columns(form), "budget": budget,
                                 "perf_rows": len(rows) + (budget is not None), "wide": is_wide(form),
                                 "funds": fund_lines(table), "previous": previous, "comparison": None,
-                                "comparison_funds": []}
+                                "comparison_funds": [], "pdf": pdf}
         if old is not None:
             comparison = Part.derived(self.memo.diff, old, project)
             page.update(comparison=comparison.value, comparison_funds=_comparison_funds(old, project, comparison))
@@ -250,7 +254,8 @@ class Views:
         for year, dept in d.years:
             listed = self.department(year, dept)
             years.append({"year": year.year, "path": year.path, "dept": listed,
-                          "chart": Part.derived(_chart, d.name, year.year, listed)})
+                          "chart": Part.derived(_chart, d.name, year.year, listed),
+                          "pdf": None if self.pdf is None else pdf_path(year.year, dept.slug)})
         totals = [(year.year, dept.total) for year, dept in d.years]
         view = {"name": d.name, "code": d.code, "slug": d.slug, "path": d.path, "years": years,
                 "year_chart": Part.derived(year_chart, d.name, totals)}
@@ -290,6 +295,25 @@ class Views:
                 "url": site.config.url(), "projects": [(p.id, p.name) for p in year.projects], "tables": tables}))
         return out
 
+    def pdfs(self) -> list[Output]:
+        """With --pdf: each project's PDF beside its page, and each department's of a year (its
+        projects one after another) beside its indicator CSV. A PDF's view holds its pages' views,
+        so it is made again exactly when one of its pages would be."""
+        if self.pdf is None:
+            return []
+        out = []
+        for year in self.site.years:
+            for dept in year.departments:
+                pages = [(page, self.project_page(year, dept, page).view) for page in dept.projects]
+                for page, view in pages:
+                    out.append(Output(page.path[:-5] + ".pdf", PDF + "project.html", {
+                        **self.pdf, "pages": (view,), "title": None, "date": _dated(page)}))
+                out.append(Output(pdf_path(year.year, dept.slug), PDF + "project.html", {
+                    **self.pdf, "pages": tuple(view for _, view in pages),
+                    "title": f"{dept.name} {year.year}年度项目支出绩效目标表",
+                    "date": max(_dated(page) for page in dept.projects)}))
+        return out
+
     def discovery(self, pages: list[Output]) -> list[Output]:
         """sitemap.xml (an index of one sitemap per year and one of the other pages above
         SITEMAP_LIMIT pages), robots.txt and the Atom feed."""
@@ -319,15 +343,22 @@ class Views:
         """The newest FEED_ENTRIES tables, newest first, each dated by 公开日期, else 1 January of
         its budget year (never the clock)."""
         config = self.site.config
-
-        def published(page: ProjectPage) -> dt.date:
-            return page.summary.published or dt.date(page.year, 1, 1)
-
-        newest = heapq.nlargest(FEED_ENTRIES, self.site.projects, key=lambda p: (published(p), p.path))
+        newest = heapq.nlargest(FEED_ENTRIES, self.site.projects, key=lambda p: (_dated(p), p.path))
         entries = [{"url": config.url(p.path), "name": p.name, "year": p.year, "department": p.summary.department,
-                    "total": p.total, "published": published(p)} for p in newest]
+                    "total": p.total, "published": _dated(p)} for p in newest]
         return {"title": config.title, "publisher": config.publisher, "home": config.url("index.html"),
                 "self": config.url("feed.xml"), "entries": entries}
+
+
+def _dated(page: ProjectPage) -> dt.date:
+    """A table's date where a file needs one (the feed, a PDF's): its 公开日期, else 1 January
+    of its budget year (never the clock)."""
+    return page.summary.published or dt.date(page.year, 1, 1)
+
+
+def pdf_path(year: int, slug: str) -> str:
+    """A department's PDF of one year: beside its indicator CSV (site.YearPage.downloads)."""
+    return f"{year}/indicators/{slug}.pdf"
 
 
 def output_keys(files: list[Output], templates: dict[str, str], code: str) -> dict[str, str]:
@@ -336,7 +367,10 @@ def output_keys(files: list[Output], templates: dict[str, str], code: str) -> di
     blake2b = hashlib.blake2b
     keys = {}
     for output in files:
-        maker = templates[output.make] if output.make.endswith(".html") else output.make
+        template = output.make.removeprefix(PDF)
+        maker = templates[template] if template.endswith(".html") else output.make
+        if template != output.make:
+            maker = f"{PDF}{maker}"
         text = f"{code}|{maker}|{fingerprint(output.view)}"
         keys[output.path] = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     return keys
@@ -353,12 +387,14 @@ def bundles(pages: list[Output], years: list[int]) -> dict[str, list[str]]:
 
 
 def site_outputs(site: Site, memo: DiffMemo, *, indexed: bool, static: dict[str, tuple[str, str]],
-                 schemas: dict[str, str]) -> tuple[list[Output], list[Output]]:
+                 schemas: dict[str, str], pdf: dict[str, Any] | None = None) -> tuple[list[Output], list[Output]]:
     """(every page, every file): what a build of ``site`` writes. ``static``: the theme's and the
-    site's static files (name → (whose, content digest)); ``schemas``: the JSON Schemas' text."""
-    views = Views(site, memo)
+    site's static files (name → (whose, content digest)); ``schemas``: the JSON Schemas' text;
+    ``pdf``: when PDFs are built, what they are made with besides their pages (the engine, the
+    SOURCE_DATE_EPOCH they are dated by)."""
+    views = Views(site, memo, None if pdf is None else {**pdf, "css": static[STYLESHEET]})
     pages = views.pages(indexed)
-    files = pages + views.downloads() + views.discovery(pages)
+    files = pages + views.downloads() + views.pdfs() + views.discovery(pages)
     files += [Output(f"static/{name}", "static", (whose, digest)) for name, (whose, digest) in static.items()]
     files += [Output(f"schema/{name}", "text", text) for name, text in schemas.items()]
     return pages, files

@@ -22,17 +22,17 @@ from .search import is_marker
 from .write import STATE_NAME as NAME, files_in
 
 
-def inputs(content: Path, templates: Path, strict: bool, search: bool) -> tuple[str, dict[str, str]]:
+def inputs(content: Path, templates: Path, strict: bool, search: bool, pdf: bool = False) -> tuple[str, dict[str, str]]:
     """A hash of every input's name, size, mtime and inode (stat only: cheap at 10,000 files), and
     each file's stamp (load.file_stamp), so that loading need not stat them again."""
     stamps = scan(content, templates)
-    return signature(stamps, strict, search), stamps
+    return signature(stamps, strict, search, pdf), stamps
 
 
-def signature(stamps: dict[str, str], strict: bool, search: bool) -> str:
+def signature(stamps: dict[str, str], strict: bool, search: bool, pdf: bool = False) -> str:
     """What ``inputs`` hashes, from stamps a kept process updated itself (build --watch)."""
     listed = "".join([f"{path}\0{stamp}\n" for path, stamp in stamps.items()])
-    h = hashlib.blake2b(f"{code_stamp()}|{strict}|{search}".encode(), digest_size=16)
+    h = hashlib.blake2b(f"{code_stamp()}|{strict}|{search}{'|pdf' if pdf else ''}".encode(), digest_size=16)
     h.update(listed.encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
