@@ -10,8 +10,10 @@ nothing else: every other URL a page names is refused, so a PDF is made only fro
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +59,49 @@ def convert(pages: list[str], css: Path, title: str | None, date: str, where: st
     """One PDF of ``pages`` (HTML), each starting on a new page, styled by ``css`` for print.
     ``title``: the document's, else the first page's <title>. ``where``: the output, for errors.
     Raises TemplateProblem (E081) when the engine fails."""
+    try:
+        stylesheet = css.read_bytes()
+        documents = [_LAID.get(page, stylesheet, keep=len(pages) == 1) for page in pages]
+        document = documents[0].copy([p for d in documents for p in d.pages])
+        document.metadata = copy.copy(document.metadata)  # the laid-out page's is kept (_Laid): not changed
+        if title is not None:
+            document.metadata.title = title
+        document.metadata.created = document.metadata.modified = date
+        return document.write_pdf()
+    except Exception as exc:  # noqa: BLE001 -- the engine's own errors, any kind: the build fails cleanly
+        # a TemplateProblem, as a page that cannot be made: the build stops and publishes nothing
+        raise TemplateProblem(problem(where, f"PDF 生成失败 (PDF engine failed)：{type(exc).__name__}: {exc}")) from None
+
+
+class _Laid:
+    """The last few pages laid out, by their HTML: a department's PDF follows its projects' own
+    in the list of outputs, so its pages were mostly just laid out (layout is nine tenths of a
+    PDF's time; the bytes are the same, a layout being a function of the HTML and stylesheet).
+    Only one-page PDFs are kept, and only a few: a laid-out page holds ~40 MB."""
+
+    LIMIT = 8
+
+    def __init__(self) -> None:
+        self.pages: OrderedDict[tuple[str, bytes], Any] = OrderedDict()
+
+    def get(self, page: str, stylesheet: bytes, keep: bool) -> Any:
+        key = (page, stylesheet)
+        found = self.pages.get(key)
+        if found is None:
+            found = _lay_out(page, stylesheet)
+            if keep:
+                self.pages[key] = found
+                while len(self.pages) > self.LIMIT:
+                    self.pages.popitem(last=False)
+        return found
+
+
+_LAID = _Laid()
+
+
+def _lay_out(page: str, stylesheet: bytes) -> Any:
     import weasyprint
     from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    stylesheet = css.read_bytes()
 
     class _Only(URLFetcher):
         """The stylesheet, and nothing else: no network, no file outside the view."""
@@ -70,15 +111,4 @@ def convert(pages: list[str], css: Path, title: str | None, date: str, where: st
                 return URLFetcherResponse(url, body=stylesheet, headers={"Content-Type": "text/css; charset=utf-8"})
             raise ValueError(f"not part of a PDF's view: {url}")
 
-    fetcher = _Only()
-    try:
-        documents = [weasyprint.HTML(string=page, base_url="file:///site/page/", url_fetcher=fetcher).render()
-                     for page in pages]
-        document = documents[0].copy([p for d in documents for p in d.pages])
-        if title is not None:
-            document.metadata.title = title
-        document.metadata.created = document.metadata.modified = date
-        return document.write_pdf()
-    except Exception as exc:  # noqa: BLE001 -- the engine's own errors, any kind: the build fails cleanly
-        # a TemplateProblem, as a page that cannot be made: the build stops and publishes nothing
-        raise TemplateProblem(problem(where, f"PDF 生成失败 (PDF engine failed)：{type(exc).__name__}: {exc}")) from None
+    return weasyprint.HTML(string=page, base_url="file:///site/page/", url_fetcher=_Only()).render()
