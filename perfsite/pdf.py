@@ -75,9 +75,9 @@ def convert(pages: list[str], css: Path, title: str | None, date: str, where: st
 
 class _Laid:
     """The last few pages laid out, by their HTML: a department's PDF follows its projects' own
-    in the list of outputs, so its pages were mostly just laid out (layout is nine tenths of a
-    PDF's time; the bytes are the same, a layout being a function of the HTML and stylesheet).
-    Only one-page PDFs are kept, and only a few: a laid-out page holds ~40 MB."""
+    in the list of outputs, so its pages were mostly just laid out (layout is two thirds of a
+    PDF's time, writing it the rest; the bytes are the same, a layout being a function of the HTML
+    and the stylesheet). Only one-page PDFs are kept, and only a few: a laid-out page holds ~40 MB."""
 
     LIMIT = 8
 

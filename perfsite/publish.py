@@ -51,9 +51,10 @@ def bundle_files(keys: dict[str, str]) -> dict[str, list[str]]:
 
 
 def make(todo: list[Output], out: Out, emit: Callable[[Out, Output], None], jobs: int,
-         progress: Progress) -> list[str]:
+         progress: Progress, minimum: int = 200) -> list[str]:
     """Make ``todo``: in forked workers writing straight into the stage (or the preview's folder,
-    each file atomically) when there is much of it, else here. Returns what was written."""
+    each file atomically) when there are ``minimum`` files or more, else here. Returns what was
+    written."""
     written: list[str] = []
     total = len(todo)
     progress("生成 (rendering)", 0, total)
@@ -69,7 +70,7 @@ def make(todo: list[Output], out: Out, emit: Callable[[Out, Output], None], jobs
                 return done, problem.diagnostic
             return done, None
 
-        for done, problem in spread(total, task, jobs, minimum=200,
+        for done, problem in spread(total, task, jobs, minimum=minimum,
                                     on_done=lambda n: progress("生成 (rendering)", n, total)):
             out.adopt(done)  # written even when a later page failed: the preview's folder has them
             if problem is not None:
