@@ -280,7 +280,7 @@ class Builder:
         cannot be: then nothing is built."""
         if not (self.pdf or config.pdf):
             return None
-        engine = pdf.engine()
+        engine = pdf.engine("--pdf" if self.pdf else display_path(self.content / config_module.CONFIG_NAME))
         return engine if isinstance(engine, Diagnostic) else {"engine": engine, "epoch": pdf.epoch()}
 
     def _loaded(self) -> None:

@@ -29,15 +29,15 @@ def problem(where: str, message: str) -> Diagnostic:
     return Diagnostic(where, 0, 0, Level.ERROR, "E081", message, HINT)
 
 
-def engine() -> str | Diagnostic:
+def engine(asked: str) -> str | Diagnostic:
     """The engine's name and version (in every PDF's key), or why it cannot run: WeasyPrint
-    missing, or the pango it loads at import."""
+    missing, or the pango it loads at import. ``asked``: what asked for PDFs (--pdf, site.yaml)."""
     try:
         import weasyprint
     except ImportError:
-        return problem("--pdf", "无法生成 PDF：没有安装 WeasyPrint (PDF engine not installed)")
+        return problem(asked, "无法生成 PDF：没有安装 WeasyPrint (PDF engine not installed)")
     except OSError as exc:  # cffi could not load pango, harfbuzz or fontconfig
-        return problem("--pdf", f"无法生成 PDF：WeasyPrint 找不到系统库 (missing system library)：{exc}")
+        return problem(asked, f"无法生成 PDF：WeasyPrint 找不到系统库 (missing system library)：{exc}")
     return f"weasyprint {weasyprint.__version__}"
 
 

@@ -157,17 +157,23 @@ def test_pdf_true_in_site_yaml_builds_them_and_the_schema_says_so(tmp_path: Path
 
 @pytest.mark.parametrize("failure", ["ImportError('No module named weasyprint')",
                                      "OSError(\"cannot load library 'libpango-1.0-0'\")"])
-def test_a_missing_engine_is_a_clear_error_and_the_output_stays(tmp_path: Path, failure: str):
+@pytest.mark.parametrize("asked", ["--pdf", "site.yaml"])
+def test_a_missing_engine_is_a_clear_error_and_the_output_stays(tmp_path: Path, failure: str, asked: str):
     root = site(tmp_path, CONTENT)
     assert run_cli("build", "--no-search", cwd=root).returncode == 0
     before = snapshot(root / "output")
+    if asked == "site.yaml":
+        with open(root / "content" / "site.yaml", "a", encoding="utf-8") as config:
+            config.write("pdf: true\n")
     fake = tmp_path / "fake"  # a weasyprint that cannot be imported, as without pip's or without pango
     (fake / "weasyprint").mkdir(parents=True)
     (fake / "weasyprint" / "__init__.py").write_text(f"raise {failure}\n", encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=f"{fake}{os.pathsep}{ROOT}")
-    result = subprocess.run([sys.executable, "-m", "perfsite", "build", "--pdf", "--no-search"], cwd=root, env=env,
+    flags = ["--pdf"] if asked == "--pdf" else []
+    result = subprocess.run([sys.executable, "-m", "perfsite", "build", *flags, "--no-search"], cwd=root, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
+    assert result.stderr.startswith(f"{'--pdf' if flags else 'content/site.yaml'}: error E081")
     assert "E081" in result.stderr and "无法生成 PDF" in result.stderr and "去掉 --pdf" in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(root / "output") == before
@@ -243,3 +249,15 @@ def test_a_kept_process_remakes_the_pdfs_of_an_edit_as_a_clean_build_has_them(tm
     clean = tmp_path / "clean"
     assert Builder(root / "content", root / "templates", clean, search=False, pdf=True).build().ok
     assert files(out) == files(clean)
+
+
+def test_the_preview_follows_pdf_true_in_site_yaml(tmp_path: Path):
+    """serve builds in place (its own folder) with site.yaml's choice: the PDFs and their links."""
+    root = site(tmp_path, EXAMPLE)
+    with open(root / "content" / "site.yaml", "a", encoding="utf-8") as config:
+        config.write("pdf: true\n")
+    preview = tmp_path / "preview"
+    preview.mkdir()
+    assert Builder(root / "content", root / "templates", preview, in_place=True, search=False).build().ok
+    assert len(list(preview.rglob("*.pdf"))) == 5
+    assert 'href="weiqiao-gaizao.pdf" download>PDF</a>' in (preview / "2023" / "weiqiao-gaizao.html").read_text("utf-8")
