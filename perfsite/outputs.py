@@ -171,6 +171,13 @@ class Views:
             None if previous is None else self.file(previous), None if previous is None else previous.summary,
             self.department(year, dept), self.pdf is not None))
 
+    def attachment(self, year: YearPage, dept: Department, page: ProjectPage) -> Part:
+        """What a project's PDF is made from: its page's view without the year before. The
+        attachment is the form as published (issue 21), not the site's comparison, so an edit of
+        last year's file does not make it again."""
+        return Part.derived(self._project_view, self.shared, page.path, page.summary, self.file(page), None, None,
+                            self.department(year, dept), True)
+
     def _project_view(self, shared: Part, path: str, summary: Summary, project: Part, old: Part | None,
                       previous: Summary | None, department: Part, pdf: bool) -> dict[str, Any]:
         """What project.html receives: the table (``project``), laid out with its comparison
@@ -297,14 +304,14 @@ class Views:
 
     def pdfs(self) -> list[Output]:
         """With --pdf: each project's PDF beside its page, and each department's of a year (its
-        projects one after another) beside its indicator CSV. A PDF's view holds its pages' views,
-        so it is made again exactly when one of its pages would be."""
+        projects one after another) beside its indicator CSV. A PDF's view holds its projects'
+        ``attachment`` views, so it is made again exactly when one of them changed."""
         if self.pdf is None:
             return []
         out = []
         for year in self.site.years:
             for dept in year.departments:
-                pages = [(page, self.project_page(year, dept, page).view) for page in dept.projects]
+                pages = [(page, self.attachment(year, dept, page)) for page in dept.projects]
                 for page, view in pages:
                     out.append(Output(page.path[:-5] + ".pdf", PDF + "project.html", {
                         **self.pdf, "pages": (view,), "title": None, "date": _dated(page)}))

@@ -261,3 +261,26 @@ def test_the_preview_follows_pdf_true_in_site_yaml(tmp_path: Path):
     assert Builder(root / "content", root / "templates", preview, in_place=True, search=False).build().ok
     assert len(list(preview.rglob("*.pdf"))) == 5
     assert 'href="weiqiao-gaizao.pdf" download>PDF</a>' in (preview / "2023" / "weiqiao-gaizao.html").read_text("utf-8")
+
+
+def test_a_pdf_is_the_form_alone_without_the_comparison_with_the_year_before(tmp_path: Path):
+    """The attachment is the table as published: the page's 与上年对比 is not in it, and an
+    edit of last year's file, which changes the page, leaves the PDF."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    root = generate(2, tmp_path / "site")  # one project in 2022 and in 2023, and the theme as templates/
+    out = root / "output"
+    assert Builder(root / "content", root / "templates", out, search=False, pdf=True).build().ok
+    (later,) = (out / "2023").glob("p*.pdf")
+    assert "与上年对比" in later.with_suffix(".html").read_text(encoding="utf-8")
+    text = text_of(reader(later).pages)
+    assert "与上年对比" not in text
+    (source,) = (root / "content" / "2023").glob("*.yaml")
+    assert [w for w in indicator_texts(load_file(source, source.name)[0].data) if w not in text] == []
+    (before,) = (root / "content" / "2022").glob("*.yaml")
+    before.write_text(before.read_text(encoding="utf-8").replace("资金来源: 财政资金", "资金来源: 财政专项资金", 1),
+                      encoding="utf-8")
+    result = Builder(root / "content", root / "templates", out, search=False, pdf=True).build()
+    assert result.ok and later.with_suffix(".html").relative_to(out).as_posix() in result.written
+    assert [p for p in result.written if p.startswith("2023/") and p.endswith(".pdf")] == []
