@@ -182,7 +182,8 @@ class Views:
                       previous: Summary | None, department: Part, pdf: bool) -> dict[str, Any]:
         """What project.html receives: the table (``project``), laid out with its comparison
         with the same project the year before (``page``; through the diff memo, whose answer is
-        that of the two files the parts name), and its department's projects."""
+        that of the two files the parts name), and its department's projects. ``pdf``: the
+        page links its PDF."""
         table = project.value
         form = form_of(table, shared.value["config"].value)  # the config is in ``shared``, so in the key
         rows, budget = grid(table, form), budget_row(table, form)

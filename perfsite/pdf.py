@@ -1,6 +1,6 @@
 """Project pages as PDF attachments (``build --pdf`` / ``pdf: true``), through WeasyPrint.
 
-WeasyPrint was chosen over the system Chromium (measured, see docs/internals.md "PDF"): it embeds
+WeasyPrint was chosen over the system Chromium (measured, see docs/internals.md "PDF attachments"): it embeds
 Noto Sans CJK as real CID fonts whose text extracts as the characters written, where Chromium's
 Skia drew every CJK glyph as a Type3 font whose text came out as Kangxi radicals (⽬ for 目); it
 runs in the build's own forked workers, without a browser process, and writes no clock time.
@@ -46,12 +46,12 @@ def epoch() -> str | None:
     return os.environ.get("SOURCE_DATE_EPOCH")
 
 
-def date_of(epoch: str | None, fallback: dt.date) -> str:
-    """A PDF's CreationDate and ModDate: ``epoch`` (SOURCE_DATE_EPOCH) when set, else
+def date_of(source_epoch: str | None, fallback: dt.date) -> str:
+    """A PDF's CreationDate and ModDate: ``source_epoch`` (SOURCE_DATE_EPOCH) when set, else
     ``fallback`` (the table's date), never the clock."""
-    epoch = (epoch or "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    seconds = (source_epoch or "").strip()
+    if seconds.isdigit():
+        return dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{fallback.isoformat()}T00:00:00Z"
 
 
