@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from . import opendata, search
 from .diff import report_order
+from .disclosure import Metadata
 from .memo import DiffMemo
 from .load import Summary
 from .site import (Change, Department, DepartmentChanges, DepartmentPage, ProjectPage, Site, YearPage, budget_row,
@@ -165,10 +166,10 @@ class Views:
         return Output(page.path, "project.html", Part.derived(
             self._project_view, self.shared, page.path, page.summary, self.file(page),
             None if previous is None else self.file(previous), None if previous is None else previous.summary,
-            self.department(year, dept)))
+            self.department(year, dept), page.metadata))
 
     def _project_view(self, shared: Part, path: str, summary: Summary, project: Part, old: Part | None,
-                      previous: Summary | None, department: Part) -> dict[str, Any]:
+                      previous: Summary | None, department: Part, metadata: Metadata) -> dict[str, Any]:
         """What project.html receives: the table (``project``), laid out with its comparison
         with the same project the year before (``page``; through the diff memo, whose answer is
         that of the two files the parts name), and its department's projects."""
@@ -184,7 +185,7 @@ class Views:
             comparison = Part.derived(self.memo.diff, old, project)
             page.update(comparison=comparison.value, comparison_funds=_comparison_funds(old, project, comparison))
         return {**shared.value, "path": path, "root": "../", "page": page, "project": project,
-                "department": department}
+                "department": department, "metadata": metadata}
 
     def _year_head(self, year: YearPage) -> dict[str, Any]:
         previous = year.previous
@@ -271,7 +272,7 @@ class Views:
             csvs, own = {}, {}
             for page in year.projects:
                 stem, file = page.path[:-5], files[id(page)]
-                out.append(Output(stem + ".json", "json", file))
+                out.append(Output(stem + ".json", "json", {"project": file, "metadata": page.metadata}))
                 out.append(Output(stem + ".csv", "csv", {"project": file, "form": year_form}))
                 csvs[id(page)] = (stem + ".csv", file)
                 own[id(page)] = opendata.further([page_form(page, year_form)])
@@ -287,7 +288,7 @@ class Views:
                 tables.append((part.name, part.path.partition("/")[2], part.title, extra))
             out.append(Output(f"{year.year}/datapackage.json", "datapackage", {
                 "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
-                "url": site.config.url(), "projects": [(p.id, p.name) for p in year.projects], "tables": tables}))
+                "url": site.config.url(), "projects": [(p.id, p.name, p.metadata) for p in year.projects], "tables": tables}))
         return out
 
     def discovery(self, pages: list[Output]) -> list[Output]:
@@ -321,7 +322,7 @@ class Views:
         config = self.site.config
 
         def published(page: ProjectPage) -> dt.date:
-            return page.summary.published or dt.date(page.year, 1, 1)
+            return page.metadata.published or dt.date(page.year, 1, 1)
 
         newest = heapq.nlargest(FEED_ENTRIES, self.site.projects, key=lambda p: (published(p), p.path))
         entries = [{"url": config.url(p.path), "name": p.name, "year": p.year, "department": p.summary.department,

@@ -16,6 +16,7 @@ from .config import SiteConfig
 from .forms import CLASSIC, columns as form_columns, scored
 from .kinds import TARGET, Column
 from .diff import ProjectDiff
+from .disclosure import Metadata
 from .load import Entry, Summary
 from .model import Project, Row
 from .values import cell_text, fmt_amount, written_amount
@@ -132,12 +133,13 @@ class ProjectPage:
     """One project's page, arranged: where it goes and the same project the year before. Only its
     summary is read to arrange the site; the model (``project``) loads on first use."""
 
-    __slots__ = ("entry", "path", "previous")
+    __slots__ = ("entry", "path", "previous", "metadata")
 
     def __init__(self, entry: Entry) -> None:
         self.entry = entry
         self.path = entry.summary.path
         self.previous: ProjectPage | None = None  # the same project (by id, else name) the year before
+        self.metadata: Metadata | None = None  # its 索引号, 发布机构 and dates, from its year's tables
 
     @property
     def summary(self) -> Summary:
@@ -475,9 +477,12 @@ def make_site(config: SiteConfig, entries: list[Entry]) -> Site:
     for year, year_pages in groupby(pages, key=lambda p: p.entry.summary.year):
         departments = [Department(name=key[1], code=key[0] or None, projects=list(items))
                        for key, items in groupby(year_pages, key=_department_key)]
+        projects = [p for d in departments for p in d.projects]
         site.years.append(YearPage(year=year, path=f"{year}/index.html", departments=departments,
-                                   profile_title=config.profile(year).title,
-                                   projects=[p for d in departments for p in d.projects]))
+                                   profile_title=config.profile(year).title, projects=projects))
+        listed = config.catalogue(year, [p.summary for p in projects])
+        for page in projects:
+            page.metadata = listed[page.id]
     by_slug: dict[str, DepartmentPage] = {}
     for year_page in site.years:
         for dept in year_page.departments:
