@@ -75,6 +75,14 @@ _SIDEWAYS_JS = """() => {
 }"""
 
 
+def _sideways(page) -> dict | None:
+    """What scrolls sideways on ``page`` or is too narrow, or None. A mobile browser widens its
+    window to a page that does not fit (innerWidth grows with it), so the width is the context's."""
+    found = page.evaluate(_SIDEWAYS_JS)
+    wide = found["width"] != page.viewport_size["width"] or found["page"] > 0
+    return found if wide or found["scrollers"] or found["narrow"] else None
+
+
 @pytest.mark.parametrize("site", SITES)
 @pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
 def test_375px_nothing_scrolls_sideways_on_any_page(site, elder, phone, request):
@@ -84,11 +92,42 @@ def test_375px_nothing_scrolls_sideways_on_any_page(site, elder, phone, request)
         phone.goto(base + path)
         if elder:
             phone.check("#elder-toggle")
-        found = phone.evaluate(_SIDEWAYS_JS)
-        if found["page"] > 0 or found["width"] != 375 or found["scrollers"] or found["narrow"]:
+        if found := _sideways(phone):
             problems[path] = found
     assert problems == {}
     assert len(all_pages(output)) >= 9
+
+
+def test_375px_a_large_sites_pages_scroll_nowhere_in_elder_mode(browser, tmp_path, monkeypatch):
+    """The summary tables of a large site (as in test_browser's large-site test: departments on
+    the home and year pages, changes split per department) and its wide amounts ('+231.08
+    (+143.99%)' in 资金对比 and the changes tables) in the largest type on a phone."""
+    import sys
+
+    from perfsite.builder import Builder
+    from perfsite.site import Site, YearPage
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    monkeypatch.setattr(Site, "INDEX_LIMIT", 50)
+    monkeypatch.setattr(YearPage, "SPLIT_CHANGES_LIMIT", 10)
+    monkeypatch.setattr(YearPage, "LIST_LIMIT", 10)
+    site = generate(90, tmp_path / "site")
+    output = site / "output"
+    assert Builder(site / "content", site / "templates", output, search=False).build().ok
+    pages = [p for p in all_pages(output) if "/p0" not in p] + ["2024/p000001.html", "2023/p000001.html"]
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    problems = {}
+    with serving(output) as base:
+        for path in pages:
+            page.goto(base + path)
+            page.check("#elder-toggle")
+            if found := _sideways(page):
+                problems[path] = found
+    context.close()
+    assert len(pages) > 20 and problems == {}
 
 
 # Each indicator row at its rendered place: its 三级指标, its value cells (with the label the
