@@ -49,6 +49,7 @@ class Cell(NamedTuple):
     text: str
     header: bool = False  # the 三级指标: the row's own header cell, which the others' headers name
     headers: str = ""  # its headers attribute: its column's header cell, then its row's
+    label: str = ""  # its column's label (GridColumn.label): phones show it before the text
 
 
 @dataclass(frozen=True)
@@ -417,15 +418,16 @@ def is_wide(form: Form) -> bool:
     return len(form_columns(form)) > WIDE
 
 
-def _cell_makers(form: Form) -> tuple[tuple[str, str, bool], ...]:
-    """(column id, row attribute, is the row's header) of each column: worked out once a grid."""
-    return tuple((_column_id(c), c.attr or "", c.key == "level3") for c in TARGET.row_columns(form))
+def _cell_makers(form: Form) -> tuple[tuple[str, str, bool, str], ...]:
+    """(column id, row attribute, is the row's header, label) of each column: worked out once a grid."""
+    return tuple((_column_id(c), c.attr or "", c.key == "level3", c.label) for c in TARGET.row_columns(form))
 
 
-def _cells(row: Row, makers: tuple[tuple[str, str, bool], ...], groups: str, row_id: str) -> tuple[Cell, ...]:
+def _cells(row: Row, makers: tuple[tuple[str, str, bool, str], ...], groups: str, row_id: str) -> tuple[Cell, ...]:
     """A row's cells; the header cell names its categories' header cells, the others the row's too."""
     return tuple(Cell(id_, cell_text(getattr(row, attr)), header,
-                      f"h-{id_} {groups}" if header else f"h-{id_} {groups} {row_id}") for id_, attr, header in makers)
+                      f"h-{id_} {groups}" if header else f"h-{id_} {groups} {row_id}", label)
+                 for id_, attr, header, label in makers)
 
 
 def budget_row(project: Project, form: Form) -> BudgetRow | None:
@@ -436,7 +438,7 @@ def budget_row(project: Project, form: Form) -> BudgetRow | None:
     columns = TARGET.row_columns(form)
     label_over = 1 + next(i for i, c in enumerate(columns) if c.key == "level3")  # 三级指标 and those before it
     cells = tuple(Cell(_column_id(c), written_amount(project.budget_points) if c.label == points_column else "",
-                       headers=f"h-{_column_id(c)} {_BUDGET_ID}") for c in columns[label_over:])
+                       headers=f"h-{_column_id(c)} {_BUDGET_ID}", label=c.label) for c in columns[label_over:])
     return BudgetRow(_BUDGET_ID, TARGET.field("budget_points").alias, 2 + label_over, cells)
 
 
