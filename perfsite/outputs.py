@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from . import opendata, search
 from .pdf import STYLESHEET
 from .diff import report_order
+from .disclosure import Metadata
 from .memo import DiffMemo
 from .load import Summary
 from .site import (Change, Department, DepartmentChanges, DepartmentPage, ProjectPage, Site, YearPage, budget_row,
@@ -169,17 +170,17 @@ class Views:
         return Output(page.path, "project.html", Part.derived(
             self._project_view, self.shared, page.path, page.summary, self.file(page),
             None if previous is None else self.file(previous), None if previous is None else previous.summary,
-            self.department(year, dept), self.pdf is not None))
+            self.department(year, dept), page.metadata, self.pdf is not None))
 
     def attachment(self, year: YearPage, dept: Department, page: ProjectPage) -> Part:
         """What a project's PDF is made from: its page's view without the year before. The
         attachment is the form as published (issue 21), not the site's comparison, so an edit of
         last year's file does not make it again."""
         return Part.derived(self._project_view, self.shared, page.path, page.summary, self.file(page), None, None,
-                            self.department(year, dept), True)
+                            self.department(year, dept), page.metadata, True)
 
     def _project_view(self, shared: Part, path: str, summary: Summary, project: Part, old: Part | None,
-                      previous: Summary | None, department: Part, pdf: bool) -> dict[str, Any]:
+                      previous: Summary | None, department: Part, metadata: Metadata, pdf: bool) -> dict[str, Any]:
         """What project.html receives: the table (``project``), laid out with its comparison
         with the same project the year before (``page``; through the diff memo, whose answer is
         that of the two files the parts name), and its department's projects. ``pdf``: the
@@ -196,7 +197,7 @@ class Views:
             comparison = Part.derived(self.memo.diff, old, project)
             page.update(comparison=comparison.value, comparison_funds=_comparison_funds(old, project, comparison))
         return {**shared.value, "path": path, "root": "../", "page": page, "project": project,
-                "department": department}
+                "department": department, "metadata": metadata}
 
     def _year_head(self, year: YearPage) -> dict[str, Any]:
         previous = year.previous
@@ -284,7 +285,7 @@ class Views:
             csvs, own = {}, {}
             for page in year.projects:
                 stem, file = page.path[:-5], files[id(page)]
-                out.append(Output(stem + ".json", "json", file))
+                out.append(Output(stem + ".json", "json", {"project": file, "metadata": page.metadata}))
                 out.append(Output(stem + ".csv", "csv", {"project": file, "form": year_form}))
                 csvs[id(page)] = (stem + ".csv", file)
                 own[id(page)] = opendata.further([page_form(page, year_form)])
@@ -300,7 +301,7 @@ class Views:
                 tables.append((part.name, part.path.partition("/")[2], part.title, extra))
             out.append(Output(f"{year.year}/datapackage.json", "datapackage", {
                 "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
-                "url": site.config.url(), "projects": [(p.id, p.name) for p in year.projects], "tables": tables}))
+                "url": site.config.url(), "projects": [(p.id, p.name, p.metadata) for p in year.projects], "tables": tables}))
         return out
 
     def pdfs(self) -> list[Output]:
@@ -361,7 +362,7 @@ class Views:
 def _dated(page: ProjectPage) -> dt.date:
     """A table's date where a file needs one (the feed, a PDF's): its 公开日期, else 1 January
     of its budget year (never the clock)."""
-    return page.summary.published or dt.date(page.year, 1, 1)
+    return page.metadata.published or dt.date(page.year, 1, 1)
 
 
 def pdf_path(year: int, slug: str) -> str:
