@@ -1,0 +1,377 @@
+"""The form as an Excel workbook (.xlsx): one sheet per project, laid out as its page prints it.
+
+A sheet is made from the same plain data as the page (site.grid, fund_lines, grid_columns,
+budget_row), so that its cells are the page's: the title and 金额单位 rows, the header, fund and
+goal blocks, and the indicator grid in the table's 表样, merged where the page has rowspan or
+colspan, on A4 (landscape where the page is ``.form-wide``), one page wide, the grid's header
+row repeated on every printed page. Amounts (the fund lines, 权重 / 分值) and a 指标值 that is a
+bare number (一体化 forms split ≥ and % into columns of their own) are numbers shown with the
+decimals the page shows (12.50 stays 12.50), so that they add up and sort in Excel; every other
+cell is text as the page shows it (≥90%, 2022年12月31日, 良好), and never a formula.
+
+The bytes depend on the view only: the document's dates and the zip entries' times are
+``when`` (SOURCE_DATE_EPOCH, else 1 January of the budget year), never the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import re
+import zipfile
+from copy import copy
+from decimal import Decimal
+from html.parser import HTMLParser
+from typing import Iterable, NamedTuple
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from .forms import SCORED
+from .kinds import TARGET
+from .model import Project
+from .render import goal_html
+from .site import Form, budget_row, fund_lines, grid, grid_columns, is_wide
+
+TITLE = "项目支出绩效目标表"
+UNIT = "金额单位：万元"  # the page's: fund_lines gives every amount in 万元 (Funds.wan), as project.html says
+_AMOUNTS = frozenset(f.attr for f in TARGET.fund_lines if f.amount)  # fund lines that are numbers
+_NUMBERS = frozenset((*SCORED, "指标值"))  # grid columns whose cells are numbers where their text is one
+
+# Column widths (characters of "0"; a Chinese character is two), by the page's column ids.
+_WIDTHS = {"label": 6, "l1": 12, "l2": 14, "l3": 30, "value": 18, "note": 28, "nature": 9, "unit": 9,
+           "weight": 7, "score": 7, "direction": 9, "explanation": 30, "basis": 12, "core": 7}
+_WIDE_WIDTHS = {"l3": 24, "value": 12}  # a wide form's, where it differs (site.css's .form-wide)
+_LINE = 14.4  # points per line of 11-point text
+_MARGINS = {"left": 0.47, "right": 0.47, "top": 0.59, "bottom": 0.59}  # inches: the print stylesheet's 12/15 mm
+
+
+class Placed(NamedTuple):
+    """One cell of a sheet (0-based), spanning ``rows`` × ``cols`` as the page's cell does."""
+
+    row: int
+    col: int
+    text: str
+    style: str  # a key of _STYLES
+    rows: int = 1
+    cols: int = 1
+    number: Decimal | None = None  # the amount the text shows, when the cell is a number
+
+
+class Sheet(NamedTuple):
+    name: str  # the project's name (made a valid, unique sheet name when the workbook is written)
+    cells: list[Placed]
+    widths: list[float]
+    head_row: int  # the grid's header row: repeated on every printed page
+    wide: bool
+
+
+class _Text(HTMLParser):
+    """A goal's text as its page shows it: the sanitized HTML's text, one paragraph a line."""
+
+    _BREAKS = {"p", "br", "li", "div", "blockquote", "hr", "ul", "ol"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def goal_text(goal: str) -> str:
+    reader = _Text()
+    reader.feed(str(goal_html(goal)))
+    reader.close()
+    lines = (" ".join(line.split()) for line in "".join(reader.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+_DIGITS = 15  # what a spreadsheet's number holds exactly
+
+
+def _number(text: str) -> Decimal | None:
+    """The number a cell's text is, when it is one that a number cell shows the same (no
+    leading zeros, no more digits than Excel keeps); else None."""
+    if _NUMBER.fullmatch(text) and sum(ch.isdigit() for ch in text) <= _DIGITS:
+        return Decimal(text)
+    return None
+
+
+def _spans(width: int) -> list[tuple[int, int]]:
+    """Where the page's 4-column header table (label, value, label, value) lies on the grid's
+    columns: as site.css aligns them, 标签 over 绩效指标 and 一级, 值 over 二级 and 三级."""
+    a = 2 if width >= 6 else 1
+    return [(0, a), (a, a + 2), (a + 2, a + 3), (a + 3, width)]
+
+
+def layout(project: Project, form: Form) -> Sheet:
+    """A project's form as cells, in the page's order (project.html)."""
+    columns = grid_columns(form)
+    width, wide = 3 + len(columns), is_wide(form)
+    spans = _spans(width)
+    cells: list[Placed] = [Placed(0, 0, TITLE, "title", cols=width),
+                           Placed(1, 0, f"（{project.year}年度）", "year", cols=spans[3][0]),
+                           Placed(1, spans[3][0], UNIT, "unit", cols=width - spans[3][0])]
+    row = 2
+
+    def pair(*texts: tuple[str, str, Decimal | None]) -> None:  # one header-table row of label/value pairs
+        nonlocal row
+        at = 0
+        for i, (text, style, number) in enumerate(texts):
+            end = spans[3][1] if i == len(texts) - 1 else spans[at][1]
+            cells.append(Placed(row, spans[at][0], text, style, cols=end - spans[at][0], number=number))
+            at += 1
+        row += 1
+
+    pair(("项目名称", "th", None), (project.name, "td", None))
+    pair(("主管部门及代码", "th", None), (project.department, "td", None), ("实施单位", "th", None),
+         (project.implementer, "td", None))
+    if project.leader or project.phone:  # the rows project.html prints only when filled
+        pair(("项目负责人", "th", None), (project.leader or "", "td", None), ("联系电话", "th", None),
+             (project.phone or "", "td", None))
+    if project.attribute or project.period:
+        pair(("项目属性", "th", None), (project.attribute or "", "td", None), ("项目期", "th", None),
+             (project.period or "", "td", None))
+    for line in fund_lines(project):
+        number = _number(line.amount) if line.key in _AMOUNTS else None
+        pair((line.label, "th-indent" if line.indent else "th", None),
+             (line.amount, "amount" if number is not None else "td", number))
+    rest = width - spans[1][0]
+    cells += [Placed(row, 0, "总体目标", "th", rows=2, cols=spans[0][1]),
+              Placed(row, spans[1][0], "年度目标", "th", cols=rest),
+              Placed(row + 1, spans[1][0], "\n".join(goal_text(g) for g in project.goals), "goals", cols=rest)]
+    row += 2
+    head_row = row
+    cells += [Placed(row, 0, "", "td"), Placed(row, 1, "一级指标", "th"), Placed(row, 2, "二级指标", "th")]
+    cells += [Placed(row, 3 + i, c.label, "th") for i, c in enumerate(columns)]
+    row += 1
+    cells += _grid(project, form, row, [c.label in _NUMBERS for c in columns])
+    widths = [_WIDTHS["label"], _WIDTHS["l1"], _WIDTHS["l2"]]
+    widths += [(_WIDE_WIDTHS if wide else {}).get(c.id, _WIDTHS.get(c.id, 12)) for c in columns]
+    return Sheet(project.name, cells, widths, head_row, wide)
+
+
+def _grid(project: Project, form: Form, row: int, numeric: list[bool]) -> list[Placed]:
+    """The indicator grid's rows from ``row``: 绩效指标 down the first column, then the 预算执行 row
+    of a scored form, then each row with its 一级 and 二级 merged down over their rows."""
+    rows, budget = grid(project, form), budget_row(project, form)
+    out = [Placed(row, 0, "绩效指标", "th", rows=len(rows) + (budget is not None))]
+    if budget is not None:
+        out.append(Placed(row, 1, budget.label, "th", cols=budget.colspan))
+        at = 1 + budget.colspan
+        for i, cell in enumerate(budget.cells):
+            out.append(_cell(row, at + i, cell.text, numeric[at - 3 + i]))
+        row += 1
+    for grid_row in rows:
+        if grid_row.level1:
+            out.append(Placed(row, 1, grid_row.level1.text, "th", rows=grid_row.level1.rowspan))
+        if grid_row.level2:
+            out.append(Placed(row, 2, grid_row.level2.text, "th", rows=grid_row.level2.rowspan))
+        for i, cell in enumerate(grid_row.cells):
+            out.append(Placed(row, 3 + i, cell.text, "th-row") if cell.header else _cell(row, 3 + i, cell.text, numeric[i]))
+        row += 1
+    return out
+
+
+def _cell(row: int, col: int, text: str, numeric: bool) -> Placed:
+    number = _number(text) if numeric else None
+    return Placed(row, col, text, "amount" if number is not None else "td", number=number)
+
+
+# Styles -------------------------------------------------------------------------------------
+_THIN = Side(style="thin", color="000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FONT, _BOLD = Font(name="宋体", size=11), Font(name="宋体", size=11, bold=True)
+_STYLES: dict[str, tuple[Font, Alignment, Border | None]] = {
+    "title": (Font(name="宋体", size=18, bold=True), Alignment(horizontal="center", vertical="center"), None),
+    "year": (_FONT, Alignment(horizontal="center", vertical="center"), None),
+    "unit": (_FONT, Alignment(horizontal="right", vertical="center"), None),
+    "th": (_BOLD, Alignment(horizontal="center", vertical="center", wrap_text=True), _BOX),
+    "th-indent": (_BOLD, Alignment(horizontal="center", vertical="center", wrap_text=True, indent=1), _BOX),
+    "th-row": (_FONT, Alignment(horizontal="left", vertical="center", wrap_text=True), _BOX),
+    "td": (_FONT, Alignment(horizontal="left", vertical="center", wrap_text=True), _BOX),
+    "goals": (_FONT, Alignment(horizontal="left", vertical="top", wrap_text=True), _BOX),
+    "amount": (_FONT, Alignment(horizontal="right", vertical="center"), _BOX),
+}
+_ROW_HEIGHTS = {"title": 32.0}
+
+
+def _number_format(text: str) -> str:
+    """The format that shows a number as the page's text does: 12.50 → 0.00, 36 → 0."""
+    decimals = len(text.partition(".")[2])
+    return "0." + "0" * decimals if decimals else "0"
+
+
+_WIDE_CHARACTERS = re.compile("[\u2e80-\U0010ffff]")
+
+
+def _columns_wide(text: str) -> int:
+    """How many "0"s wide a line of text is: a Chinese (wide) character is two."""
+    return len(text) + len(_WIDE_CHARACTERS.findall(text))
+
+
+def _heights(sheet: Sheet) -> dict[int, float]:
+    """Each row's height, from its cells' wrapped lines (Excel never fits a merged cell's row)."""
+    lines: dict[int, int] = {}
+    for c in sheet.cells:
+        if c.rows != 1:
+            continue
+        room = max(1.0, sum(sheet.widths[c.col:c.col + c.cols]) - 1)
+        needed = sum(max(1, math.ceil(_columns_wide(part) / room)) for part in c.text.split("\n"))
+        lines[c.row] = max(lines.get(c.row, 1), needed)
+    return {row: n * _LINE + 4 for row, n in lines.items() if n > 1}  # a row of one line keeps Excel's height
+
+
+def _write(ws: Worksheet, sheet: Sheet) -> None:
+    """The sheet's cells, merges, sizes and print setup. Each style is set once through openpyxl
+    and copied to the cells of the same style (setting fonts and borders cell by cell, and
+    openpyxl's borders of merged cells, took four fifths of the time); every cell of a merged
+    range has the border, so that Excel draws the range's edges."""
+    heights, styles = _heights(sheet), {}
+    for c in sheet.cells:
+        fmt = "General" if c.number is None else _number_format(c.text)
+        found = styles.get((c.style, fmt))
+        if found is None:
+            cell = ws.cell(row=c.row + 1, column=c.col + 1)
+            font, alignment, border = _STYLES[c.style]
+            cell.font, cell.alignment, cell.number_format = font, alignment, fmt
+            if border is not None:
+                cell.border = border
+            found = styles[c.style, fmt] = cell._style
+        for row in range(c.row + 1, c.row + c.rows + 1):
+            for col in range(c.col + 1, c.col + c.cols + 1):
+                ws._cells[row, col] = Cell(ws, row=row, column=col, style_array=copy(found))
+        cell = ws._cells[c.row + 1, c.col + 1]
+        if c.number is not None:
+            cell.value = c.number
+        elif c.text:
+            cell.value = c.text
+            cell.data_type = "s"  # text as the page shows it, never a formula ("=…") or an error ("#N/A")
+        if c.rows > 1 or c.cols > 1:
+            ws.merged_cells.add(CellRange(min_col=c.col + 1, min_row=c.row + 1, max_col=c.col + c.cols,
+                                          max_row=c.row + c.rows))
+        if c.style in _ROW_HEIGHTS:
+            heights[c.row] = _ROW_HEIGHTS[c.style]
+    for row, height in heights.items():
+        ws.row_dimensions[row + 1].height = height
+    for i, width in enumerate(sheet.widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if sheet.wide else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    for side, inches in _MARGINS.items():
+        setattr(ws.page_margins, side, inches)
+    ws.print_title_rows = f"{sheet.head_row + 1}:{sheet.head_row + 1}"
+
+
+# Sheet names ----------------------------------------------------------------------------------
+_NOT_IN_NAMES = re.compile(r"[\[\]:*?/\\]")
+NAME_LIMIT = 31  # Excel's, in UTF-16 units
+
+
+def _cut(name: str, limit: int) -> str:
+    while len(name.encode("utf-16-le")) // 2 > limit:
+        name = name[:-1]
+    return name
+
+
+def sheet_names(names: Iterable[str]) -> list[str]:
+    """Valid sheet names, unique within a workbook (Excel compares them without case): none of
+    []:*?/\\, no ' at either end, at most 31 characters, never History (Excel's own)."""
+    taken: set[str] = set()
+    out = []
+    for name in names:
+        base = _cut(_NOT_IN_NAMES.sub("_", name).strip().strip("'"), NAME_LIMIT).strip("'") or "Sheet"
+        found, n = base, 1
+        while found.casefold() in taken or found.casefold() == "history":
+            n += 1
+            suffix = f"（{n}）"
+            found = _cut(base, NAME_LIMIT - len(suffix)) + suffix
+        taken.add(found.casefold())
+        out.append(found)
+    return out
+
+
+# Files --------------------------------------------------------------------------------------
+def source_date() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org) as a UTC time, when set and valid."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "")
+    try:
+        seconds = int(raw)
+        return dt.datetime.fromtimestamp(max(seconds, 315532800), dt.timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError, OSError):
+        return None  # unset or not a number: the budget year's first day
+
+
+class _Archive(zipfile.ZipFile):
+    """A zip whose every entry is dated ``when`` (openpyxl's are dated by the clock)."""
+
+    def __init__(self, file: io.BytesIO, when: dt.datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self.when = when.timetuple()[:6]
+
+    def writestr(self, name, data, compress_type=None, compresslevel=None):  # type: ignore[override]
+        if isinstance(name, str):
+            name = zipfile.ZipInfo(name, self.when)
+            name.compress_type, name.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+        super().writestr(name, data, compress_type, compresslevel)
+
+
+
+class _Writer(ExcelWriter):
+    """openpyxl's writer, but each worksheet is made in memory (openpyxl writes a temporary file
+    and zips it, which took a third of the time)."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+
+
+def workbook(sheets: list[Sheet], title: str, publisher: str, when: dt.datetime) -> bytes:
+    """The sheets as one .xlsx file, the same bytes for the same sheets and ``when``."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet, name in zip(sheets, sheet_names(s.name for s in sheets)):
+        _write(wb.create_sheet(name), sheet)
+    wb.properties.title, wb.properties.creator = title, publisher
+    wb.properties.created = wb.properties.modified = when
+    out = io.BytesIO()
+    _Writer(wb, _Archive(out, when)).save()
+    return out.getvalue()
+
+
+def project_xlsx(project: Project, form: Form, publisher: str, when: dt.datetime) -> bytes:
+    """One project's form; ``form``: its year's 表样 (the file's own comes first)."""
+    return workbook([layout(project, project.form or form)], f"{project.name}（{project.year}年度）{TITLE}",
+                    publisher, when)
+
+
+def department_xlsx(title: str, projects: tuple[Project, ...], form: Form, publisher: str,
+                    when: dt.datetime) -> bytes:
+    """A department's forms of one year, a sheet per project in page order."""
+    return workbook([layout(p, p.form or form) for p in projects], title, publisher, when)
