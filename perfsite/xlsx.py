@@ -21,7 +21,6 @@ import math
 import os
 import re
 import zipfile
-from copy import copy
 from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Iterable, NamedTuple
@@ -29,7 +28,10 @@ from typing import Iterable, NamedTuple
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, BUILTIN_FORMATS_REVERSE
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.worksheet._writer import WorksheetWriter
@@ -213,6 +215,8 @@ _STYLES: dict[str, tuple[Font, Alignment, Border | None]] = {
     "amount": (_FONT, Alignment(horizontal="right", vertical="center"), _BOX),
 }
 _ROW_HEIGHTS = {"title": 32.0}
+_PALETTE = [(style, "General") for style in _STYLES] + [("amount", "0")] + [
+    ("amount", "0." + "0" * n) for n in range(1, _DIGITS + 1)]  # an amount shows up to _DIGITS decimals
 
 
 def _number_format(text: str) -> str:
@@ -241,25 +245,46 @@ def _heights(sheet: Sheet) -> dict[int, float]:
     return {row: n * _LINE + 4 for row, n in lines.items() if n > 1}  # a row of one line keeps Excel's height
 
 
-def _write(ws: Worksheet, sheet: Sheet) -> None:
-    """The sheet's cells, merges, sizes and print setup. Each style is set once through openpyxl
-    and copied to the cells of the same style (setting fonts and borders cell by cell, and
-    openpyxl's borders of merged cells, took four fifths of the time); every cell of a merged
-    range has the border, so that Excel draws the range's edges."""
-    heights, styles = _heights(sheet), {}
+_TABLES = ("_fonts", "_alignments", "_borders", "_number_formats", "_cell_styles")  # a workbook's style tables
+_made: list[tuple[dict[tuple[str, str], StyleArray], list[tuple[str, list, dict]]]] = []  # the palette, once
+
+
+def _palette(wb: Workbook) -> dict[tuple[str, str], StyleArray]:
+    """Every cell style a sheet can use, (style, number format) → its style, registered in the
+    workbook in one fixed order. Setting fonts and borders cell by cell through openpyxl took
+    four fifths of the time, and registering them a tenth: they are registered once, and each
+    new workbook (whose tables start the same) gets copies of the tables (openpyxl <3.2's)."""
+    if _made:
+        styles, tables = _made[0]
+        for name, items, index in tables:
+            table = IndexedList()
+            list.extend(table, items)
+            table._dict = dict(index)  # a dict's copy keeps its keys' hashes: styles hash slowly
+            setattr(wb, name, table)
+        return styles
+    styles = {}
+    for style, fmt in _PALETTE:
+        font, alignment, border = _STYLES[style]
+        found = StyleArray()
+        found.fontId, found.alignmentId = wb._fonts.add(font), wb._alignments.add(alignment)
+        found.borderId = 0 if border is None else wb._borders.add(border)
+        found.numFmtId = (BUILTIN_FORMATS_REVERSE[fmt] if fmt in BUILTIN_FORMATS_REVERSE
+                          else wb._number_formats.add(fmt) + BUILTIN_FORMATS_MAX_SIZE)
+        wb._cell_styles.add(found)
+        styles[style, fmt] = found
+    _made.append((styles, [(name, list(getattr(wb, name)), dict(getattr(wb, name)._dict)) for name in _TABLES]))
+    return styles
+
+
+def _write(ws: Worksheet, sheet: Sheet, styles: dict[tuple[str, str], StyleArray]) -> None:
+    """The sheet's cells, merges, sizes and print setup. Every cell of a merged range has the
+    range's style, so that Excel draws its borders all round."""
+    heights, cells = _heights(sheet), ws._cells
     for c in sheet.cells:
-        fmt = "General" if c.number is None else _number_format(c.text)
-        found = styles.get((c.style, fmt))
-        if found is None:
-            cell = ws.cell(row=c.row + 1, column=c.col + 1)
-            font, alignment, border = _STYLES[c.style]
-            cell.font, cell.alignment, cell.number_format = font, alignment, fmt
-            if border is not None:
-                cell.border = border
-            found = styles[c.style, fmt] = cell._style
+        found = styles[c.style, "General" if c.number is None else _number_format(c.text)]
         for row in range(c.row + 1, c.row + c.rows + 1):
             for col in range(c.col + 1, c.col + c.cols + 1):
-                ws._cells[row, col] = Cell(ws, row=row, column=col, style_array=copy(found))
+                cells[row, col] = Cell(ws, row=row, column=col, style_array=StyleArray(found))
         cell = ws._cells[c.row + 1, c.col + 1]
         if c.number is not None:
             cell.value = c.number
@@ -356,8 +381,9 @@ def workbook(sheets: list[Sheet], title: str, publisher: str, when: dt.datetime)
     """The sheets as one .xlsx file, the same bytes for the same sheets and ``when``."""
     wb = Workbook()
     wb.remove(wb.active)
+    styles = _palette(wb)
     for sheet, name in zip(sheets, sheet_names(s.name for s in sheets)):
-        _write(wb.create_sheet(name), sheet)
+        _write(wb.create_sheet(name), sheet, styles)
     wb.properties.title, wb.properties.creator = title, publisher
     wb.properties.created = wb.properties.modified = when
     out = io.BytesIO()
