@@ -26,16 +26,13 @@ from html.parser import HTMLParser
 from typing import Iterable, NamedTuple
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, BUILTIN_FORMATS_REVERSE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.packaging.relationship import RelationshipList
 from openpyxl.writer.excel import ExcelWriter
 
 from .forms import SCORED
@@ -246,14 +243,15 @@ def _heights(sheet: Sheet) -> dict[int, float]:
 
 
 _TABLES = ("_fonts", "_alignments", "_borders", "_number_formats", "_cell_styles")  # a workbook's style tables
-_made: list[tuple[dict[tuple[str, str], StyleArray], list[tuple[str, list, dict]]]] = []  # the palette, once
+_made: list[tuple[dict[tuple[str, str], int], list[tuple[str, list, dict]]]] = []  # the palette, once
 
 
-def _palette(wb: Workbook) -> dict[tuple[str, str], StyleArray]:
-    """Every cell style a sheet can use, (style, number format) → its style, registered in the
-    workbook in one fixed order. Setting fonts and borders cell by cell through openpyxl took
-    four fifths of the time, and registering them a tenth: they are registered once, and each
-    new workbook (whose tables start the same) gets copies of the tables (openpyxl <3.2's)."""
+def _palette(wb: Workbook) -> dict[tuple[str, str], int]:
+    """Every cell style a sheet can use, (style, number format) → its index in the workbook's
+    style table, registered in one fixed order, so that every workbook has the same table and a
+    sheet's XML means the same in any of them. Registering them through openpyxl costs a tenth of
+    a file: it is done once, and each new workbook (whose tables start the same) gets copies of
+    the tables (openpyxl <3.2's)."""
     if _made:
         styles, tables = _made[0]
         for name, items, index in tables:
@@ -270,44 +268,59 @@ def _palette(wb: Workbook) -> dict[tuple[str, str], StyleArray]:
         found.borderId = 0 if border is None else wb._borders.add(border)
         found.numFmtId = (BUILTIN_FORMATS_REVERSE[fmt] if fmt in BUILTIN_FORMATS_REVERSE
                           else wb._number_formats.add(fmt) + BUILTIN_FORMATS_MAX_SIZE)
-        wb._cell_styles.add(found)
-        styles[style, fmt] = found
+        styles[style, fmt] = wb._cell_styles.add(found)
     _made.append((styles, [(name, list(getattr(wb, name)), dict(getattr(wb, name)._dict)) for name in _TABLES]))
     return styles
 
 
-def _write(ws: Worksheet, sheet: Sheet, styles: dict[tuple[str, str], StyleArray]) -> None:
-    """The sheet's cells, merges, sizes and print setup. Every cell of a merged range has the
-    range's style, so that Excel draws its borders all round."""
-    heights, cells = _heights(sheet), ws._cells
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})  # \r: kept, not read as \n
+_NS = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">')
+
+
+def _text_cell(ref: str, style: int, text: str) -> str:
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text.translate(_XML_ESCAPES)}</t></is></c>'
+
+
+def sheet_xml(sheet: Sheet, styles: dict[tuple[str, str], int]) -> str:
+    """The worksheet part (SpreadsheetML) of a sheet, written directly: openpyxl's cell objects
+    and their serialisation took nine tenths of a file's time (README: Excel attachments). Every
+    cell of a merged range has the range's style, so that Excel draws its borders all round;
+    text is inline text (never a formula), a number its digits as the page shows them."""
+    slots: dict[tuple[int, int], str] = {}
+    merges = []
+    letters = [get_column_letter(i) for i in range(1, len(sheet.widths) + 1)]
     for c in sheet.cells:
-        found = styles[c.style, "General" if c.number is None else _number_format(c.text)]
-        for row in range(c.row + 1, c.row + c.rows + 1):
-            for col in range(c.col + 1, c.col + c.cols + 1):
-                cells[row, col] = Cell(ws, row=row, column=col, style_array=StyleArray(found))
-        cell = ws._cells[c.row + 1, c.col + 1]
+        style = styles[c.style, "General" if c.number is None else _number_format(c.text)]
+        for row in range(c.row, c.row + c.rows):
+            for col in range(c.col, c.col + c.cols):
+                slots[row, col] = f'<c r="{letters[col]}{row + 1}" s="{style}"/>'
+        ref = f"{letters[c.col]}{c.row + 1}"
         if c.number is not None:
-            cell.value = c.number
+            slots[c.row, c.col] = f'<c r="{ref}" s="{style}"><v>{c.text}</v></c>'
         elif c.text:
-            cell.value = c.text
-            cell.data_type = "s"  # text as the page shows it, never a formula ("=…") or an error ("#N/A")
+            slots[c.row, c.col] = _text_cell(ref, style, c.text)
         if c.rows > 1 or c.cols > 1:
-            ws.merged_cells.add(CellRange(min_col=c.col + 1, min_row=c.row + 1, max_col=c.col + c.cols,
-                                          max_row=c.row + c.rows))
-        if c.style in _ROW_HEIGHTS:
-            heights[c.row] = _ROW_HEIGHTS[c.style]
-    for row, height in heights.items():
-        ws.row_dimensions[row + 1].height = height
-    for i, width in enumerate(sheet.widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if sheet.wide else "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    for side, inches in _MARGINS.items():
-        setattr(ws.page_margins, side, inches)
-    ws.print_title_rows = f"{sheet.head_row + 1}:{sheet.head_row + 1}"
+            merges.append(f'<mergeCell ref="{ref}:{letters[c.col + c.cols - 1]}{c.row + c.rows}"/>')
+    heights = _heights(sheet)
+    heights.update({c.row: _ROW_HEIGHTS[c.style] for c in sheet.cells if c.style in _ROW_HEIGHTS})
+    last = max(row for row, _ in slots)
+    rows = []
+    for row in range(last + 1):
+        cells = "".join(slots[row, col] for col in range(len(letters)) if (row, col) in slots)
+        height = f' ht="{heights[row]:g}" customHeight="1"' if row in heights else ""
+        rows.append(f'<row r="{row + 1}"{height}>{cells}</row>')
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(sheet.widths, 1))
+    margins = "".join(f' {side}="{inches:g}"' for side, inches in _MARGINS.items())
+    return "".join([
+        _NS, '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>', f'<dimension ref="A1:{letters[-1]}{last + 1}"/>',
+        '<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>',
+        f"<cols>{cols}</cols><sheetData>", *rows, "</sheetData>",
+        f'<mergeCells count="{len(merges)}">{"".join(merges)}</mergeCells>' if merges else "",
+        '<printOptions horizontalCentered="1"/>', f'<pageMargins{margins} header="0.3" footer="0.3"/>',
+        f'<pageSetup paperSize="9" orientation="{"landscape" if sheet.wide else "portrait"}" fitToWidth="1" '
+        'fitToHeight="0"/></worksheet>'])
 
 
 # Sheet names ----------------------------------------------------------------------------------
@@ -365,15 +378,16 @@ class _Archive(zipfile.ZipFile):
 
 
 class _Writer(ExcelWriter):
-    """openpyxl's writer, but each worksheet is made in memory (openpyxl writes a temporary file
-    and zips it, which took a third of the time)."""
+    """openpyxl's writer of the package (styles, workbook, names, properties), with each
+    worksheet's part as ``sheet_xml`` wrote it."""
+
+    def __init__(self, workbook: Workbook, archive: zipfile.ZipFile, parts: dict[str, str]) -> None:
+        super().__init__(workbook, archive)
+        self.parts = parts  # sheet title → its worksheet part
 
     def write_worksheet(self, ws: Worksheet) -> None:
-        ws._drawing = SpreadsheetDrawing()
-        writer = WorksheetWriter(ws, out=io.BytesIO())
-        writer.write()
-        ws._rels = writer._rels
-        self._archive.writestr(ws.path[1:], writer.read())
+        ws._drawing, ws._rels = None, RelationshipList()
+        self._archive.writestr(ws.path[1:], self.parts[ws.title].encode("utf-8"))
         self.manifest.append(ws)
 
 
@@ -381,13 +395,15 @@ def workbook(sheets: list[Sheet], title: str, publisher: str, when: dt.datetime)
     """The sheets as one .xlsx file, the same bytes for the same sheets and ``when``."""
     wb = Workbook()
     wb.remove(wb.active)
-    styles = _palette(wb)
+    styles, parts = _palette(wb), {}
     for sheet, name in zip(sheets, sheet_names(s.name for s in sheets)):
-        _write(wb.create_sheet(name), sheet, styles)
+        ws = wb.create_sheet(name)
+        ws.print_title_rows = f"{sheet.head_row + 1}:{sheet.head_row + 1}"  # a name in the workbook part
+        parts[name] = sheet_xml(sheet, styles)
     wb.properties.title, wb.properties.creator = title, publisher
     wb.properties.created = wb.properties.modified = when
     out = io.BytesIO()
-    _Writer(wb, _Archive(out, when)).save()
+    _Writer(wb, _Archive(out, when), parts).save()
     return out.getvalue()
 
 
