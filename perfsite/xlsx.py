@@ -16,6 +16,7 @@ The bytes depend on the view only: the document's dates and the zip entries' tim
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import os
@@ -23,17 +24,11 @@ import re
 import zipfile
 from decimal import Decimal
 from html.parser import HTMLParser
-from typing import Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, BUILTIN_FORMATS_REVERSE
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.packaging.relationship import RelationshipList
-from openpyxl.writer.excel import ExcelWriter
+if TYPE_CHECKING:  # openpyxl itself is imported when the first file is made (_writer)
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from .forms import SCORED
 from .kinds import TARGET
@@ -197,19 +192,17 @@ def _cell(row: int, col: int, text: str, numeric: bool) -> Placed:
 
 
 # Styles -------------------------------------------------------------------------------------
-_THIN = Side(style="thin", color="000000")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_FONT, _BOLD = Font(name="宋体", size=11), Font(name="宋体", size=11, bold=True)
-_STYLES: dict[str, tuple[Font, Alignment, Border | None]] = {
-    "title": (Font(name="宋体", size=18, bold=True), Alignment(horizontal="center", vertical="center"), None),
-    "year": (_FONT, Alignment(horizontal="center", vertical="center"), None),
-    "unit": (_FONT, Alignment(horizontal="right", vertical="center"), None),
-    "th": (_BOLD, Alignment(horizontal="center", vertical="center", wrap_text=True), _BOX),
-    "th-indent": (_BOLD, Alignment(horizontal="center", vertical="center", wrap_text=True, indent=1), _BOX),
-    "th-row": (_FONT, Alignment(horizontal="left", vertical="center", wrap_text=True), _BOX),
-    "td": (_FONT, Alignment(horizontal="left", vertical="center", wrap_text=True), _BOX),
-    "goals": (_FONT, Alignment(horizontal="left", vertical="top", wrap_text=True), _BOX),
-    "amount": (_FONT, Alignment(horizontal="right", vertical="center"), _BOX),
+# Each style: its font (宋体 11 unless said), its alignment, and whether it has thin borders all round.
+_STYLES: dict[str, tuple[dict[str, object], dict[str, object], bool]] = {
+    "title": ({"size": 18, "bold": True}, {"horizontal": "center", "vertical": "center"}, False),
+    "year": ({}, {"horizontal": "center", "vertical": "center"}, False),
+    "unit": ({}, {"horizontal": "right", "vertical": "center"}, False),
+    "th": ({"bold": True}, {"horizontal": "center", "vertical": "center", "wrap_text": True}, True),
+    "th-indent": ({"bold": True}, {"horizontal": "center", "vertical": "center", "wrap_text": True, "indent": 1}, True),
+    "th-row": ({}, {"horizontal": "left", "vertical": "center", "wrap_text": True}, True),
+    "td": ({}, {"horizontal": "left", "vertical": "center", "wrap_text": True}, True),
+    "goals": ({}, {"horizontal": "left", "vertical": "top", "wrap_text": True}, True),
+    "amount": ({}, {"horizontal": "right", "vertical": "center"}, True),
 }
 _ROW_HEIGHTS = {"title": 32.0}
 _PALETTE = [(style, "General") for style in _STYLES] + [("amount", "0")] + [
@@ -252,6 +245,8 @@ def _palette(wb: Workbook) -> dict[tuple[str, str], int]:
     sheet's XML means the same in any of them. Registering them through openpyxl costs a tenth of
     a file: it is done once, and each new workbook (whose tables start the same) gets copies of
     the tables (openpyxl <3.2's)."""
+    from openpyxl.utils.indexed_list import IndexedList
+
     if _made:
         styles, tables = _made[0]
         for name, items, index in tables:
@@ -260,12 +255,19 @@ def _palette(wb: Workbook) -> dict[tuple[str, str], int]:
             table._dict = dict(index)  # a dict's copy keeps its keys' hashes: styles hash slowly
             setattr(wb, name, table)
         return styles
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, BUILTIN_FORMATS_REVERSE
+
+    thin = Side(style="thin", color="000000")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
     styles = {}
     for style, fmt in _PALETTE:
-        font, alignment, border = _STYLES[style]
+        font, alignment, boxed = _STYLES[style]
         found = StyleArray()
-        found.fontId, found.alignmentId = wb._fonts.add(font), wb._alignments.add(alignment)
-        found.borderId = 0 if border is None else wb._borders.add(border)
+        found.fontId = wb._fonts.add(Font(name="宋体", size=font.get("size", 11), bold=font.get("bold", False)))
+        found.alignmentId = wb._alignments.add(Alignment(**alignment))
+        found.borderId = wb._borders.add(box) if boxed else 0
         found.numFmtId = (BUILTIN_FORMATS_REVERSE[fmt] if fmt in BUILTIN_FORMATS_REVERSE
                           else wb._number_formats.add(fmt) + BUILTIN_FORMATS_MAX_SIZE)
         styles[style, fmt] = wb._cell_styles.add(found)
@@ -283,6 +285,15 @@ def _text_cell(ref: str, style: int, text: str) -> str:
     return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text.translate(_XML_ESCAPES)}</t></is></c>'
 
 
+def _letter(column: int) -> str:
+    """A column's letters: 1 → A, 27 → AA."""
+    out = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
 def sheet_xml(sheet: Sheet, styles: dict[tuple[str, str], int]) -> str:
     """The worksheet part (SpreadsheetML) of a sheet, written directly: openpyxl's cell objects
     and their serialisation took nine tenths of a file's time (README: Excel attachments). Every
@@ -290,7 +301,7 @@ def sheet_xml(sheet: Sheet, styles: dict[tuple[str, str], int]) -> str:
     text is inline text (never a formula), a number its digits as the page shows them."""
     slots: dict[tuple[int, int], str] = {}
     merges = []
-    letters = [get_column_letter(i) for i in range(1, len(sheet.widths) + 1)]
+    letters = [_letter(i) for i in range(1, len(sheet.widths) + 1)]
     for c in sheet.cells:
         style = styles[c.style, "General" if c.number is None else _number_format(c.text)]
         for row in range(c.row, c.row + c.rows):
@@ -377,22 +388,31 @@ class _Archive(zipfile.ZipFile):
 
 
 
-class _Writer(ExcelWriter):
+@functools.cache
+def _writer() -> type:
     """openpyxl's writer of the package (styles, workbook, names, properties), with each
-    worksheet's part as ``sheet_xml`` wrote it."""
+    worksheet's part as ``sheet_xml`` wrote it. openpyxl is imported when the first .xlsx is
+    made: it takes a third of a second, which every other command is spared."""
+    from openpyxl.packaging.relationship import RelationshipList
+    from openpyxl.writer.excel import ExcelWriter
 
-    def __init__(self, workbook: Workbook, archive: zipfile.ZipFile, parts: dict[str, str]) -> None:
-        super().__init__(workbook, archive)
-        self.parts = parts  # sheet title → its worksheet part
+    class Writer(ExcelWriter):
+        def __init__(self, workbook: Workbook, archive: zipfile.ZipFile, parts: dict[str, str]) -> None:
+            super().__init__(workbook, archive)
+            self.parts = parts  # sheet title → its worksheet part
 
-    def write_worksheet(self, ws: Worksheet) -> None:
-        ws._drawing, ws._rels = None, RelationshipList()
-        self._archive.writestr(ws.path[1:], self.parts[ws.title].encode("utf-8"))
-        self.manifest.append(ws)
+        def write_worksheet(self, ws: Worksheet) -> None:
+            ws._drawing, ws._rels = None, RelationshipList()
+            self._archive.writestr(ws.path[1:], self.parts[ws.title].encode("utf-8"))
+            self.manifest.append(ws)
+
+    return Writer
 
 
 def workbook(sheets: list[Sheet], title: str, publisher: str, when: dt.datetime) -> bytes:
     """The sheets as one .xlsx file, the same bytes for the same sheets and ``when``."""
+    from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)
     styles, parts = _palette(wb), {}
@@ -403,7 +423,7 @@ def workbook(sheets: list[Sheet], title: str, publisher: str, when: dt.datetime)
     wb.properties.title, wb.properties.creator = title, publisher
     wb.properties.created = wb.properties.modified = when
     out = io.BytesIO()
-    _Writer(wb, _Archive(out, when), parts).save()
+    _writer()(wb, _Archive(out, when), parts).save()
     return out.getvalue()
 
 
