@@ -250,7 +250,8 @@ class Views:
         years = []
         for year, dept in d.years:
             listed = self.department(year, dept)
-            years.append({"year": year.year, "path": year.path, "dept": listed, "workbook": workbook_path(year.year, d.slug),
+            years.append({"year": year.year, "path": year.path, "dept": listed,
+                          "workbook": workbook_path(year.year, d.slug),
                           "chart": Part.derived(_chart, d.name, year.year, listed)})
         totals = [(year.year, dept.total) for year, dept in d.years]
         view = {"name": d.name, "code": d.code, "slug": d.slug, "path": d.path, "years": years,
@@ -271,13 +272,13 @@ class Views:
         for year in site.years:
             year_form = site.config.form(year.year)
             csvs, own = {}, {}
-            sheets = {"form": year_form, "publisher": site.config.publisher,
-                      "when": self.when or dt.datetime(year.year, 1, 1)}  # what every .xlsx of the year reads
+            dated = {"form": year_form, "publisher": site.config.publisher,
+                     "when": self.when or dt.datetime(year.year, 1, 1)}  # what every .xlsx of the year reads
             for page in year.projects:
                 stem, file = page.path[:-5], files[id(page)]
                 out.append(Output(stem + ".json", "json", file))
                 out.append(Output(stem + ".csv", "csv", {"project": file, "form": year_form}))
-                out.append(Output(stem + ".xlsx", "xlsx", {"project": file, **sheets}))
+                out.append(Output(stem + ".xlsx", "xlsx", {"project": file, **dated}))
                 csvs[id(page)] = (stem + ".csv", file)
                 own[id(page)] = opendata.further([page_form(page, year_form)])
             tables = []
@@ -292,7 +293,7 @@ class Views:
                 tables.append((part.name, part.path.partition("/")[2], part.title, extra))
             out += [Output(workbook_path(year.year, d.slug), "workbook", {
                 "title": f"{d.name} {year.year}年度{xlsx.TITLE}", "projects": tuple(files[id(p)] for p in d.projects),
-                **sheets}) for d in year.departments]
+                **dated}) for d in year.departments]
             out.append(Output(f"{year.year}/datapackage.json", "datapackage", {
                 "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
                 "url": site.config.url(), "projects": [(p.id, p.name) for p in year.projects], "tables": tables}))

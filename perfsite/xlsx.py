@@ -9,8 +9,11 @@ bare number (一体化 forms split ≥ and % into columns of their own) are numb
 decimals the page shows (12.50 stays 12.50), so that they add up and sort in Excel; every other
 cell is text as the page shows it (≥90%, 2022年12月31日, 良好), and never a formula.
 
-The bytes depend on the view only: the document's dates and the zip entries' times are
-``when`` (SOURCE_DATE_EPOCH, else 1 January of the budget year), never the clock.
+openpyxl makes the package (styles, workbook, print-title names, properties); each worksheet
+part is written here directly (``sheet_xml``), which took a tenth of the time of openpyxl's cell
+objects (docs/internals.md, "The .xlsx attachments"). The bytes depend on the view only: the
+document's dates and the zip entries' times are ``when`` (SOURCE_DATE_EPOCH, else 1 January of
+the budget year), never the clock.
 """
 
 from __future__ import annotations
@@ -127,28 +130,31 @@ def layout(project: Project, form: Form) -> Sheet:
                            Placed(1, spans[3][0], UNIT, "unit", cols=width - spans[3][0])]
     row = 2
 
-    def pair(*texts: tuple[str, str, Decimal | None]) -> None:  # one header-table row of label/value pairs
+    def pair(*texts: tuple[str, str, Decimal | None]) -> None:
+        """One row of the page's header table: (text, style, number) in its label and value
+        columns, the last cell reaching the sheet's right edge as the page's colspan does."""
         nonlocal row
-        at = 0
         for i, (text, style, number) in enumerate(texts):
-            end = spans[3][1] if i == len(texts) - 1 else spans[at][1]
-            cells.append(Placed(row, spans[at][0], text, style, cols=end - spans[at][0], number=number))
-            at += 1
+            start, end = spans[i][0], width if i == len(texts) - 1 else spans[i][1]
+            cells.append(Placed(row, start, text, style, cols=end - start, number=number))
         row += 1
 
-    pair(("项目名称", "th", None), (project.name, "td", None))
-    pair(("主管部门及代码", "th", None), (project.department, "td", None), ("实施单位", "th", None),
-         (project.implementer, "td", None))
+    def th(text: str) -> tuple[str, str, None]:
+        return text, "th", None
+
+    def td(text: str | None) -> tuple[str, str, None]:
+        return text or "", "td", None
+
+    pair(th("项目名称"), td(project.name))
+    pair(th("主管部门及代码"), td(project.department), th("实施单位"), td(project.implementer))
     if project.leader or project.phone:  # the rows project.html prints only when filled
-        pair(("项目负责人", "th", None), (project.leader or "", "td", None), ("联系电话", "th", None),
-             (project.phone or "", "td", None))
+        pair(th("项目负责人"), td(project.leader), th("联系电话"), td(project.phone))
     if project.attribute or project.period:
-        pair(("项目属性", "th", None), (project.attribute or "", "td", None), ("项目期", "th", None),
-             (project.period or "", "td", None))
+        pair(th("项目属性"), td(project.attribute), th("项目期"), td(project.period))
     for line in fund_lines(project):
         number = _number(line.amount) if line.key in _AMOUNTS else None
         pair((line.label, "th-indent" if line.indent else "th", None),
-             (line.amount, "amount" if number is not None else "td", number))
+             (line.amount, "td" if number is None else "amount", number))
     rest = width - spans[1][0]
     cells += [Placed(row, 0, "总体目标", "th", rows=2, cols=spans[0][1]),
               Placed(row, spans[1][0], "年度目标", "th", cols=rest),
@@ -181,7 +187,8 @@ def _grid(project: Project, form: Form, row: int, numeric: list[bool]) -> list[P
         if grid_row.level2:
             out.append(Placed(row, 2, grid_row.level2.text, "th", rows=grid_row.level2.rowspan))
         for i, cell in enumerate(grid_row.cells):
-            out.append(Placed(row, 3 + i, cell.text, "th-row") if cell.header else _cell(row, 3 + i, cell.text, numeric[i]))
+            out.append(Placed(row, 3 + i, cell.text, "th-row") if cell.header
+                       else _cell(row, 3 + i, cell.text, numeric[i]))
         row += 1
     return out
 
@@ -296,7 +303,7 @@ def _letter(column: int) -> str:
 
 def sheet_xml(sheet: Sheet, styles: dict[tuple[str, str], int]) -> str:
     """The worksheet part (SpreadsheetML) of a sheet, written directly: openpyxl's cell objects
-    and their serialisation took nine tenths of a file's time (README: Excel attachments). Every
+    and their serialisation took nine tenths of a file's time. Every
     cell of a merged range has the range's style, so that Excel draws its borders all round;
     text is inline text (never a formula), a number its digits as the page shows them."""
     slots: dict[tuple[int, int], str] = {}
