@@ -1,6 +1,7 @@
 """What the .xlsx attachments cost: milliseconds per project for its own file and for its sheet in
 its department's workbook, on generated projects (generate.py: 20-35 indicators each) or on a
-content directory. The best of several rounds, in one process (the machine is shared).
+content directory. The best of several rounds of CPU time, in one process (the machine is shared:
+wall time swings with the load).
 Usage: python benchmarks/xlsx.py [N | CONTENT_DIR] [--rounds R]
 """
 
@@ -27,9 +28,9 @@ from perfsite.load import load_content  # noqa: E402
 def best(fn: Callable[[], object], rounds: int) -> float:
     times = []
     for _ in range(rounds):
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 

@@ -4,6 +4,7 @@ incremental builds equal to clean ones."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -11,12 +12,14 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from perfsite.builder import Builder
+from perfsite import xlsx
 from perfsite.xlsx import sheet_names
 
 import html_tables
@@ -239,3 +242,18 @@ def test_an_edit_of_one_project_remakes_its_files_and_its_departments_workbook_o
     assert changed == {"2022/cunzhen-jianshe.xlsx", "2022/indicators/d-1d390558.xlsx"}
     ws = openpyxl.load_workbook(out / "2022/cunzhen-jianshe.xlsx").active
     assert "优秀" in {c.value for row in ws.iter_rows() for c in row}
+
+
+def test_the_style_part_made_once_is_the_one_each_workbook_makes_for_itself(sites):
+    """Every workbook registers the same palette, so the style part made for the first file of a
+    process serves every other: made afresh for a classic and a wide project, it is the same."""
+    parts = []
+    for out, stem in ((sites["classic"], "2022/cunzhen-jianshe"), (sites["yitihua"], "2023/weiqiao-gaizao")):
+        xlsx._writer.cache_clear()  # the next file makes its own style part
+        ws = openpyxl.load_workbook(out / f"{stem}.xlsx").active
+        sheet = xlsx.Sheet(ws.title, [xlsx.Placed(0, 0, "1", "amount", number=Decimal(1))], [6], 0, False)
+        made = xlsx.workbook([sheet], "t", "p", dt.datetime(2022, 1, 1))
+        parts.append(entries(made)["xl/styles.xml"][1])
+        parts.append(entries((out / f"{stem}.xlsx").read_bytes())["xl/styles.xml"][1])
+    xlsx._writer.cache_clear()
+    assert len(set(parts)) == 1
