@@ -303,9 +303,9 @@ def _letter(column: int) -> str:
 
 def sheet_xml(sheet: Sheet, styles: dict[tuple[str, str], int]) -> str:
     """The worksheet part (SpreadsheetML) of a sheet, written directly: openpyxl's cell objects
-    and their serialisation took nine tenths of a file's time. Every
-    cell of a merged range has the range's style, so that Excel draws its borders all round;
-    text is inline text (never a formula), a number its digits as the page shows them."""
+    and their serialisation took nine tenths of a file's time. Every cell of a merged range has
+    the range's style, so that Excel draws its borders all round; text is inline text (never a
+    formula), a number its digits as the page shows them."""
     slots: dict[tuple[int, int], str] = {}
     merges = []
     letters = [_letter(i) for i in range(1, len(sheet.widths) + 1)]
@@ -371,7 +371,8 @@ def sheet_names(names: Iterable[str]) -> list[str]:
 
 # Files --------------------------------------------------------------------------------------
 def source_date() -> dt.datetime | None:
-    """SOURCE_DATE_EPOCH (reproducible-builds.org) as a UTC time, when set and valid."""
+    """SOURCE_DATE_EPOCH (reproducible-builds.org) as a UTC time, when set and valid; not before
+    1980, the first time a zip entry can hold."""
     raw = os.environ.get("SOURCE_DATE_EPOCH", "")
     try:
         seconds = int(raw)
@@ -392,7 +393,6 @@ class _Archive(zipfile.ZipFile):
             name = zipfile.ZipInfo(name, self.when)
             name.compress_type, name.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
         super().writestr(name, data, compress_type, compresslevel)
-
 
 
 @functools.cache
