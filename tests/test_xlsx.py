@@ -281,3 +281,12 @@ def test_perfsite_import_reads_a_departments_workbook_back_into_the_same_tables(
         for goal in project["goals"]:
             assert {(kind, text) for kind, text in goal["segments"] if kind != "equal"} <= {
                 ("delete", "<p>"), ("delete", "</p>")}, project["name"]
+
+
+def test_openpyxl_is_imported_only_to_make_a_file():
+    """Importing openpyxl takes a third of a second: a command that makes no .xlsx (check, a
+    build with nothing to do, diff) must not pay it."""
+    code = "import sys, perfsite.builder, perfsite.cli, perfsite.xlsx; print(any(m.startswith('openpyxl') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.stdout.strip() == "False", result.stderr
