@@ -287,7 +287,12 @@ _NS = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/m
        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">')
 
 
+CELL_LIMIT = 32767  # characters a cell holds in Excel: a longer one makes it "repair" the file
+
+
 def _text_cell(ref: str, style: int, text: str) -> str:
+    if len(text) > CELL_LIMIT:  # only a pathological file: the page shows it whole, the sheet says it is cut
+        text = text[:CELL_LIMIT - 1] + "…"
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text.translate(_XML_ESCAPES)}</t></is></c>'
 

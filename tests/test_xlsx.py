@@ -290,3 +290,9 @@ def test_openpyxl_is_imported_only_to_make_a_file():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_a_text_longer_than_a_cell_holds_is_cut_with_an_ellipsis():
+    sheet = xlsx.Sheet("x", [xlsx.Placed(0, 0, "长" * 40000, "td")], [6], 0, False)
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx.workbook([sheet], "t", "p", dt.datetime(2022, 1, 1)))).active
+    assert len(ws["A1"].value) == xlsx.CELL_LIMIT and ws["A1"].value.endswith("长…")
