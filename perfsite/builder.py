@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import code_stamp, feeds, model, opendata, publish, search, state
+from . import code_stamp, feeds, model, opendata, publish, search, state, xlsx
 from . import config as config_module
 from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path, os_problem
@@ -79,6 +79,8 @@ WRITERS: dict[str, Callable[[Any], bytes | str | Path]] = {
     "csv": lambda view: opendata.project_csv(view["project"], view["form"]),
     "mixed-csv": lambda view: opendata.mixed_csv(view["columns"], view["projects"]),
     "datapackage": lambda view: opendata.datapackage(**view),
+    "xlsx": lambda view: xlsx.project_xlsx(**view),
+    "workbook": lambda view: xlsx.department_xlsx(**view),
     "urlset": feeds.urlset,
     "sitemapindex": feeds.sitemapindex,
     "robots": feeds.robots,

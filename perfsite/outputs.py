@@ -13,13 +13,13 @@ import hashlib
 import heapq
 from typing import Any, NamedTuple
 
-from . import opendata, search
+from . import opendata, search, xlsx
 from .diff import report_order
 from .disclosure import Metadata
 from .memo import DiffMemo
 from .load import Summary
 from .site import (Change, Department, DepartmentChanges, DepartmentPage, ProjectPage, Site, YearPage, budget_row,
-                   form_of, fund_lines, grid, grid_columns, is_wide, project_chart, year_chart)
+                   form_of, fund_lines, grid, grid_columns, is_wide, project_chart, workbook_path, year_chart)
 from .view import Part, fingerprint
 
 SITEMAP_LIMIT = 50_000  # pages one sitemap file may list (the sitemaps.org protocol's limit)
@@ -114,6 +114,7 @@ class Views:
         self._pairs = {id(page): (files[id(page.previous)], files[id(page)])  # each continued project
                        for page in site.projects if page.previous is not None}
         self._departments: dict[tuple[int, str], Part] = {}
+        self.when = xlsx.source_date()  # the .xlsx files' date, in their views (else their year's first day)
 
     def file(self, page: ProjectPage) -> Part:
         """A project's model, named by its file's digest."""
@@ -251,6 +252,7 @@ class Views:
         for year, dept in d.years:
             listed = self.department(year, dept)
             years.append({"year": year.year, "path": year.path, "dept": listed,
+                          "workbook": workbook_path(year.year, d.slug),
                           "chart": Part.derived(_chart, d.name, year.year, listed)})
         totals = [(year.year, dept.total) for year, dept in d.years]
         view = {"name": d.name, "code": d.code, "slug": d.slug, "path": d.path, "years": years,
@@ -263,17 +265,21 @@ class Views:
 
     # Downloads and discovery files ------------------------------------------------------------
     def downloads(self) -> list[Output]:
-        """Each project's JSON and CSV, each year's indicator CSVs and its data package. A CSV's
-        columns follow its projects' forms (the file's own 表样, which its summary holds, else the
-        year's): a year's file has the union of its projects' columns."""
+        """Each project's JSON, CSV and .xlsx, each year's indicator CSVs, a workbook per department
+        (a sheet per project) and its data package. A CSV's columns follow its projects' forms (the
+        file's own 表样, which its summary holds, else the year's): a year's file has the union of
+        its projects' columns."""
         site, out, files = self.site, [], self._files
         for year in site.years:
             year_form = site.config.form(year.year)
             csvs, own = {}, {}
+            dated = {"form": year_form, "publisher": site.config.publisher,
+                     "when": self.when or dt.datetime(year.year, 1, 1)}  # what every .xlsx of the year reads
             for page in year.projects:
                 stem, file = page.path[:-5], files[id(page)]
                 out.append(Output(stem + ".json", "json", {"project": file, "metadata": page.metadata}))
                 out.append(Output(stem + ".csv", "csv", {"project": file, "form": year_form}))
+                out.append(Output(stem + ".xlsx", "xlsx", {"project": file, **dated}))
                 csvs[id(page)] = (stem + ".csv", file)
                 own[id(page)] = opendata.further([page_form(page, year_form)])
             tables = []
@@ -286,6 +292,9 @@ class Views:
                     out.append(Output(part.path, "mixed-csv", {"columns": extra, "projects": tuple(
                         (files[id(p)], year_form) for p in part.projects)}))
                 tables.append((part.name, part.path.partition("/")[2], part.title, extra))
+            out += [Output(workbook_path(year.year, d.slug), "workbook", {
+                "title": f"{d.name} {year.year}年度{xlsx.TITLE}", "projects": tuple(files[id(p)] for p in d.projects),
+                **dated}) for d in year.departments]
             out.append(Output(f"{year.year}/datapackage.json", "datapackage", {
                 "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
                 "url": site.config.url(), "projects": [(p.id, p.name, p.metadata) for p in year.projects], "tables": tables}))

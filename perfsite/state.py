@@ -32,7 +32,10 @@ def inputs(content: Path, templates: Path, strict: bool, search: bool) -> tuple[
 def signature(stamps: dict[str, str], strict: bool, search: bool) -> str:
     """What ``inputs`` hashes, from stamps a kept process updated itself (build --watch)."""
     listed = "".join([f"{path}\0{stamp}\n" for path, stamp in stamps.items()])
-    h = hashlib.blake2b(f"{code_stamp()}|{strict}|{search}".encode(), digest_size=16)
+    # SOURCE_DATE_EPOCH dates the .xlsx files (xlsx.source_date): a build under another is not "unchanged"
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    h = hashlib.blake2b(f"{code_stamp()}|{strict}|{search}|{epoch}".encode("utf-8", "surrogateescape"),
+                        digest_size=16)
     h.update(listed.encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
