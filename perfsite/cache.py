@@ -32,7 +32,7 @@ from . import code_stamp
 from .load import Entry, FileCache, Summary, file_stamp
 from .model import Project
 
-_SCHEMA = 10  # bump when what is pickled changes shape
+_SCHEMA = 11  # bump when what is pickled changes shape
 
 
 class _Forged(ValueError):
@@ -331,10 +331,12 @@ def _meta(entry: Entry | None, diags: list) -> tuple:  # type: ignore[type-arg]
     if entry is None:
         return (None, None, None, None, problems)
     s = entry.summary
-    summary = (*s[:7], str(s.total), s.published.isoformat() if s.published else None, s.text, s.form)
+    summary = (*s[:7], str(s.total), s.published.isoformat() if s.published else None, s.text, s.form,
+               tuple((date.isoformat(), what) for date, what in s.corrections))
     return (entry.display, entry.id_pos, entry.digest, summary, problems)
 
 
 def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]
-    *head, total, published, text, form = data
-    return Summary(*head, Decimal(total), dt.date.fromisoformat(published) if published else None, text, form)
+    *head, total, published, text, form, corrections = data
+    return Summary(*head, Decimal(total), dt.date.fromisoformat(published) if published else None, text, form,
+                   tuple((dt.date.fromisoformat(date), what) for date, what in corrections))

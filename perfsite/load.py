@@ -45,6 +45,9 @@ class Summary(NamedTuple):
     # projects' columns, and must know them without loading every model. Not in ``text``: no
     # listing page shows it, and the views that depend on it hold the columns themselves.
     form: str | tuple[str, ...] | None = None
+    # (日期, 内容) of each 更正: the feed has an entry per correction. Not in ``text`` either: no
+    # listing shows them, and a kept process compares whole summaries, so a new one is a whole build.
+    corrections: tuple[tuple[dt.date, str], ...] = ()
 
     @property
     def path(self) -> str:
@@ -67,14 +70,27 @@ class Summary(NamedTuple):
         fields = (project.year, project.id, project.name, project.department, project.department_name,
                   project.department_code, project.implementer, funds.wan(funds.total) or Decimal(0),
                   project.published)
-        return cls(*fields, "\x1f".join(map(str, fields)), project.form)
+        return cls(*fields, "\x1f".join(map(str, fields)), project.form,
+                   tuple((c.date, c.content) for c in project.corrections))
+
+
+class Earlier(NamedTuple):
+    """A version of a project file from before one of its 更正: its text's digest and its model."""
+
+    digest: str
+    project: Project
+    where: str  # the revision it was read at, as ``rev:path``
+
+    def fetch(self) -> Project:
+        """Its model, as a function (a view's file part)."""
+        return self.project
 
 
 class Entry:
     """A valid project and where it came from. ``project`` may be loaded on first use (from the
     parse cache) while ``summary`` is always there."""
 
-    __slots__ = ("summary", "path", "display", "id_pos", "digest", "_project", "_fetch")
+    __slots__ = ("summary", "path", "display", "id_pos", "digest", "_project", "_fetch", "earlier")
 
     def __init__(self, project: Project | None, path: Path, display: str, id_pos: tuple[int, int] = (0, 0),
                  digest: str = "", summary: Summary | None = None,
@@ -83,6 +99,9 @@ class Entry:
         self.summary = summary or Summary.of(project)  # type: ignore[arg-type]
         self.path, self.display, self.id_pos, self.digest = path, display, id_pos, digest
         self._project, self._fetch = project, fetch
+        # The version before each 更正, from git (versions.py: set by each whole build): None
+        # where none was found.
+        self.earlier: tuple[Earlier | None, ...] = ()
 
     @property
     def project(self) -> Project:

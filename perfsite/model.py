@@ -240,6 +240,17 @@ class Funds(_Strict):
         return (amount / 10000).normalize() if amount else amount
 
 
+class Correction(_Strict):
+    """One 更正 of a published table: when, what was corrected, and why (the page's 更正说明)."""
+
+    date: dt.date = Field(alias="日期", description="更正日期（YYYY-MM-DD）")
+    content: Text = Field(alias="内容", description="更正了什么，如 “数量指标 清扫面积 由 5 万平方米更正为 6 万平方米”")
+    reason: Text = Field(alias="原因", description="更正的原因，如 “录入错误”")
+
+
+CORRECTIONS_LIMIT = 100  # 更正 entries in one table (each is a page of its own)
+
+
 class Project(_Strict):
     """One 项目支出绩效目标表."""
 
@@ -262,6 +273,9 @@ class Project(_Strict):
     budget_points: OptAmount = Field(None, alias="预算执行", description="预算执行的分值（如 10），与各行的权重或分值合计 100")
     indicators: Annotated[dict[Text, Level2], Field(min_length=1)] = Field(
         alias="绩效指标", description="一级指标 → 二级指标 → 三级指标行（三级指标、指标值、说明）")
+    corrections: Annotated[list[Correction], Field(max_length=CORRECTIONS_LIMIT)] = Field(
+        default_factory=list, alias="更正", description=(
+            "公开后的更正，按日期先后：每项写 日期、内容、原因；更正前的版本从 git 历史中取出，在网站上可查看"))
 
     @property
     def department_code(self) -> str | None:
@@ -276,7 +290,8 @@ class Project(_Strict):
         return iter_rows(self.indicators)
 
     def parts(self) -> Parts:
-        return Parts(self.year, self.funds, self.indicators, self.form, self.budget_points)
+        return Parts(self.year, self.funds, self.indicators, self.form, self.budget_points, self.published,
+                     tuple(self.corrections))
 
 
 Indicators = dict[str, dict[str, list[Row]]]
@@ -304,6 +319,8 @@ class Parts:
     indicators: Indicators | None
     form: str | tuple[str, ...] | None = None  # the file's own 表样, if it gives one
     budget_points: Decimal | None = None  # 预算执行's points
+    published: dt.date | None = None  # 公开日期
+    corrections: tuple[Correction, ...] = ()  # 更正, when every entry is valid
 
     def rows(self) -> Iterator[tuple[str, str, int, Row]]:
         return iter_rows(self.indicators or {})
@@ -311,7 +328,9 @@ class Parts:
 
 _SECTIONS = {"year": ("年度", TypeAdapter(Year)), "funds": ("资金", TypeAdapter(Funds)),
              "indicators": ("绩效指标", TypeAdapter(Project.model_fields["indicators"].annotation)),
-             "form": ("表样", TypeAdapter(FormSpec)), "budget_points": ("预算执行", TypeAdapter(OptAmount))}
+             "form": ("表样", TypeAdapter(FormSpec)), "budget_points": ("预算执行", TypeAdapter(OptAmount)),
+             "published": ("公开日期", TypeAdapter(dt.date | None)),
+             "corrections": ("更正", TypeAdapter(tuple[Correction, ...]))}
 
 
 def _partial(data: dict[str, Any]) -> Parts:
@@ -321,6 +340,7 @@ def _partial(data: dict[str, Any]) -> Parts:
             found[name] = adapter.validate_python(data[key]) if key in data else None
         except ValidationError:
             found[name] = None
+    found["corrections"] = found["corrections"] or ()
     return Parts(**found)
 
 
@@ -419,7 +439,7 @@ def build_project(source: Source) -> tuple[Project | None, Parts, list[Diagnosti
         project = Project.model_validate(source.data)
         return project, project.parts(), []
     except ValidationError as exc:
-        return None, _partial(source.data), diagnostics_from(exc, source, [Project, Funds, Row])
+        return None, _partial(source.data), diagnostics_from(exc, source, [Project, Funds, Row, Correction])
 
 
 def json_schema() -> dict[str, Any]:
