@@ -25,36 +25,64 @@ HISTORY_LIMIT = 200  # commits of one file looked at, newest first: corrections 
 def attach(entries: list[Entry]) -> list[Diagnostic]:
     """Set ``earlier`` on every entry with 更正 entries; a W012 for each correction whose earlier
     version was not found (its note shows without a link)."""
-    out: list[Diagnostic] = []
-    repos: dict[str, Path | None] = {}  # folder → its repository's top (one rev-parse per folder)
+    corrected: dict[Path | None, list[tuple[Entry, str]]] = {}  # repository → its corrected files
+    tops: dict[str, Path | None] = {}  # folder → its repository's top (one rev-parse per folder)
     for entry in entries:
-        count = len(entry.summary.corrections)
-        if not count:
-            entry.earlier = ()
-            continue
-        folder = os.path.dirname(os.path.abspath(entry.path))
-        if folder not in repos:
-            repos[folder] = git_toplevel(Path(folder))
-        repo = repos[folder]
-        entry.earlier = _earlier(repo, Path(entry.path), count) if repo is not None else (None,) * count
-        missing = [i for i, found in enumerate(entry.earlier) if found is None]
-        if missing:
-            out += _not_found(entry, missing, in_git=repo is not None)
+        entry.earlier = ()
+        if entry.summary.corrections:
+            path = Path(os.path.abspath(entry.path))
+            if str(path.parent) not in tops:
+                tops[str(path.parent)] = git_toplevel(path.parent)
+            repo = tops[str(path.parent)]
+            rel = _relative(path, repo)
+            corrected.setdefault(None if rel is None else repo, []).append((entry, rel or ""))
+    out: list[Diagnostic] = []
+    for repo, found in corrected.items():
+        histories = _histories(repo, [rel for _, rel in found]) if repo is not None else {}
+        for entry, rel in found:
+            count = len(entry.summary.corrections)
+            entry.earlier = _earlier(histories.get(rel, []), count)
+            missing = [i for i, version in enumerate(entry.earlier) if version is None]
+            if missing:
+                out += _not_found(entry, missing, in_git=repo is not None)
     return out
 
 
-def _earlier(repo: Path, path: Path, count: int) -> tuple[Earlier | None, ...]:
-    """The version before each of ``count`` corrections, newest committed versions first."""
+def _relative(path: Path, repo: Path | None) -> str | None:
+    if repo is None:
+        return None
     try:
-        rel = path.resolve().relative_to(repo.resolve()).as_posix()
-        log = git(repo, "log", f"--max-count={HISTORY_LIMIT}", "--format=%H", "HEAD", "--", rel)
-    except (ValueError, OSError, subprocess.TimeoutExpired):
-        return (None,) * count
-    commits = log.stdout.decode().split() if log.returncode == 0 else []
+        return path.resolve().relative_to(repo.resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+def _histories(repo: Path, rels: list[str], chunk: int = 500) -> dict[str, list[tuple[str, bytes | None]]]:
+    """Each file's committed versions, newest first, as (``commit:path``, its bytes): one ``git
+    log`` over all the files (per ``chunk`` of them) and one ``git cat-file --batch`` for all the
+    versions, however many files were corrected."""
+    commits: dict[str, list[str]] = {rel: [] for rel in rels}
+    for start in range(0, len(rels), chunk):
+        try:
+            log = git(repo, "log", "--format=%x01%H", "--name-only", "-z", "HEAD", "--", *rels[start:start + chunk])
+        except (OSError, subprocess.TimeoutExpired):
+            return {}
+        for record in log.stdout.split(b"\x01")[1:] if log.returncode == 0 else []:
+            commit, _, names = record.partition(b"\0")
+            for name in names.lstrip(b"\n").split(b"\0"):
+                listed = commits.get(name.decode("utf-8", "surrogateescape"))
+                if listed is not None and len(listed) < HISTORY_LIMIT:
+                    listed.append(commit.decode())
+    names = [f"{commit}:{rel}" for rel, listed in commits.items() for commit in listed]
+    bodies = dict(zip(names, read_blobs(repo, names)))
+    return {rel: [(f"{c}:{rel}", bodies[f"{c}:{rel}"]) for c in listed] for rel, listed in commits.items()}
+
+
+def _earlier(history: list[tuple[str, bytes | None]], count: int) -> tuple[Earlier | None, ...]:
+    """The version before each of ``count`` corrections: for the i-th, the newest with fewer than i."""
     found: list[Earlier | None] = [None] * count
-    names = [f"{commit}:{rel}" for commit in commits]
-    for name, body in zip(names, read_blobs(repo, names) if names else []):
-        version = _version(name, body)
+    for where, body in history:
+        version = _version(where, body)
         if version is None:
             continue
         for i in range(len(version.project.corrections), count):  # it has fewer entries than i + 1

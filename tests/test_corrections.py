@@ -114,7 +114,7 @@ def test_a_correction_needs_its_date_content_and_reason(tmp_path: Path):
 
 def test_a_committed_correction_links_the_version_before_it_with_its_diff(tmp_path: Path):
     root = repo(tmp_path)
-    out, diagnostics = build(root)
+    out, diagnostics = build(root, strict=True)  # with the link check over every page
     assert not diagnostics
     page = (out / PAGE).read_text(encoding="utf-8")
     note = page[page.index('id="corrections"'):]
