@@ -107,8 +107,8 @@ def _text(value: object) -> str | None:
         return written_amount(value)
     if isinstance(value, tuple):
         return "[" + ", ".join(map(str, value)) + "]"
-    if isinstance(value, list):  # 更正: its entries, one per line as the page lists them
-        return "\n".join(map(_text, value)) or None  # type: ignore[arg-type]
+    if isinstance(value, list):  # 更正: its entries on one line, as a report's cell holds them
+        return "；".join(map(_text, value)) or None  # type: ignore[arg-type]
     if isinstance(value, Correction):
         return f"{value.date.isoformat()} {value.content}（{value.reason}）"
     return value.isoformat() if isinstance(value, dt.date) else str(value)

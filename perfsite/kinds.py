@@ -68,7 +68,7 @@ class Kind:
 
     title: str
     model: type[BaseModel]
-    header: tuple[FormField, ...]  # top-level scalar fields, in the file's order
+    header: tuple[FormField, ...]  # top-level fields but the blocks, in the file's order (更正 ends a file)
     funds_block: FormField  # the key the fund block sits under
     funds: tuple[FormField, ...]  # the fund block's fields, in the form's order
     goals: FormField
