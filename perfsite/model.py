@@ -419,6 +419,9 @@ def diagnostics_from(error: ValidationError, source: Source, models: list[type[B
         elif kind.startswith(("date_", "datetime_")):
             out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」不是有效的日期：{err['input']}",
                                    "写成 YYYY-MM-DD，如 2022-03-15，且这个月要有这一天"))
+        elif kind == "too_long" and label == "更正":
+            out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」最多 {CORRECTIONS_LIMIT} 条",
+                                   "一张表更正这么多次，应当重新公开一张新表"))
         elif kind in ("goal_long", "too_long"):
             message = err["msg"] if kind == "goal_long" else f"最多 {GOALS_LIMIT} 条"
             out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」{message}",

@@ -111,6 +111,14 @@ def test_a_correction_needs_its_date_content_and_reason(tmp_path: Path):
     assert status == 1 and "E020" in out and "原因" in out
 
 
+def test_too_many_corrections_say_so(tmp_path: Path):
+    root = site(tmp_path)
+    entries = "".join(f"  - 日期: 2022-04-01\n    内容: 第{i}条\n    原因: 录入错误\n" for i in range(101))
+    correct(root, "≥1次", "≥2次", "更正:\n" + entries)
+    status, out = check(root)
+    assert status == 1 and "「更正」最多 100 条" in out and "年度目标" not in out
+
+
 # The page, the earlier version, the diff ------------------------------------------------------
 
 def test_a_committed_correction_links_the_version_before_it_with_its_diff(tmp_path: Path):
