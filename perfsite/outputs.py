@@ -171,8 +171,7 @@ class Views:
         return (None, None) if previous is None else (self.file(previous), previous.summary)
 
     def _project_view(self, shared: Part, path: str, summary: Summary, project: Part, old: Part | None,
-                      previous: Summary | None, department: Part,
-                      links: tuple[str | None, ...] = ()) -> dict[str, Any]:
+                      previous: Summary | None, department: Part, links: tuple[str | None, ...]) -> dict[str, Any]:
         """What project.html receives: the table (``project``), laid out with its comparison
         with the same project the year before (``page``; through the diff memo, whose answer is
         that of the two files the parts name), its 更正 (each with the page of the version
@@ -217,21 +216,22 @@ class Views:
                           if parts[j] is not None and earlier[j].digest != earlier[i].digest),  # type: ignore[union-attr]
                          (self.file(page), None))
             path = f"{year.year}/{links[i]}"
+            # the correction itself as plain data: a summary's fingerprint leaves its 更正 out
             out.append(Output(path, "version.html", Part.derived(
-                self._version_view, self.shared, path, page.summary, i, part, *after, *self._before(page),
-                self.department(year, dept), links)))
+                self._version_view, self.shared, path, i + 1, page.summary.corrections[i], page.path, part, *after,
+                *self._before(page), self.department(year, dept), links)))
         return out
 
-    def _version_view(self, shared: Part, path: str, summary: Summary, index: int, old: Part, after: Part,
-                      after_link: str | None, previous_file: Part | None, previous: Summary | None,
-                      department: Part, links: tuple[str | None, ...]) -> dict[str, Any]:
-        """What version.html receives: project.html's view of the version before 更正 ``index``
-        (its own 更正 linked as the current page links them), the correction, and the diff from
-        it to the version after it (``after_link``'s page, None: the current one)."""
+    def _version_view(self, shared: Part, path: str, number: int, correction: tuple[dt.date, str], current: str,
+                      old: Part, after: Part, after_link: str | None, previous_file: Part | None,
+                      previous: Summary | None, department: Part, links: tuple[str | None, ...]) -> dict[str, Any]:
+        """What version.html receives: project.html's view of the version before 更正 ``number``
+        (its own 更正 linked as the current page links them), the correction (date, 内容), and
+        the diff from it to the version after it (``after_link``'s page, None: the current one)."""
         view = self._project_view(shared, path, Summary.of(old.value), old, previous_file, previous, department, links)
-        date, content = summary.corrections[index]
-        view["version"] = {"number": index + 1, "date": date, "content": content, "current": f"{summary.id}.html",
-                           "after": after_link, "diff": Part.derived(self.memo.diff, old, after).value}
+        view["version"] = {"number": number, "date": correction[0], "content": correction[1],
+                           "current": current.rpartition("/")[2], "after": after_link,
+                           "diff": Part.derived(self.memo.diff, old, after).value}
         return view
 
     def _year_head(self, year: YearPage) -> dict[str, Any]:

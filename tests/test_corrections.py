@@ -269,6 +269,20 @@ def test_a_committed_correction_rebuilt_incrementally_equals_a_clean_build(tmp_p
     assert files(out) == clean and files(tmp_path / "kept") == clean
     assert "≥91%" in (out / "2022/test-project.v1.html").read_text(encoding="utf-8").split('id="version-diff"')[1]
 
+    # a second correction committed, then the first one's words edited: the first version's
+    # banner shows them, though neither version nor the summary's fingerprint changed
+    correct(root, "≥91%", "≥95%", SECOND)
+    git(root, "commit", "-q", "-am", "correct again")
+    build(root, out)
+    assert kept.build([str((root / FILE).resolve())]).ok
+    text = (root / FILE).read_text(encoding="utf-8")
+    (root / FILE).write_text(text.replace("由 ≥1次 更正为 ≥2次", "由 ≥1次 改为 ≥2次"), encoding="utf-8")
+    build(root, out)
+    assert kept.build([str((root / FILE).resolve())]).ok
+    clean = clean_build(root, tmp_path)
+    assert files(out) == clean and files(tmp_path / "kept") == clean
+    assert "由 ≥1次 改为 ≥2次" in (out / "2022/test-project.v1.html").read_text(encoding="utf-8").split("version-banner")[1].split("</div>")[0]
+
 
 # In a real browser ------------------------------------------------------------------------------
 
