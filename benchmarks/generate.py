@@ -7,6 +7,7 @@ bytes. Usage: python benchmarks/generate.py N DIR
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import shutil
 import sys
@@ -36,6 +37,12 @@ def departments() -> list[str]:
     return [f"{100 + i}-黔南州{PLACES[(i // len(UNITS)) % len(PLACES)]}{UNITS[i % len(UNITS)]}" for i in range(50)]
 
 
+def _dates(index: int, year: int) -> list[str]:
+    """批复日期 and 公开日期 within the 20 days allowed, from the index (the random values stay as they were)."""
+    approved = dt.date(year, 1, 10 + index % 10)
+    return [f"批复日期: {approved}", f"公开日期: {approved + dt.timedelta(days=index % 12)}"]
+
+
 def project_text(index: int, year: int, rng: random.Random) -> tuple[str, str]:
     """Project ``index`` in ``year``: same id, name and department every year, values vary."""
     topic = TOPICS[index % len(TOPICS)]
@@ -60,7 +67,8 @@ def project_text(index: int, year: int, rng: random.Random) -> tuple[str, str]:
     cost.append(("项目或定额成本控制率", "100%"))
     total = Decimal(total_cents) / 100
     lines = [f"id: {ident}", f"年度: {year}", f"项目名称: {PLACES[index % 5]}{topic}工作经费（{index}）",
-             f"主管部门及代码: {dept}", f"实施单位: {dept.split('-', 1)[1]}", "资金:", "  资金来源: 财政资金",
+             f"主管部门及代码: {dept}", f"实施单位: {dept.split('-', 1)[1]}", *_dates(index, year),
+             "资金:", "  资金来源: 财政资金",
              f"  资金总额: {total}", f"  财政拨款: {total}", "  上级补助: 0", f"  本级安排: {total}", "  其他资金: 0",
              "年度目标:", *[f"  - '{g}'" for g in goals], "绩效指标:"]
     order = [("产出", "数量"), ("产出", "质量"), ("产出", "时效"), ("产出", "成本"), ("效益", "经济效益"),

@@ -76,7 +76,7 @@ def schema_files() -> dict[str, str]:
 
 # What makes each file that no template makes, from its view (as outputs.py gives it, resolved).
 WRITERS: dict[str, Callable[[Any], bytes | str | Path]] = {
-    "json": opendata.project_json,
+    "json": lambda view: opendata.project_json(view["project"], view["metadata"]),
     "csv": lambda view: opendata.project_csv(view["project"], view["form"]),
     "mixed-csv": lambda view: opendata.mixed_csv(view["columns"], view["projects"]),
     "datapackage": lambda view: opendata.datapackage(**view),

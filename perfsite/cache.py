@@ -331,12 +331,20 @@ def _meta(entry: Entry | None, diags: list) -> tuple:  # type: ignore[type-arg]
     if entry is None:
         return (None, None, None, None, problems)
     s = entry.summary
-    summary = (*s[:7], str(s.total), s.published.isoformat() if s.published else None, s.text, s.form,
+    summary = (*s[:7], str(s.total), _day(s.published), s.text, s.form, _day(s.approved), s.note, s.index_number,
                tuple((date.isoformat(), what) for date, what in s.corrections))
     return (entry.display, entry.id_pos, entry.digest, summary, problems)
 
 
 def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]
-    *head, total, published, text, form, corrections = data
-    return Summary(*head, Decimal(total), dt.date.fromisoformat(published) if published else None, text, form,
+    *head, total, published, text, form, approved, note, index_number, corrections = data
+    return Summary(*head, Decimal(total), _date(published), text, form, _date(approved), note, index_number,
                    tuple((dt.date.fromisoformat(date), what) for date, what in corrections))
+
+
+def _day(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None

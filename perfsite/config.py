@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Iterable
 
-from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, create_model,
+                      field_validator, model_validator)
 
 from .diagnostics import Diagnostic, Level, display_path
 from .forms import CLASSIC, FORMS
-from .model import FormSpec, diagnostics_from
-from .source import load_file
+from .disclosure import PATTERN_FIELDS, Metadata, Table, catalogue, check_pattern, problems
+from .model import DATE_FIELDS, Dates, FormSpec, Project, diagnostics_from
+from .source import Source, load_file
 from .taxonomy import PROFILES, Profile
 
 CONFIG_NAME = "site.yaml"
 ProfileKey = Annotated[str, Field(json_schema_extra={"enum": list(PROFILES)})]
+
+
+def _year_keys(value: dict[str, Any]) -> dict[str, Any]:
+    for year in value:
+        if not (year.isdigit() and len(year) == 4):
+            raise ValueError(f"年度「{year}」应为四位数字")
+    return value
 
 
 class _ByYear(BaseModel):
@@ -25,10 +34,7 @@ class _ByYear(BaseModel):
     @field_validator("years", check_fields=False)
     @classmethod
     def _four_digits(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for year in value:
-            if not (year.isdigit() and len(year) == 4):
-                raise ValueError(f"年度「{year}」应为四位数字")
-        return value
+        return _year_keys(value)
 
     def of(self, year: int) -> Any:
         return self.years.get(str(year), self.default)  # type: ignore[attr-defined]
@@ -53,6 +59,46 @@ class Forms(_ByYear):
                                        description="按年度指定：年度: " + " 或 ".join(FORMS) + "，或栏目列表")
 
 
+_YEAR_DATES = {"approved": "该年度各表的批复日期（YYYY-MM-DD）", "published": "该年度各表的公开日期（YYYY-MM-DD）",
+               "disclosure_note": "该年度各表未载明日期或逾期公开的原因"}
+# A year's dates are the fields a project file gives, under the same keys; a file's own win.
+YearDates = create_model(
+    "YearDates", __config__=ConfigDict(extra="forbid", frozen=True, populate_by_name=False),
+    **{name: (Project.model_fields[name].annotation,
+              Field(None, alias=Project.model_fields[name].alias, description=_YEAR_DATES[name]))
+       for name in DATE_FIELDS})
+
+
+class Disclosure(BaseModel):
+    """How the site's tables stand in the 政府信息公开目录: who publishes them, the unit's 索引号
+    pattern, and each year's 批复日期 / 公开日期 for the tables that do not give their own."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+    organ: str | None = Field(None, alias="发布机构", min_length=1, description="发布机构；不填则为发布单位")
+    code: str | None = Field(None, alias="机构代码", min_length=1, description="机构代码（如统一社会信用代码），用于索引号")
+    pattern: Annotated[str | None, AfterValidator(check_pattern)] = Field(None, alias="索引号", description=(
+        "索引号格式，如 {机构代码}/{年度}-{序号:03}；可用 " + " ".join(f"{{{f}}}" for f in PATTERN_FIELDS)
+        + "；不填则不编索引号（项目文件可写自己的索引号）"))
+    years: dict[str, YearDates] = Field(default_factory=dict, alias="年度",  # type: ignore[valid-type]
+                                        description="按年度：批复日期、公开日期、公开说明（项目文件未填时采用）")
+
+    @field_validator("years")
+    @classmethod
+    def _four_digits(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return _year_keys(value)
+
+    @model_validator(mode="after")
+    def _code_given(self) -> Disclosure:
+        if self.pattern is not None and "{机构代码" in self.pattern and self.code is None:
+            raise ValueError("索引号格式用到了 {机构代码}，但没有填写“机构代码”")
+        return self
+
+    def dates(self, year: int) -> Dates | None:
+        found = self.years.get(str(year))
+        return None if found is None else Dates(*(getattr(found, name) for name in DATE_FIELDS))
+
+
 class SiteConfig(BaseModel):
     """Everything about the site that is not a project."""
 
@@ -67,6 +113,19 @@ class SiteConfig(BaseModel):
 
     forms: Forms = Field(default_factory=Forms, alias="表样",
                          description="各年度指标表的栏目（表样）：" + "、".join(FORMS) + "，或栏目列表；默认 classic")
+
+    disclosure: Disclosure = Field(default_factory=Disclosure, alias="公开", description=(
+        "政府信息公开目录信息：发布机构、机构代码、索引号格式，各年度的批复日期与公开日期"))
+
+    @property
+    def organ(self) -> str:
+        """Who the pages name as 发布机构."""
+        return self.disclosure.organ or self.publisher
+
+    def catalogue(self, year: int, tables: Iterable[Table]) -> dict[str, Metadata]:
+        """A year's tables by id with their 信息公开 metadata (disclosure.catalogue)."""
+        d = self.disclosure
+        return catalogue(tables, year, d.dates(year), self.organ, d.pattern, d.code)
 
     def profile(self, year: int) -> Profile:
         return PROFILES[self.taxonomy.of(year)]
@@ -98,9 +157,24 @@ def load_config(content: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     if not isinstance(source.data, dict):
         return None, [source.diag((), Level.ERROR, "E006", "site.yaml 应为“字段: 值”的映射", "见 README 的示例")]
     try:
-        return SiteConfig.model_validate(source.data), diags
+        config = SiteConfig.model_validate(source.data)
     except ValidationError as exc:
-        return None, diags + diagnostics_from(exc, source, [SiteConfig, Taxonomy, Forms])
+        return None, diags + diagnostics_from(exc, source, [SiteConfig, Taxonomy, Forms, Disclosure, YearDates])
+    return config, diags + _year_dates(config, source)
+
+
+def _year_dates(config: SiteConfig, source: Source) -> list[Diagnostic]:
+    """A year's 批复日期 and 公开日期, where site.yaml gives both, checked once here rather than in
+    every table that takes them (rules.check_disclosure)."""
+    out = []
+    for year in config.disclosure.years:
+        dates = config.disclosure.dates(int(year))
+        if dates is None or dates.approved is None or dates.published is None:
+            continue
+        for found in problems(dates):
+            out.append(source.diag(("公开", "年度", year, found.on), found.level, found.code, found.message,
+                                   found.hint.replace("本文件", "site.yaml"), key=True))
+    return out
 
 
 def json_schema() -> dict[str, Any]:

@@ -154,7 +154,10 @@ TARGET = Kind(
         _field(Project, "phone"),
         _field(Project, "attribute"),
         _field(Project, "period"),
+        _field(Project, "approved", form=False),  # with 公开日期 and 索引号: the page's 信息公开 metadata
         _field(Project, "published", form=False),
+        _field(Project, "disclosure_note", form=False),
+        _field(Project, "index_number", form=False),
         _field(Project, "form", form=False),  # which columns the grid shows (forms.py)
         _field(Project, "budget_points", form=False),  # 预算执行's points: a row of scored forms
         # 更正: a year's own history (a new year's table starts with none, scaffold.py drops it)

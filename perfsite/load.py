@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 from . import rules
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .diagnostics import Diagnostic, Level, Report, display_path
-from .model import Project, build_project
+from .model import Dates, Project, build_project
 from .parallel import spread
 from .source import load_file
 
@@ -39,14 +39,20 @@ class Summary(NamedTuple):
     department_code: str | None
     implementer: str
     total: Decimal  # 资金总额 in 万元 (0 when blank)
-    published: dt.date | None
+    published: dt.date | None  # its own 公开日期 (the year's in site.yaml is applied by disclosure.py)
     text: str = ""  # all of the above as one string: what a listing page's key is made of
     # The file's own 表样, if it gives one: the year's CSVs and data package take the union of their
     # projects' columns, and must know them without loading every model. Not in ``text``: no
     # listing page shows it, and the views that depend on it hold the columns themselves.
     form: str | tuple[str, ...] | None = None
-    # (日期, 内容) of each 更正: the feed has an entry per correction. Not in ``text`` either: no
-    # listing shows them, and a kept process compares whole summaries, so a new one is a whole build.
+    # Its own 批复日期, 公开说明 and 索引号: the page's 信息公开 metadata, and the year's 序号 and the
+    # cross-file check of 索引号, are made from every summary. In ``text``: listings do not show
+    # them, but a project page's view holds its summary.
+    approved: dt.date | None = None
+    note: str | None = None
+    index_number: str | None = None
+    # (日期, 内容) of each 更正: the feed has an entry per correction. Not in ``text``: no listing
+    # shows them, and a kept process compares whole summaries, so a new one is a whole build.
     corrections: tuple[tuple[dt.date, str], ...] = ()
 
     @property
@@ -70,7 +76,8 @@ class Summary(NamedTuple):
         fields = (project.year, project.id, project.name, project.department, project.department_name,
                   project.department_code, project.implementer, funds.wan(funds.total) or Decimal(0),
                   project.published)
-        return cls(*fields, "\x1f".join(map(str, fields)), project.form,
+        own = (project.approved, project.disclosure_note, project.index_number)
+        return cls(*fields, "\x1f".join(map(str, fields + own)), project.form, *own,
                    tuple((c.date, c.content) for c in project.corrections))
 
 
@@ -136,6 +143,28 @@ def _one_name_per_code(entries: list[Entry]) -> list[Diagnostic]:
                                   f"部门编码 {s.department_code} 在 {s.year} 年已是「{seen.summary.department_name}」"
                                   f"（{seen.display}），这里却是「{s.department_name}」",
                                   "同一年里一个编码只对应一个部门名称：改成一致的写法，或检查编码"))
+    return out
+
+
+def _one_table_per_index_number(config: SiteConfig, entries: list[Entry]) -> list[Diagnostic]:
+    """E037 for a table whose 索引号 (its own, or the pattern's) another table of the site has: at
+    the file's own 索引号 where one of the two gives it, since that is the one to change."""
+    by_year: dict[int, list[Entry]] = {}
+    for entry in entries:
+        by_year.setdefault(entry.summary.year, []).append(entry)
+    numbered = [(entry, listed[entry.summary.id].index_number) for year, group in sorted(by_year.items())
+                for listed in [config.catalogue(year, [e.summary for e in group])] for entry in group]
+    first: dict[str, Entry] = {}
+    out = []
+    for entry, number in sorted(numbered, key=lambda found: found[0].summary.index_number is not None):
+        seen = first.setdefault(number, entry) if number is not None else entry
+        if seen is entry:
+            continue
+        source, _ = load_file(entry.path, entry.display)
+        own = entry.summary.index_number is not None and source is not None
+        line, col = source.pos(("索引号",), key=True) if own else entry.id_pos  # type: ignore[union-attr]
+        out.append(Diagnostic(entry.display, line, col, Level.ERROR, "E037", f"索引号「{number}」已用于 {seen.display}",
+                              "每张表的索引号在全站唯一：改正本文件的“索引号”，或让 site.yaml 的索引号格式含 {年度} 与 {序号}"))
     return out
 
 
@@ -295,7 +324,7 @@ def load_project(path: Path, display: str, year_dir: int,
                                  f"年度 {parts.year} 与所在目录 {year_dir}/ 不一致",
                                  f"把文件移到 {parts.year}/ 目录，或把年度改为 {year_dir}"))
     if config is not None:
-        diags += rules.check(parts, source, config.profile(year), config.form(year))
+        diags += rules.check(parts, source, config.profile(year), config.form(year), config.disclosure.dates(year) or Dates())
     if project is None:
         return None, diags
     return Entry(project, path, display, source.pos(("id",)), source.digest), diags
@@ -372,6 +401,8 @@ def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1,
     if cache is not None:
         cache.forget_missing({path for path, _ in files})
     content.report.extend(_one_name_per_code(content.entries))
+    if config is not None:
+        content.report.extend(_one_table_per_index_number(config, content.entries))
     if not files and not misplaced and config is not None:
         content.report.warning(display_path(root), 0, 0, "W010", "没有找到任何项目文件",
                                f"在 {display_path(root)}/<年度>/ 下添加项目 YAML 文件")

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Annotated, Any, Iterator, Literal
+from typing import Annotated, Any, Iterator, Literal, NamedTuple
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter,
                       ValidationError, WithJsonSchema)
@@ -263,8 +263,14 @@ class Project(_Strict):
     phone: str | None = Field(None, alias="联系电话")
     attribute: str | None = Field(None, alias="项目属性", description="如 延续项目、新增项目")
     period: str | None = Field(None, alias="项目期", description="如 一年、三年")
-    published: dt.date | None = Field(None, alias="公开日期",
-                                      description="公开日期（YYYY-MM-DD），用于订阅源；不填则按预算年度 1 月 1 日")
+    approved: dt.date | None = Field(None, alias="批复日期", description=(
+        "财政部门批复预算的日期（YYYY-MM-DD）；不填则按 site.yaml 中该年度的批复日期"))
+    published: dt.date | None = Field(None, alias="公开日期", description=(
+        "公开日期（YYYY-MM-DD），页面的发布日期；不填则按 site.yaml 中该年度的公开日期"))
+    disclosure_note: str | None = Field(None, alias="公开说明", description=(
+        "未载明日期或晚于批复后 20 日公开的原因（--strict 时，缺日期或逾期的表须写明）"))
+    index_number: Annotated[str | None, AfterValidator(_filled)] = Field(None, alias="索引号", description=(
+        "本表在政府信息公开目录中的索引号；不填则按 site.yaml 中的索引号格式编排"))
     form: FormSpec | None = Field(None, alias="表样", description=(
         "本表的表样（指标表的栏目）：" + "、".join(FORMS) + "，或列出各栏；不填则按 site.yaml 中该年度的表样"))
     funds: Funds = Field(alias="资金")
@@ -290,8 +296,8 @@ class Project(_Strict):
         return iter_rows(self.indicators)
 
     def parts(self) -> Parts:
-        return Parts(self.year, self.funds, self.indicators, self.form, self.budget_points, self.published,
-                     tuple(self.corrections))
+        return Parts(self.year, self.funds, self.indicators, self.form, self.budget_points,
+                     Dates(self.approved, self.published, self.disclosure_note), tuple(self.corrections))
 
 
 Indicators = dict[str, dict[str, list[Row]]]
@@ -309,6 +315,24 @@ def row_path(level1: str, level2: str, index: int, field: str | None = None) -> 
     return path + (field,) if field else path
 
 
+class Dates(NamedTuple):
+    """When a table was approved and published, and why it is late or undated: a file's own, or
+    its year's in site.yaml (config.Disclosure)."""
+
+    approved: dt.date | None = None
+    published: dt.date | None = None
+    note: str | None = None
+
+    def over(self, year: Dates | None) -> Dates:
+        """These dates, each blank one taken from the year's."""
+        if year is None:
+            return self
+        return Dates(*(mine if mine is not None else theirs for mine, theirs in zip(self, year)))
+
+
+DATE_FIELDS = ("approved", "published", "disclosure_note")  # a Project's fields that make its Dates
+
+
 @dataclass(frozen=True)
 class Parts:
     """The sections of a project that rules look at, each present only if it is valid by itself,
@@ -319,7 +343,7 @@ class Parts:
     indicators: Indicators | None
     form: str | tuple[str, ...] | None = None  # the file's own 表样, if it gives one
     budget_points: Decimal | None = None  # 预算执行's points
-    published: dt.date | None = None  # 公开日期
+    dates: Dates | None = None  # its 批复日期, 公开日期 and 公开说明 as the file gives them
     corrections: tuple[Correction, ...] = ()  # 更正, when every entry is valid
 
     def rows(self) -> Iterator[tuple[str, str, int, Row]]:
@@ -328,20 +352,23 @@ class Parts:
 
 _SECTIONS = {"year": ("年度", TypeAdapter(Year)), "funds": ("资金", TypeAdapter(Funds)),
              "indicators": ("绩效指标", TypeAdapter(Project.model_fields["indicators"].annotation)),
-             "form": ("表样", TypeAdapter(FormSpec)), "budget_points": ("预算执行", TypeAdapter(OptAmount)),
-             "published": ("公开日期", TypeAdapter(dt.date | None)),
-             "corrections": ("更正", TypeAdapter(tuple[Correction, ...]))}
+             "form": ("表样", TypeAdapter(FormSpec)), "budget_points": ("预算执行", TypeAdapter(OptAmount))}
+_DATES = {name: (Project.model_fields[name].alias, TypeAdapter(Project.model_fields[name].annotation))
+          for name in DATE_FIELDS}
+_CORRECTIONS = TypeAdapter(tuple[Correction, ...])
+
+
+def _valid(data: dict[str, Any], key: str, adapter: TypeAdapter[Any]) -> Any:
+    try:
+        return adapter.validate_python(data[key]) if key in data else None
+    except ValidationError:
+        return None
 
 
 def _partial(data: dict[str, Any]) -> Parts:
-    found: dict[str, Any] = {}
-    for name, (key, adapter) in _SECTIONS.items():
-        try:
-            found[name] = adapter.validate_python(data[key]) if key in data else None
-        except ValidationError:
-            found[name] = None
-    found["corrections"] = found["corrections"] or ()
-    return Parts(**found)
+    found = {name: _valid(data, key, adapter) for name, (key, adapter) in _SECTIONS.items()}
+    return Parts(**found, dates=Dates(*(_valid(data, key, adapter) for key, adapter in _DATES.values())),
+                 corrections=_valid(data, "更正", _CORRECTIONS) or ())
 
 
 _TYPE_NAMES = {"string_type": "文本", "dict_type": "映射（字段: 值）", "list_type": "列表（- 开头的各项）",
@@ -404,6 +431,9 @@ def diagnostics_from(error: ValidationError, source: Source, models: list[type[B
                                    f"换一个 id，如 {err['input']}-xiangmu；保留的名称：{'、'.join(RESERVED_IDS)}"))
         elif kind == "form":
             out.append(source.diag(loc, Level.ERROR, "E027", f"「{label}」{err['msg']}", "见 README 的“表样”一节"))
+        elif kind == "index_pattern":
+            out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」{err['msg']}",
+                                   "只用 {机构代码} {年度} {序号} {id} 和其他文字，如 {机构代码}/{年度}-{序号:03}"))
         elif kind in ("nature", "direction", "core"):
             out.append(source.diag(loc, Level.ERROR, "E027", f"「{label}」{err['msg']}", "改为允许的值之一"))
         elif kind == "literal_error":

@@ -17,6 +17,7 @@ import json
 from typing import Any, Iterable, Iterator
 
 from . import __version__
+from .disclosure import Metadata
 from .forms import CLASSIC, FORMS, columns as form_columns, scored
 from .kinds import TARGET
 from .model import ROW_COLUMNS, Project
@@ -86,7 +87,12 @@ def _neutral(row: list[str], header: tuple[str, ...] = COLUMNS) -> list[str]:
 # Keys the JSON has only where a file gives them: what the forms after the classic one added, and
 # 更正 (a classic site's JSON, and an uncorrected table's, is as it was before they existed).
 _ROW_ONLY_WHEN_SET = frozenset(ROW_COLUMNS) - set(FORMS[CLASSIC])
-_PROJECT_ONLY_WHEN_SET = frozenset(TARGET.field(attr).alias for attr in ("form", "budget_points", "corrections"))
+_PROJECT_ONLY_WHEN_SET = frozenset(TARGET.field(attr).alias for attr in (
+    "form", "budget_points", "approved", "disclosure_note", "index_number", "corrections"))
+# The table as published: its dates and 索引号 as its page shows them (the year's in site.yaml
+# where the file gives none), so that reading it back with the model still gives a valid table.
+_AS_PUBLISHED = {TARGET.field(attr).alias: key for attr, key in (
+    ("approved", "approved"), ("published", "published"), ("disclosure_note", "note"), ("index_number", "index_number"))}
 
 
 def _drop_unset(data: dict[str, Any], keys: frozenset[str]) -> None:
@@ -95,8 +101,11 @@ def _drop_unset(data: dict[str, Any], keys: frozenset[str]) -> None:
             del data[key]
 
 
-def project_json(project: Project) -> str:
+def project_json(project: Project, metadata: Metadata) -> str:
     data = project.model_dump(mode="json", by_alias=True)
+    for alias, key in _AS_PUBLISHED.items():
+        value = getattr(metadata, key)
+        data[alias] = None if value is None else str(value)
     _drop_unset(data, _PROJECT_ONLY_WHEN_SET)
     for groups in data["绩效指标"].values():
         for rows in groups.values():
@@ -179,11 +188,11 @@ def _fields(extra: tuple[str, ...]) -> list[dict[str, str]]:
     return fields
 
 
-def datapackage(year: int, title: str, publisher: str, url: str, projects: list[tuple[str, str]],
+def datapackage(year: int, title: str, publisher: str, url: str, projects: list[tuple[str, str, Metadata]],
                 tables: list[tuple[str, str, str, tuple[str, ...]]]) -> str:
     """A Frictionless (tabular) data package for one year's downloads; ``tables`` are the
     indicator CSVs as (resource name, path from the year's folder, title, further columns),
-    ``projects`` (id, name)."""
+    ``projects`` (id, name, its 信息公开 metadata: 索引号, 发布机构, dates, as its page shows them)."""
     base_url = url
     resources: list[dict[str, Any]] = [{
         "name": name, "path": path, "title": table_title,
@@ -191,9 +200,10 @@ def datapackage(year: int, title: str, publisher: str, url: str, projects: list[
         "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
         "schema": {"fields": _fields(extra), "missingValues": [""]},
     } for name, path, table_title, extra in tables]
-    for ident, name in projects:
+    for ident, name, metadata in projects:
         resources.append({"name": f"project-{year}-{ident}", "path": f"{ident}.json", "title": name,
-                          "format": "json", "mediatype": "application/json", "encoding": "utf-8"})
+                          "format": "json", "mediatype": "application/json", "encoding": "utf-8",
+                          "disclosure": metadata.as_json()})
     package = {"profile": "tabular-data-package", "name": f"perfsite-{year}", "description": NEUTRALISED,
                "title": f"{title}：{year}年度项目支出绩效目标", "homepage": f"{base_url}{year}/index.html",
                "publisher": publisher, "created_by": f"perfsite {__version__}",

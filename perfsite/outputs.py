@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from . import opendata, search
 from .diff import report_order
+from .disclosure import Metadata
 from .memo import DiffMemo
 from .load import Summary
 from .site import (Change, Department, DepartmentChanges, DepartmentPage, ProjectPage, Site, YearPage, budget_row,
@@ -163,7 +164,7 @@ class Views:
         page is rendered; its key is of the inputs (10,000 of them are keyed on every build)."""
         return Output(page.path, "project.html", Part.derived(
             self._project_view, self.shared, page.path, page.summary, self.file(page), *self._before(page),
-            self.department(year, dept), version_links(page)))
+            self.department(year, dept), page.metadata, version_links(page)))
 
     def _before(self, page: ProjectPage) -> tuple[Part | None, Summary | None]:
         """The same project the year before: its file and summary (None, None for a new one)."""
@@ -171,7 +172,8 @@ class Views:
         return (None, None) if previous is None else (self.file(previous), previous.summary)
 
     def _project_view(self, shared: Part, path: str, summary: Summary, project: Part, old: Part | None,
-                      previous: Summary | None, department: Part, links: tuple[str | None, ...]) -> dict[str, Any]:
+                      previous: Summary | None, department: Part, metadata: Metadata,
+                      links: tuple[str | None, ...]) -> dict[str, Any]:
         """What project.html receives: the table (``project``), laid out with its comparison
         with the same project the year before (``page``; through the diff memo, whose answer is
         that of the two files the parts name), its 更正 (each with the page of the version
@@ -191,7 +193,7 @@ class Views:
             comparison = Part.derived(self.memo.diff, old, project)
             page.update(comparison=comparison.value, comparison_funds=_comparison_funds(old, project, comparison))
         return {**shared.value, "path": path, "root": "../", "page": page, "project": project,
-                "department": department}
+                "department": department, "metadata": metadata}
 
     def versions(self) -> list[Output]:
         """The page of each corrected table's version before each 更正 it has one for
@@ -219,16 +221,18 @@ class Views:
             # the correction itself as plain data: a summary's fingerprint leaves its 更正 out
             out.append(Output(path, "version.html", Part.derived(
                 self._version_view, self.shared, path, i + 1, page.summary.corrections[i], page.path, part, *after,
-                *self._before(page), self.department(year, dept), links)))
+                *self._before(page), self.department(year, dept), page.metadata, links)))
         return out
 
     def _version_view(self, shared: Part, path: str, number: int, correction: tuple[dt.date, str], current: str,
                       old: Part, after: Part, after_link: str | None, previous_file: Part | None,
-                      previous: Summary | None, department: Part, links: tuple[str | None, ...]) -> dict[str, Any]:
+                      previous: Summary | None, department: Part, metadata: Metadata,
+                      links: tuple[str | None, ...]) -> dict[str, Any]:
         """What version.html receives: project.html's view of the version before 更正 ``number``
         (its own 更正 linked as the current page links them), the correction (date, 内容), and
         the diff from it to the version after it (``after_link``'s page, None: the current one)."""
-        view = self._project_view(shared, path, Summary.of(old.value), old, previous_file, previous, department, links)
+        view = self._project_view(shared, path, Summary.of(old.value), old, previous_file, previous, department,
+                                  metadata, links)
         view["version"] = {"number": number, "date": correction[0], "content": correction[1],
                            "current": current.rpartition("/")[2], "after": after_link,
                            "diff": Part.derived(self.memo.diff, old, after).value}
@@ -319,7 +323,7 @@ class Views:
             csvs, own = {}, {}
             for page in year.projects:
                 stem, file = page.path[:-5], files[id(page)]
-                out.append(Output(stem + ".json", "json", file))
+                out.append(Output(stem + ".json", "json", {"project": file, "metadata": page.metadata}))
                 out.append(Output(stem + ".csv", "csv", {"project": file, "form": year_form}))
                 csvs[id(page)] = (stem + ".csv", file)
                 own[id(page)] = opendata.further([page_form(page, year_form)])
@@ -335,7 +339,7 @@ class Views:
                 tables.append((part.name, part.path.partition("/")[2], part.title, extra))
             out.append(Output(f"{year.year}/datapackage.json", "datapackage", {
                 "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
-                "url": site.config.url(), "projects": [(p.id, p.name) for p in year.projects], "tables": tables}))
+                "url": site.config.url(), "projects": [(p.id, p.name, p.metadata) for p in year.projects], "tables": tables}))
         return out
 
     def discovery(self, pages: list[Output]) -> list[Output]:
@@ -368,7 +372,7 @@ class Views:
         January of its budget year (never the clock), a 更正 by its own date."""
         config = self.site.config
         # (date, page, correction number: 0 for the table itself)
-        dated = [(p.summary.published or dt.date(p.year, 1, 1), p.path, 0, p) for p in self.site.projects]
+        dated = [(p.metadata.published or dt.date(p.year, 1, 1), p.path, 0, p) for p in self.site.projects]
         dated += [(date, p.path, i, p) for p in self.site.projects
                   for i, (date, _) in enumerate(p.summary.corrections, start=1)]
         newest = heapq.nlargest(FEED_ENTRIES, dated, key=lambda d: d[:3])

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable
 
+from . import disclosure
 from .diagnostics import Diagnostic, Level, nearest
-from .model import Parts, row_path
+from .model import Dates, Parts, row_path
 from .source import Source
 from .forms import CLASSIC, FORMS, SCORED, columns as form_columns
 from .taxonomy import TIMELINESS, Profile, band
@@ -29,6 +30,9 @@ class Context:
     source: Source
     profile: Profile
     site_form: str | tuple[str, ...] = CLASSIC  # the year's 表样 in site.yaml
+    # The year's 批复日期, 公开日期 and 公开说明 in site.yaml (blank ones None); None where the site is
+    # not known (an import plans files before any site.yaml applies): no date is checked then.
+    year_dates: Dates | None = None
 
     @property
     def form(self) -> str | tuple[str, ...]:
@@ -272,30 +276,44 @@ def check_core(ctx: Context) -> list[Diagnostic]:
     return [ctx.warning(("绩效指标",), "W004", "本表的表样有“核心指标”栏，但没有一行标出 ★",
                         "按模板要求为核心绩效指标标出 ★（三颗星为必填的核心指标）", key=True)]
 
+def check_disclosure(ctx: Context) -> list[Diagnostic]:
+    """E036, W012, W013 (disclosure.problems) on the file's dates over its year's, at the date the
+    file gives. Where both dates are the year's, site.yaml has the problem, reported there once."""
+    own, year = ctx.parts.dates or Dates(), ctx.year_dates
+    given = [key for key, date in (("公开日期", own.published), ("批复日期", own.approved)) if date is not None]
+    if year is None or (not given and year.approved is not None and year.published is not None):
+        return []
+    return [ctx.source.diag((next((k for k in (found.on, *given) if k in given), "年度"),), found.level, found.code,
+                            found.message, found.hint, key=True)
+            for found in disclosure.problems(own.over(year))]
+
 
 def check_corrections(ctx: Context) -> list[Diagnostic]:
     """E038 更正 entries out of date order (each one's earlier version is found by its place in
-    the list); E039 a 更正 dated before the table's 公开日期 (nothing was public to correct)."""
+    the list); E039 a 更正 dated before the table's 公开日期, its own else its year's (nothing was
+    public to correct)."""
     parts, out = ctx.parts, []
+    published = (parts.dates or Dates()).over(ctx.year_dates).published
     for index, entry in enumerate(parts.corrections):
         path = ("更正", index, "日期")
         if index and entry.date < parts.corrections[index - 1].date:
             out.append(ctx.error(path, "E038", f"更正日期 {entry.date.isoformat()} 早于上一条更正的日期 "
                                                f"{parts.corrections[index - 1].date.isoformat()}：更正须按日期先后排列",
                                  "把新的更正写在列表末尾，按日期从早到晚排列"))
-        if parts.published is not None and entry.date < parts.published:
+        if published is not None and entry.date < published:
             out.append(ctx.error(path, "E039", f"更正日期 {entry.date.isoformat()} 早于公开日期 "
-                                               f"{parts.published.isoformat()}：表格公开之前无所谓更正",
+                                               f"{published.isoformat()}：表格公开之前无所谓更正",
                                  "核对更正日期与公开日期；公开前的修改直接改表，不写更正"))
     return out
 
 
 RULES: list[Callable[[Context], list[Diagnostic]]] = [
     check_total, check_fiscal, check_taxonomy, check_cost_sum, check_dates, check_placeholders,
-    check_columns, check_points, check_nature, check_core, check_corrections,
+    check_columns, check_points, check_nature, check_core, check_disclosure, check_corrections,
 ]
 
 
-def check(parts: Parts, source: Source, profile: Profile, form: str | tuple[str, ...] = CLASSIC) -> list[Diagnostic]:
-    ctx = Context(parts, source, profile, form)
+def check(parts: Parts, source: Source, profile: Profile, form: str | tuple[str, ...] = CLASSIC,
+          year_dates: Dates | None = None) -> list[Diagnostic]:
+    ctx = Context(parts, source, profile, form, year_dates)
     return [d for rule in RULES for d in rule(ctx)]

@@ -76,6 +76,11 @@ def project_text(year: int, name: str, ident: str, config: SiteConfig | None, pr
     lines = [f"# {name}（{year} 年）{kind.title}。把（填写…）换成实际内容；"
              "perfsite check 会列出每一个未填的占位符，填完之前不会发布。"]
     lines += [f"{f.alias}: {header[f.attr]}" for f in kind.header if f.attr in header]
+    dates = config.disclosure.dates(year) if config else None
+    if dates is None or dates.approved is None or dates.published is None:  # else the year's apply (W013)
+        lines += [f"# {kind.field('approved').alias}: {year}-MM-DD  ← 财政批复的日期；填写后去掉行首的 #"
+                  "（或在 site.yaml 的“公开 → 年度”中为全年填写）",
+                  f"# {kind.field('published').alias}: {year}-MM-DD  ← 本表公开的日期，批复后 20 日内"]
     lines.append(f"{kind.funds_block.alias}:")
     lines += [f"  {f.alias}: {_fill('amount') if f.amount else funds[f.attr]}" for f in kind.funds]
     lines.append(f"{kind.goals.alias}:")

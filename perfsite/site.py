@@ -16,6 +16,7 @@ from .config import SiteConfig
 from .forms import CLASSIC, columns as form_columns, scored
 from .kinds import TARGET, Column
 from .diff import ProjectDiff
+from .disclosure import Metadata
 from .load import Entry, Summary
 from .model import Project, Row
 from .values import cell_text, fmt_amount, written_amount
@@ -48,6 +49,7 @@ class Cell(NamedTuple):
     text: str
     header: bool = False  # the 三级指标: the row's own header cell, which the others' headers name
     headers: str = ""  # its headers attribute: its column's header cell, then its row's
+    label: str = ""  # its column's label (GridColumn.label): phones show it before the text
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,13 @@ class ProjectPage:
     """One project's page, arranged: where it goes and the same project the year before. Only its
     summary is read to arrange the site; the model (``project``) loads on first use."""
 
-    __slots__ = ("entry", "path", "previous")
+    __slots__ = ("entry", "path", "previous", "metadata")
 
     def __init__(self, entry: Entry) -> None:
         self.entry = entry
         self.path = entry.summary.path
         self.previous: ProjectPage | None = None  # the same project (by id, else name) the year before
+        self.metadata: Metadata | None = None  # its 索引号, 发布机构 and dates, from its year's tables
 
     @property
     def summary(self) -> Summary:
@@ -415,15 +418,16 @@ def is_wide(form: Form) -> bool:
     return len(form_columns(form)) > WIDE
 
 
-def _cell_makers(form: Form) -> tuple[tuple[str, str, bool], ...]:
-    """(column id, row attribute, is the row's header) of each column: worked out once a grid."""
-    return tuple((_column_id(c), c.attr or "", c.key == "level3") for c in TARGET.row_columns(form))
+def _cell_makers(form: Form) -> tuple[tuple[str, str, bool, str], ...]:
+    """(column id, row attribute, is the row's header, label) of each column: worked out once a grid."""
+    return tuple((_column_id(c), c.attr or "", c.key == "level3", c.label) for c in TARGET.row_columns(form))
 
 
-def _cells(row: Row, makers: tuple[tuple[str, str, bool], ...], groups: str, row_id: str) -> tuple[Cell, ...]:
+def _cells(row: Row, makers: tuple[tuple[str, str, bool, str], ...], groups: str, row_id: str) -> tuple[Cell, ...]:
     """A row's cells; the header cell names its categories' header cells, the others the row's too."""
     return tuple(Cell(id_, cell_text(getattr(row, attr)), header,
-                      f"h-{id_} {groups}" if header else f"h-{id_} {groups} {row_id}") for id_, attr, header in makers)
+                      f"h-{id_} {groups}" if header else f"h-{id_} {groups} {row_id}", label)
+                 for id_, attr, header, label in makers)
 
 
 def budget_row(project: Project, form: Form) -> BudgetRow | None:
@@ -434,7 +438,7 @@ def budget_row(project: Project, form: Form) -> BudgetRow | None:
     columns = TARGET.row_columns(form)
     label_over = 1 + next(i for i, c in enumerate(columns) if c.key == "level3")  # 三级指标 and those before it
     cells = tuple(Cell(_column_id(c), written_amount(project.budget_points) if c.label == points_column else "",
-                       headers=f"h-{_column_id(c)} {_BUDGET_ID}") for c in columns[label_over:])
+                       headers=f"h-{_column_id(c)} {_BUDGET_ID}", label=c.label) for c in columns[label_over:])
     return BudgetRow(_BUDGET_ID, TARGET.field("budget_points").alias, 2 + label_over, cells)
 
 
@@ -475,9 +479,12 @@ def make_site(config: SiteConfig, entries: list[Entry]) -> Site:
     for year, year_pages in groupby(pages, key=lambda p: p.entry.summary.year):
         departments = [Department(name=key[1], code=key[0] or None, projects=list(items))
                        for key, items in groupby(year_pages, key=_department_key)]
+        projects = [p for d in departments for p in d.projects]
         site.years.append(YearPage(year=year, path=f"{year}/index.html", departments=departments,
-                                   profile_title=config.profile(year).title,
-                                   projects=[p for d in departments for p in d.projects]))
+                                   profile_title=config.profile(year).title, projects=projects))
+        listed = config.catalogue(year, [p.summary for p in projects])
+        for page in projects:
+            page.metadata = listed[page.id]
     by_slug: dict[str, DepartmentPage] = {}
     for year_page in site.years:
         for dept in year_page.departments:

@@ -23,7 +23,7 @@ HISTORY_LIMIT = 200  # commits of one file looked at, newest first: corrections 
 
 
 def attach(entries: list[Entry]) -> list[Diagnostic]:
-    """Set ``earlier`` on every entry with 更正 entries; a W012 for each correction whose earlier
+    """Set ``earlier`` on every entry with 更正 entries; a W014 for each correction whose earlier
     version was not found (its note shows without a link)."""
     corrected: dict[Path | None, list[tuple[Entry, str]]] = {}  # repository → its corrected files
     tops: dict[str, Path | None] = {}  # folder → its repository's top (one rev-parse per folder)
@@ -109,13 +109,13 @@ def _version(where: str, body: bytes | None) -> Earlier | None:
 
 
 def _not_found(entry: Entry, missing: list[int], in_git: bool) -> list[Diagnostic]:
-    """W012 at each correction whose earlier version is not in git."""
+    """W014 at each correction whose earlier version is not in git."""
     source, _ = load_file(entry.path, entry.display)
     why = "这个文件不在 git 仓库中" if not in_git else "git 历史中没有更正前（更正条目更少）的版本"
     out = []
     for i in missing:
         line, col = source.pos(("更正", i)) if source is not None else (0, 0)
-        out.append(Diagnostic(entry.display, line, col, Level.WARNING, "W012",
+        out.append(Diagnostic(entry.display, line, col, Level.WARNING, "W014",
                               f"第 {i + 1} 条更正找不到更正前的版本（{why}），更正说明中不会有“查看更正前的版本”链接",
                               "更正之前先提交表格（git commit），再改表、写更正；更正前的版本从 git 历史中取出"))
     return out

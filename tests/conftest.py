@@ -54,11 +54,29 @@ id: test-project
         指标值: ≥90%
 """
 
-SITE = """\
+SITE_UNDATED = """\
 网站名称: 测试网站
 发布单位: 测试局
 网址: https://example.gov.cn/jxmb/
 """
+# A test site's tables are dated, as a real site's are: its years' 批复日期 and 公开日期 (W013 else).
+SITE = SITE_UNDATED + """\
+公开:
+  年度:
+    '2022': {批复日期: 2022-01-20, 公开日期: 2022-02-05}
+    '2023': {批复日期: 2023-01-20, 公开日期: 2023-02-05}
+    '2024': {批复日期: 2024-01-20, 公开日期: 2024-02-05}
+"""
+
+
+def date_year(root: Path, year: int) -> None:
+    """Give a site's ``year`` its 批复日期 and 公开日期 in site.yaml (whose 公开 → 年度, if it has one,
+    is its last block, as the shipped site's is): a year's tables are dated before they are
+    published (W013)."""
+    path = root / "content" / "site.yaml"
+    text = path.read_text(encoding="utf-8")
+    entry = f"    '{year}': {{批复日期: {year}-01-20, 公开日期: {year}-02-05}}\n"
+    path.write_text(text + entry if "\n公开:" in text else text + "公开:\n  年度:\n" + entry, encoding="utf-8")
 
 
 def line_of(text: str, needle: str, occurrence: int = 1) -> int:

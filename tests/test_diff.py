@@ -15,7 +15,7 @@ from html_tables import read
 
 from perfsite.model import PLACEHOLDERS
 
-from conftest import MINIMAL, ROOT, run_cli
+from conftest import MINIMAL, ROOT, date_year, run_cli
 
 WUYE = "content/2022/wuye-houqin.yaml"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
@@ -257,6 +257,7 @@ def test_new_year_keeps_ids_and_comments_and_refuses_to_overwrite(shipped: Path)
     path.write_text(path.read_text(encoding="utf-8").replace("id: cunzhen-jianshe", "id: cunzhen-jianshe  # 2022年度新增"),
                     encoding="utf-8")
     result = run_cli("new", "2023", "--from", "2022", cwd=shipped)
+    date_year(shipped, 2023)
     assert result.returncode == 0, result.stderr
     old = path.read_text(encoding="utf-8")
     new = (shipped / "content/2023/cunzhen-jianshe.yaml").read_text(encoding="utf-8")
@@ -440,6 +441,8 @@ def _yitihua_years(root: Path) -> Path:
     (root / "content/site.yaml").write_text(YITIHUA_SITE, encoding="utf-8")
     (root / "content/2023/yitihua.yaml").write_text(YITIHUA, encoding="utf-8")
     assert run_cli("new", "2024", "--from", "2023", cwd=root).returncode == 0
+    date_year(root, 2023)
+    date_year(root, 2024)
     rel = "content/2024/yitihua.yaml"
     edit(root, rel, "表样: 一体化2021", "表样: [三级指标, 指标性质, 指标值, 度量单位, 权重, 指标方向, 指标解释, 核心指标]")
     edit(root, rel, "预算执行: 10", "预算执行: 15")

@@ -1,21 +1,25 @@
 """Each consistency rule: a failing case and a passing case, with the place it points at."""
 
+import datetime as dt
+
 import pytest
 
 from perfsite.diagnostics import Level
-from perfsite.model import build_project
+from perfsite.model import Dates, build_project
 from perfsite.rules import check
 from perfsite.source import parse_text
 from perfsite.taxonomy import PROFILES
 
 from conftest import MINIMAL, line_of
 
+DATED = Dates(dt.date(2022, 1, 20), dt.date(2022, 2, 5))  # the year's, as a site.yaml gives them
+
 
 def run(text: str, profile: str = "classic"):
     source, diags = parse_text(text, "p.yaml")
     project, parts, problems = build_project(source)
     assert project is not None, [d.format() for d in problems]
-    return check(parts, source, PROFILES[profile])
+    return check(parts, source, PROFILES[profile], year_dates=DATED)
 
 
 def test_minimal_passes_every_rule():

@@ -5,6 +5,12 @@ window.addEventListener("DOMContentLoaded", function () {
     host.textContent = "本站点没有搜索索引（预览模式或构建时使用了 --no-search）。";
     return;
   }
+  /* From file:// the browser refuses pagefind's module (an ES import of a local file): say so at
+     once instead of a search box that never answers. */
+  if (window.location.protocol === "file:") {
+    document.getElementById("search-from-file").hidden = false;
+    return;
+  }
   /* One index per year and one of the other pages, searched as one (each year indexed alone). */
   var merged = (host.getAttribute("data-merge") || "").split(" ").filter(Boolean).map(function (path) {
     return { bundlePath: new URL(path, document.baseURI).href };
