@@ -262,36 +262,31 @@ def test_a_committed_correction_rebuilt_incrementally_equals_a_clean_build(tmp_p
     kept = Builder(root / "content", root / "templates", tmp_path / "kept", search=False, keep=True)
     assert kept.build().ok
 
-    correct(root, "≥1次", "≥2次", FIRST)
-    git(root, "commit", "-q", "-am", "correct")
-    build(root, out)  # a new command, into the same output
-    assert (out / "2022/test-project.v1.html").exists()
-    assert files(out) == clean_build(root, tmp_path)
-    assert kept.build([str((root / FILE).resolve())]).ok  # a watcher's report of the save
-    assert files(tmp_path / "kept") == files(out)
+    def rebuilt(step) -> str:
+        """``step`` done, then a new command into the same output and the kept builder told of the
+        save: both equal a clean build. The first version's page, as built."""
+        step()
+        build(root, out)
+        assert kept.build([str((root / FILE).resolve())]).ok  # a watcher's report of the save
+        clean = clean_build(root, tmp_path)
+        assert files(out) == clean and files(tmp_path / "kept") == clean
+        return (out / "2022/test-project.v1.html").read_text(encoding="utf-8")
 
+    def replace(old: str, new: str) -> None:
+        (root / FILE).write_text((root / FILE).read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+    def commit_correction(old: str, new: str, entry: str) -> None:
+        correct(root, old, new, entry)
+        git(root, "commit", "-q", "-am", "correct")
+
+    assert "≥1次" in cells(rebuilt(lambda: commit_correction("≥1次", "≥2次", FIRST)))
     # a value edit of the corrected table: the version page's diff to the current one follows
-    text = (root / FILE).read_text(encoding="utf-8")
-    (root / FILE).write_text(text.replace("≥90%", "≥91%"), encoding="utf-8")
-    build(root, out)
-    assert kept.build([str((root / FILE).resolve())]).ok
-    clean = clean_build(root, tmp_path)
-    assert files(out) == clean and files(tmp_path / "kept") == clean
-    assert "≥91%" in (out / "2022/test-project.v1.html").read_text(encoding="utf-8").split('id="version-diff"')[1]
-
+    assert "≥91%" in rebuilt(lambda: replace("≥90%", "≥91%")).split('id="version-diff"')[1]
     # a second correction committed, then the first one's words edited: the first version's
     # banner shows them, though neither version nor the summary's fingerprint changed
-    correct(root, "≥91%", "≥95%", SECOND)
-    git(root, "commit", "-q", "-am", "correct again")
-    build(root, out)
-    assert kept.build([str((root / FILE).resolve())]).ok
-    text = (root / FILE).read_text(encoding="utf-8")
-    (root / FILE).write_text(text.replace("由 ≥1次 更正为 ≥2次", "由 ≥1次 改为 ≥2次"), encoding="utf-8")
-    build(root, out)
-    assert kept.build([str((root / FILE).resolve())]).ok
-    clean = clean_build(root, tmp_path)
-    assert files(out) == clean and files(tmp_path / "kept") == clean
-    assert "由 ≥1次 改为 ≥2次" in (out / "2022/test-project.v1.html").read_text(encoding="utf-8").split("version-banner")[1].split("</div>")[0]
+    rebuilt(lambda: commit_correction("≥91%", "≥95%", SECOND))
+    banner = rebuilt(lambda: replace("由 ≥1次 更正为 ≥2次", "由 ≥1次 改为 ≥2次")).split("version-banner")[1]
+    assert "由 ≥1次 改为 ≥2次" in banner.split("</div>")[0]
 
 
 # In a real browser ------------------------------------------------------------------------------
