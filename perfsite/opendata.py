@@ -4,8 +4,9 @@ describing the files.
 
 CSV is UTF-8 with a BOM so that Excel opens the Chinese correctly, one row per indicator with the
 project's columns repeated (the shape of the budget system's own export), amounts in 万元, and the
-structured form of each 指标值 beside its text. JSON is the content file as data: reading it back
-with the model gives the same project.
+structured form of each 指标值 beside its text. JSON is the content file as data, with its dates
+and 索引号 as its page shows them (its year's in site.yaml where it has none): reading it back with
+the model gives the same table as published.
 """
 
 from __future__ import annotations
