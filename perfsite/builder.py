@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import code_stamp, feeds, model, opendata, pdf, publish, search, state
+from . import code_stamp, feeds, model, opendata, pdf, publish, search, state, versions, xlsx
 from . import config as config_module
 from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path, os_problem
@@ -62,6 +62,7 @@ def check(content_dir: Path, strict: bool = False, cache: FileCache | None = Non
         finally:
             store.close()
     content = load_content(content_dir, cache, jobs)
+    content.report.extend(versions.attach(content.entries))
     return content, content.report.items(strict=strict)
 
 
@@ -79,6 +80,8 @@ WRITERS: dict[str, Callable[[Any], bytes | str | Path]] = {
     "csv": lambda view: opendata.project_csv(view["project"], view["form"]),
     "mixed-csv": lambda view: opendata.mixed_csv(view["columns"], view["projects"]),
     "datapackage": lambda view: opendata.datapackage(**view),
+    "xlsx": lambda view: xlsx.project_xlsx(**view),
+    "workbook": lambda view: xlsx.department_xlsx(**view),
     "urlset": feeds.urlset,
     "sitemapindex": feeds.sitemapindex,
     "robots": feeds.robots,
@@ -227,6 +230,7 @@ class Builder:
         self._stamps, self._kept = None, None  # until this build succeeds, nothing is kept
         self.progress("读取 (reading)", 0, 0)
         content = load_content(self.content, self.cache, self.jobs, stamps)
+        content.report.extend(versions.attach(content.entries))  # the 更正's earlier versions, from git
         if self.store is not None:
             self.store.save(self.cache, self.content / config_module.CONFIG_NAME)
         result = BuildResult(diagnostics=list(content.report.items(strict=self.strict)))

@@ -32,7 +32,7 @@ from . import code_stamp
 from .load import Entry, FileCache, Summary, file_stamp
 from .model import Project
 
-_SCHEMA = 11  # bump when what is pickled changes shape
+_SCHEMA = 12  # bump when what is pickled changes shape
 
 
 class _Forged(ValueError):
@@ -331,13 +331,15 @@ def _meta(entry: Entry | None, diags: list) -> tuple:  # type: ignore[type-arg]
     if entry is None:
         return (None, None, None, None, problems)
     s = entry.summary
-    summary = (*s[:7], str(s.total), _day(s.published), s.text, s.form, _day(s.approved), s.note, s.index_number)
+    summary = (*s[:7], str(s.total), _day(s.published), s.text, s.form, _day(s.approved), s.note, s.index_number,
+               tuple((date.isoformat(), what) for date, what in s.corrections))
     return (entry.display, entry.id_pos, entry.digest, summary, problems)
 
 
 def _summary(data: tuple) -> Summary:  # type: ignore[type-arg]
-    *head, total, published, text, form, approved, note, index_number = data
-    return Summary(*head, Decimal(total), _date(published), text, form, _date(approved), note, index_number)
+    *head, total, published, text, form, approved, note, index_number, corrections = data
+    return Summary(*head, Decimal(total), _date(published), text, form, _date(approved), note, index_number,
+                   tuple((dt.date.fromisoformat(date), what) for date, what in corrections))
 
 
 def _day(date: dt.date | None) -> str | None:

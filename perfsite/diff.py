@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Iterable, Literal
 
 from .kinds import TARGET
-from .model import Project, Row
+from .model import Correction, Project, Row
 from .taxonomy import canonical
 from .values import Value, fmt_amount, written_amount
 
@@ -107,6 +107,10 @@ def _text(value: object) -> str | None:
         return written_amount(value)
     if isinstance(value, tuple):
         return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, list):  # 更正: its entries on one line, as a report's cell holds them
+        return "；".join(map(_text, value)) or None  # type: ignore[arg-type]
+    if isinstance(value, Correction):
+        return f"{value.date.isoformat()} {value.content}（{value.reason}）"
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
@@ -261,6 +265,8 @@ def diff_projects(old: Project | None, new: Project | None, old_where: str | Non
                          old_id=old.id if old.id != new.id else None)
     roll = _Rollover(old.year, new.year)
     for f in _HEADER:
+        if f.within_year and old.year != new.year:
+            continue
         change = _field_change(f.alias, f.get(old), f.get(new), roll)
         if change is not None:
             result.header.append(change)

@@ -36,9 +36,13 @@ def atom(feed: dict[str, Any]) -> str:
         when = f"{p['published'].isoformat()}T00:00:00Z"
         title = f"{p['name']}（{p['year']}年度）"
         summary = f"{p['department']}，资金总额 {written_amount(p['total'])} 万元"
+        link = ident = p["url"]
+        if p["correction"] is not None:  # an entry of its own per 更正, linking the page's 更正说明
+            number, summary = p["correction"]
+            title, link, ident = f"更正：{title}", f"{p['url']}#corrections", f"{p['url']}#correction-{number}"
         entries.append(f"  <entry>\n    <title>{escape(title)}</title>\n"
-                       f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(p['url'])}/>\n"
-                       f"    <id>{escape(p['url'])}</id>\n    <updated>{when}</updated>\n"
+                       f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(link)}/>\n"
+                       f"    <id>{escape(ident)}</id>\n    <updated>{when}</updated>\n"
                        f"    <summary>{escape(summary)}</summary>\n  </entry>\n")
     stamp = updated.isoformat() if updated else "1970-01-01"
     return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">\n'

@@ -80,6 +80,7 @@ class KeptBuild:
             if entry.digest != page.entry.digest:
                 new[file_token(page.entry.digest)] = Part.file(entry.digest, entry.fetch)
                 refiled[page.entry.digest] = entry.digest
+            entry.earlier = page.entry.earlier  # the same 更正 (its summary says so), the same history
             page.entry = entry
         diffs.refile(refiled)
         index = self._index()

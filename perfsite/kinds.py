@@ -31,6 +31,7 @@ class FormField:
     form: bool = True  # a labelled line of the printed form: the text importer reads it by its labels
     indent: bool = False  # printed indented under the line above it (the 其中 lines)
     diff: bool = True  # compared by ``perfsite diff``
+    within_year: bool = False  # compared only between versions of one year's table, not across years
     labels: tuple[str, ...] = ()  # other labels printed forms use for it
     # Further names of its column in budget-system exports and .xlsx forms (cut forms included);
     # None where those importers do not read the field at all.
@@ -67,7 +68,7 @@ class Kind:
 
     title: str
     model: type[BaseModel]
-    header: tuple[FormField, ...]  # top-level scalar fields, in the file's order
+    header: tuple[FormField, ...]  # top-level fields but the blocks, in the file's order (更正 ends a file)
     funds_block: FormField  # the key the fund block sits under
     funds: tuple[FormField, ...]  # the fund block's fields, in the form's order
     goals: FormField
@@ -159,6 +160,8 @@ TARGET = Kind(
         _field(Project, "index_number", form=False),
         _field(Project, "form", form=False),  # which columns the grid shows (forms.py)
         _field(Project, "budget_points", form=False),  # 预算执行's points: a row of scored forms
+        # 更正: a year's own history (a new year's table starts with none, scaffold.py drops it)
+        _field(Project, "corrections", form=False, within_year=True),
     ),
     funds_block=_field(Project, "funds", form=False, diff=False),
     funds=(

@@ -51,6 +51,9 @@ class Summary(NamedTuple):
     approved: dt.date | None = None
     note: str | None = None
     index_number: str | None = None
+    # (日期, 内容) of each 更正: the feed has an entry per correction. Not in ``text``: no listing
+    # shows them, and a kept process compares whole summaries, so a new one is a whole build.
+    corrections: tuple[tuple[dt.date, str], ...] = ()
 
     @property
     def path(self) -> str:
@@ -74,14 +77,27 @@ class Summary(NamedTuple):
                   project.department_code, project.implementer, funds.wan(funds.total) or Decimal(0),
                   project.published)
         own = (project.approved, project.disclosure_note, project.index_number)
-        return cls(*fields, "\x1f".join(map(str, fields + own)), project.form, *own)
+        return cls(*fields, "\x1f".join(map(str, fields + own)), project.form, *own,
+                   tuple((c.date, c.content) for c in project.corrections))
+
+
+class Earlier(NamedTuple):
+    """A version of a project file from before one of its 更正: its text's digest and its model."""
+
+    digest: str
+    project: Project
+    where: str  # the revision it was read at, as ``rev:path``
+
+    def fetch(self) -> Project:
+        """Its model, as a function (a view's file part)."""
+        return self.project
 
 
 class Entry:
     """A valid project and where it came from. ``project`` may be loaded on first use (from the
     parse cache) while ``summary`` is always there."""
 
-    __slots__ = ("summary", "path", "display", "id_pos", "digest", "_project", "_fetch")
+    __slots__ = ("summary", "path", "display", "id_pos", "digest", "_project", "_fetch", "earlier")
 
     def __init__(self, project: Project | None, path: Path, display: str, id_pos: tuple[int, int] = (0, 0),
                  digest: str = "", summary: Summary | None = None,
@@ -90,6 +106,9 @@ class Entry:
         self.summary = summary or Summary.of(project)  # type: ignore[arg-type]
         self.path, self.display, self.id_pos, self.digest = path, display, id_pos, digest
         self._project, self._fetch = project, fetch
+        # The version before each 更正, from git (versions.py: set by each whole build): None
+        # where none was found.
+        self.earlier: tuple[Earlier | None, ...] = ()
 
     @property
     def project(self) -> Project:

@@ -240,6 +240,17 @@ class Funds(_Strict):
         return (amount / 10000).normalize() if amount else amount
 
 
+class Correction(_Strict):
+    """One 更正 of a published table: when, what was corrected, and why (the page's 更正说明)."""
+
+    date: dt.date = Field(alias="日期", description="更正日期（YYYY-MM-DD）")
+    content: Text = Field(alias="内容", description="更正了什么，如 “数量指标 清扫面积 由 5 万平方米更正为 6 万平方米”")
+    reason: Text = Field(alias="原因", description="更正的原因，如 “录入错误”")
+
+
+CORRECTIONS_LIMIT = 100  # 更正 entries in one table (each is a page of its own)
+
+
 class Project(_Strict):
     """One 项目支出绩效目标表."""
 
@@ -268,6 +279,9 @@ class Project(_Strict):
     budget_points: OptAmount = Field(None, alias="预算执行", description="预算执行的分值（如 10），与各行的权重或分值合计 100")
     indicators: Annotated[dict[Text, Level2], Field(min_length=1)] = Field(
         alias="绩效指标", description="一级指标 → 二级指标 → 三级指标行（三级指标、指标值、说明）")
+    corrections: Annotated[list[Correction], Field(max_length=CORRECTIONS_LIMIT)] = Field(
+        default_factory=list, alias="更正", description=(
+            "公开后的更正，按日期先后：每项写 日期、内容、原因；更正前的版本从 git 历史中取出，在网站上可查看"))
 
     @property
     def department_code(self) -> str | None:
@@ -283,7 +297,7 @@ class Project(_Strict):
 
     def parts(self) -> Parts:
         return Parts(self.year, self.funds, self.indicators, self.form, self.budget_points,
-                     Dates(self.approved, self.published, self.disclosure_note))
+                     Dates(self.approved, self.published, self.disclosure_note), tuple(self.corrections))
 
 
 Indicators = dict[str, dict[str, list[Row]]]
@@ -330,6 +344,7 @@ class Parts:
     form: str | tuple[str, ...] | None = None  # the file's own 表样, if it gives one
     budget_points: Decimal | None = None  # 预算执行's points
     dates: Dates | None = None  # its 批复日期, 公开日期 and 公开说明 as the file gives them
+    corrections: tuple[Correction, ...] = ()  # 更正, when every entry is valid
 
     def rows(self) -> Iterator[tuple[str, str, int, Row]]:
         return iter_rows(self.indicators or {})
@@ -340,6 +355,7 @@ _SECTIONS = {"year": ("年度", TypeAdapter(Year)), "funds": ("资金", TypeAdap
              "form": ("表样", TypeAdapter(FormSpec)), "budget_points": ("预算执行", TypeAdapter(OptAmount))}
 _DATES = {name: (Project.model_fields[name].alias, TypeAdapter(Project.model_fields[name].annotation))
           for name in DATE_FIELDS}
+_CORRECTIONS = TypeAdapter(tuple[Correction, ...])
 
 
 def _valid(data: dict[str, Any], key: str, adapter: TypeAdapter[Any]) -> Any:
@@ -351,7 +367,8 @@ def _valid(data: dict[str, Any], key: str, adapter: TypeAdapter[Any]) -> Any:
 
 def _partial(data: dict[str, Any]) -> Parts:
     found = {name: _valid(data, key, adapter) for name, (key, adapter) in _SECTIONS.items()}
-    return Parts(**found, dates=Dates(*(_valid(data, key, adapter) for key, adapter in _DATES.values())))
+    return Parts(**found, dates=Dates(*(_valid(data, key, adapter) for key, adapter in _DATES.values())),
+                 corrections=_valid(data, "更正", _CORRECTIONS) or ())
 
 
 _TYPE_NAMES = {"string_type": "文本", "dict_type": "映射（字段: 值）", "list_type": "列表（- 开头的各项）",
@@ -432,6 +449,9 @@ def diagnostics_from(error: ValidationError, source: Source, models: list[type[B
         elif kind.startswith(("date_", "datetime_")):
             out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」不是有效的日期：{err['input']}",
                                    "写成 YYYY-MM-DD，如 2022-03-15，且这个月要有这一天"))
+        elif kind == "too_long" and label == "更正":
+            out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」最多 {CORRECTIONS_LIMIT} 条",
+                                   "一张表更正这么多次，应当重新公开一张新表"))
         elif kind in ("goal_long", "too_long"):
             message = err["msg"] if kind == "goal_long" else f"最多 {GOALS_LIMIT} 条"
             out.append(source.diag(loc, Level.ERROR, "E022", f"「{label}」{message}",
@@ -452,7 +472,7 @@ def build_project(source: Source) -> tuple[Project | None, Parts, list[Diagnosti
         project = Project.model_validate(source.data)
         return project, project.parts(), []
     except ValidationError as exc:
-        return None, _partial(source.data), diagnostics_from(exc, source, [Project, Funds, Row])
+        return None, _partial(source.data), diagnostics_from(exc, source, [Project, Funds, Row, Correction])
 
 
 def json_schema() -> dict[str, Any]:

@@ -4,8 +4,9 @@ describing the files.
 
 CSV is UTF-8 with a BOM so that Excel opens the Chinese correctly, one row per indicator with the
 project's columns repeated (the shape of the budget system's own export), amounts in 万元, and the
-structured form of each 指标值 beside its text. JSON is the content file as data: reading it back
-with the model gives the same project.
+structured form of each 指标值 beside its text. JSON is the content file as data, with its dates
+and 索引号 as its page shows them (its year's in site.yaml where it has none): reading it back with
+the model gives the same table as published.
 """
 
 from __future__ import annotations
@@ -84,11 +85,11 @@ def _neutral(row: list[str], header: tuple[str, ...] = COLUMNS) -> list[str]:
     return row
 
 
-# Keys the JSON has only where a file gives them: what the forms after the classic one added (a
-# classic site's JSON is as it was before they existed).
+# Keys the JSON has only where a file gives them: what the forms after the classic one added, and
+# 更正 (a classic site's JSON, and an uncorrected table's, is as it was before they existed).
 _ROW_ONLY_WHEN_SET = frozenset(ROW_COLUMNS) - set(FORMS[CLASSIC])
 _PROJECT_ONLY_WHEN_SET = frozenset(TARGET.field(attr).alias for attr in (
-    "form", "budget_points", "approved", "disclosure_note", "index_number"))
+    "form", "budget_points", "approved", "disclosure_note", "index_number", "corrections"))
 # The table as published: its dates and 索引号 as its page shows them (the year's in site.yaml
 # where the file gives none), so that reading it back with the model still gives a valid table.
 _AS_PUBLISHED = {TARGET.field(attr).alias: key for attr, key in (
@@ -97,7 +98,7 @@ _AS_PUBLISHED = {TARGET.field(attr).alias: key for attr, key in (
 
 def _drop_unset(data: dict[str, Any], keys: frozenset[str]) -> None:
     for key in keys & data.keys():
-        if data[key] is None:
+        if data[key] is None or data[key] == []:
             del data[key]
 
 

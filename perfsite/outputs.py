@@ -13,14 +13,14 @@ import hashlib
 import heapq
 from typing import Any, NamedTuple
 
-from . import opendata, search
+from . import opendata, search, xlsx
 from .pdf import STYLESHEET
 from .diff import report_order
 from .disclosure import Metadata
 from .memo import DiffMemo
 from .load import Summary
 from .site import (Change, Department, DepartmentChanges, DepartmentPage, ProjectPage, Site, YearPage, budget_row,
-                   form_of, fund_lines, grid, grid_columns, is_wide, project_chart, year_chart)
+                   form_of, fund_lines, grid, grid_columns, is_wide, project_chart, workbook_path, year_chart)
 from .view import Part, fingerprint
 
 SITEMAP_LIMIT = 50_000  # pages one sitemap file may list (the sitemaps.org protocol's limit)
@@ -118,6 +118,7 @@ class Views:
         self._pairs = {id(page): (files[id(page.previous)], files[id(page)])  # each continued project
                        for page in site.projects if page.previous is not None}
         self._departments: dict[tuple[int, str], Part] = {}
+        self.when = xlsx.source_date()  # the .xlsx files' date, in their views (else their year's first day)
 
     def file(self, page: ProjectPage) -> Part:
         """A project's model, named by its file's digest."""
@@ -166,24 +167,30 @@ class Views:
     def project_page(self, year: YearPage, dept: Department, page: ProjectPage) -> Output:
         """A project's page. Its view is made by ``_project_view`` from these inputs when the
         page is rendered; its key is of the inputs (10,000 of them are keyed on every build)."""
-        previous = page.previous
         return Output(page.path, "project.html", Part.derived(
-            self._project_view, self.shared, page.path, page.summary, self.file(page),
-            None if previous is None else self.file(previous), None if previous is None else previous.summary,
-            self.department(year, dept), page.metadata, self.pdf is not None))
+            self._project_view, self.shared, page.path, page.summary, self.file(page), *self._before(page),
+            self.department(year, dept), page.metadata, version_links(page), self.pdf is not None))
 
     def attachment(self, year: YearPage, dept: Department, page: ProjectPage) -> Part:
-        """What a project's PDF is made from: its page's view without the year before. The
-        attachment is the form as published (issue 21), not the site's comparison, so an edit of
-        last year's file does not make it again."""
+        """What a project's PDF is made from: its page's view without the year before and
+        without links to earlier versions' pages. The attachment is the form as published
+        (issue 21), not the site's comparison, so an edit of last year's file does not make it
+        again."""
         return Part.derived(self._project_view, self.shared, page.path, page.summary, self.file(page), None, None,
-                            self.department(year, dept), page.metadata, True)
+                            self.department(year, dept), page.metadata, (), True)
+
+    def _before(self, page: ProjectPage) -> tuple[Part | None, Summary | None]:
+        """The same project the year before: its file and summary (None, None for a new one)."""
+        previous = page.previous
+        return (None, None) if previous is None else (self.file(previous), previous.summary)
 
     def _project_view(self, shared: Part, path: str, summary: Summary, project: Part, old: Part | None,
-                      previous: Summary | None, department: Part, metadata: Metadata, pdf: bool) -> dict[str, Any]:
+                      previous: Summary | None, department: Part, metadata: Metadata,
+                      links: tuple[str | None, ...], pdf: bool = False) -> dict[str, Any]:
         """What project.html receives: the table (``project``), laid out with its comparison
         with the same project the year before (``page``; through the diff memo, whose answer is
-        that of the two files the parts name), and its department's projects. ``pdf``: the
+        that of the two files the parts name), its 更正 (each with the page of the version
+        before it, ``links``, where there is one) and its department's projects. ``pdf``: the
         page links its PDF."""
         table = project.value
         form = form_of(table, shared.value["config"].value)  # the config is in ``shared``, so in the key
@@ -192,12 +199,58 @@ class Views:
                                 "grid": rows, "columns": grid_columns(form), "budget": budget,
                                 "perf_rows": len(rows) + (budget is not None), "wide": is_wide(form),
                                 "funds": fund_lines(table), "previous": previous, "comparison": None,
-                                "comparison_funds": [], "pdf": pdf}
+                                "comparison_funds": [], "pdf": pdf,
+                                "corrections": [{"number": i, "date": c.date, "content": c.content, "reason": c.reason,
+                                                 "link": links[i - 1] if i <= len(links) else None}
+                                                for i, c in enumerate(table.corrections, start=1)]}
         if old is not None:
             comparison = Part.derived(self.memo.diff, old, project)
             page.update(comparison=comparison.value, comparison_funds=_comparison_funds(old, project, comparison))
         return {**shared.value, "path": path, "root": "../", "page": page, "project": project,
                 "department": department, "metadata": metadata}
+
+    def versions(self) -> list[Output]:
+        """The page of each corrected table's version before each 更正 it has one for
+        (``<year>/<id>.v<i>.html``): not in the sitemap or the search index, which list what is
+        published now."""
+        out = []
+        for year in self.site.years:
+            for dept in year.departments:
+                for page in dept.projects:
+                    out += self._versions(year, dept, page)
+        return out
+
+    def _versions(self, year: YearPage, dept: Department, page: ProjectPage) -> list[Output]:
+        earlier, links = page.entry.earlier, version_links(page)
+        parts = [None if e is None else Part.file(e.digest, e.fetch) for e in earlier]
+        out = []
+        for i, part in enumerate(parts):
+            if part is None:
+                continue
+            # the version after it: the next one that differs (two 更正 committed at once share one)
+            after = next(((parts[j], links[j]) for j in range(i + 1, len(parts))
+                          if parts[j] is not None and earlier[j].digest != earlier[i].digest),  # type: ignore[union-attr]
+                         (self.file(page), None))
+            path = f"{year.year}/{links[i]}"
+            # the correction itself as plain data: a summary's fingerprint leaves its 更正 out
+            out.append(Output(path, "version.html", Part.derived(
+                self._version_view, self.shared, path, i + 1, page.summary.corrections[i], page.path, part, *after,
+                *self._before(page), self.department(year, dept), page.metadata, links)))
+        return out
+
+    def _version_view(self, shared: Part, path: str, number: int, correction: tuple[dt.date, str], current: str,
+                      old: Part, after: Part, after_link: str | None, previous_file: Part | None,
+                      previous: Summary | None, department: Part, metadata: Metadata,
+                      links: tuple[str | None, ...]) -> dict[str, Any]:
+        """What version.html receives: project.html's view of the version before 更正 ``number``
+        (its own 更正 linked as the current page links them), the correction (date, 内容), and
+        the diff from it to the version after it (``after_link``'s page, None: the current one)."""
+        view = self._project_view(shared, path, Summary.of(old.value), old, previous_file, previous, department,
+                                  metadata, links)
+        view["version"] = {"number": number, "date": correction[0], "content": correction[1],
+                           "current": current.rpartition("/")[2], "after": after_link,
+                           "diff": Part.derived(self.memo.diff, old, after).value}
+        return view
 
     def _year_head(self, year: YearPage) -> dict[str, Any]:
         previous = year.previous
@@ -263,6 +316,7 @@ class Views:
         for year, dept in d.years:
             listed = self.department(year, dept)
             years.append({"year": year.year, "path": year.path, "dept": listed,
+                          "workbook": workbook_path(year.year, d.slug),
                           "chart": Part.derived(_chart, d.name, year.year, listed),
                           "pdf": None if self.pdf is None else pdf_path(year.year, dept.slug)})
         totals = [(year.year, dept.total) for year, dept in d.years]
@@ -276,17 +330,21 @@ class Views:
 
     # Downloads and discovery files ------------------------------------------------------------
     def downloads(self) -> list[Output]:
-        """Each project's JSON and CSV, each year's indicator CSVs and its data package. A CSV's
-        columns follow its projects' forms (the file's own 表样, which its summary holds, else the
-        year's): a year's file has the union of its projects' columns."""
+        """Each project's JSON, CSV and .xlsx, each year's indicator CSVs, a workbook per department
+        (a sheet per project) and its data package. A CSV's columns follow its projects' forms (the
+        file's own 表样, which its summary holds, else the year's): a year's file has the union of
+        its projects' columns."""
         site, out, files = self.site, [], self._files
         for year in site.years:
             year_form = site.config.form(year.year)
             csvs, own = {}, {}
+            dated = {"form": year_form, "publisher": site.config.publisher,
+                     "when": self.when or dt.datetime(year.year, 1, 1)}  # what every .xlsx of the year reads
             for page in year.projects:
                 stem, file = page.path[:-5], files[id(page)]
                 out.append(Output(stem + ".json", "json", {"project": file, "metadata": page.metadata}))
                 out.append(Output(stem + ".csv", "csv", {"project": file, "form": year_form}))
+                out.append(Output(stem + ".xlsx", "xlsx", {"project": file, **dated}))
                 csvs[id(page)] = (stem + ".csv", file)
                 own[id(page)] = opendata.further([page_form(page, year_form)])
             tables = []
@@ -299,6 +357,9 @@ class Views:
                     out.append(Output(part.path, "mixed-csv", {"columns": extra, "projects": tuple(
                         (files[id(p)], year_form) for p in part.projects)}))
                 tables.append((part.name, part.path.partition("/")[2], part.title, extra))
+            out += [Output(workbook_path(year.year, d.slug), "workbook", {
+                "title": f"{d.name} {year.year}年度{xlsx.TITLE}", "projects": tuple(files[id(p)] for p in d.projects),
+                **dated}) for d in year.departments]
             out.append(Output(f"{year.year}/datapackage.json", "datapackage", {
                 "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
                 "url": site.config.url(), "projects": [(p.id, p.name, p.metadata) for p in year.projects], "tables": tables}))
@@ -349,12 +410,17 @@ class Views:
         return out
 
     def feed(self) -> dict[str, Any]:
-        """The newest FEED_ENTRIES tables, newest first, each dated by 公开日期, else 1 January of
-        its budget year (never the clock)."""
+        """The newest FEED_ENTRIES tables and 更正, newest first: a table dated by 公开日期, else 1
+        January of its budget year (never the clock), a 更正 by its own date."""
         config = self.site.config
-        newest = heapq.nlargest(FEED_ENTRIES, self.site.projects, key=lambda p: (_dated(p), p.path))
+        # (date, page, correction number: 0 for the table itself)
+        dated = [(_dated(p), p.path, 0, p) for p in self.site.projects]
+        dated += [(date, p.path, i, p) for p in self.site.projects
+                  for i, (date, _) in enumerate(p.summary.corrections, start=1)]
+        newest = heapq.nlargest(FEED_ENTRIES, dated, key=lambda d: d[:3])
         entries = [{"url": config.url(p.path), "name": p.name, "year": p.year, "department": p.summary.department,
-                    "total": p.total, "published": _dated(p)} for p in newest]
+                    "total": p.total, "published": when,
+                    "correction": (i, p.summary.corrections[i - 1][1]) if i else None} for when, _, i, p in newest]
         return {"title": config.title, "publisher": config.publisher, "home": config.url("index.html"),
                 "self": config.url("feed.xml"), "entries": entries}
 
@@ -368,6 +434,13 @@ def _dated(page: ProjectPage) -> dt.date:
 def pdf_path(year: int, slug: str) -> str:
     """A department's PDF of one year: beside its indicator CSV (site.YearPage.downloads)."""
     return f"{year}/indicators/{slug}.pdf"
+
+
+def version_links(page: ProjectPage) -> tuple[str | None, ...]:
+    """The page of the version before each of a project's 更正, relative to its own (ids hold no
+    '.', so no project's page is named like one); None where git has none."""
+    return tuple(None if found is None else f"{page.summary.id}.v{i}.html"
+                 for i, found in enumerate(page.entry.earlier, start=1))
 
 
 def output_keys(files: list[Output], templates: dict[str, str], code: str) -> dict[str, str]:
@@ -403,7 +476,7 @@ def site_outputs(site: Site, memo: DiffMemo, *, indexed: bool, static: dict[str,
     SOURCE_DATE_EPOCH they are dated by)."""
     views = Views(site, memo, None if pdf is None else {**pdf, "css": static[STYLESHEET]})
     pages = views.pages(indexed)
-    files = pages + views.downloads() + views.pdfs() + views.discovery(pages)
+    files = pages + views.versions() + views.downloads() + views.pdfs() + views.discovery(pages)
     files += [Output(f"static/{name}", "static", (whose, digest)) for name, (whose, digest) in static.items()]
     files += [Output(f"schema/{name}", "text", text) for name, text in schemas.items()]
     return pages, files

@@ -288,9 +288,28 @@ def check_disclosure(ctx: Context) -> list[Diagnostic]:
             for found in disclosure.problems(own.over(year))]
 
 
+def check_corrections(ctx: Context) -> list[Diagnostic]:
+    """E038 更正 entries out of date order (each one's earlier version is found by its place in
+    the list); E039 a 更正 dated before the table's 公开日期, its own else its year's (nothing was
+    public to correct)."""
+    parts, out = ctx.parts, []
+    published = (parts.dates or Dates()).over(ctx.year_dates).published
+    for index, entry in enumerate(parts.corrections):
+        path = ("更正", index, "日期")
+        if index and entry.date < parts.corrections[index - 1].date:
+            out.append(ctx.error(path, "E038", f"更正日期 {entry.date.isoformat()} 早于上一条更正的日期 "
+                                               f"{parts.corrections[index - 1].date.isoformat()}：更正须按日期先后排列",
+                                 "把新的更正写在列表末尾，按日期从早到晚排列"))
+        if published is not None and entry.date < published:
+            out.append(ctx.error(path, "E039", f"更正日期 {entry.date.isoformat()} 早于公开日期 "
+                                               f"{published.isoformat()}：表格公开之前无所谓更正",
+                                 "核对更正日期与公开日期；公开前的修改直接改表，不写更正"))
+    return out
+
+
 RULES: list[Callable[[Context], list[Diagnostic]]] = [
     check_total, check_fiscal, check_taxonomy, check_cost_sum, check_dates, check_placeholders,
-    check_columns, check_points, check_nature, check_core, check_disclosure,
+    check_columns, check_points, check_nature, check_core, check_disclosure, check_corrections,
 ]
 
 

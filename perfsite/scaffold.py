@@ -166,10 +166,16 @@ def _invalid(text: str, target: Path) -> str | None:
 
 def roll_forward(text: str, old: int, new: int) -> str:
     """年度, dates of the old budget year and the year a comment names the table by, moved to the
-    new one; everything else as it was."""
+    new one; 更正 dropped (they corrected last year's table); everything else as it was."""
+    text = _CORRECTIONS.sub("", text)
     text = re.sub(rf"(?m)^(年度:\s*['\"]?){old}(['\"]?\s*(?:#.*)?)$", rf"\g<1>{new}\g<2>", text)
     text = re.sub(rf"{old}(年\s*\d{{1,2}}\s*月|年底|年末|-\d{{1,2}}-\d{{1,2}})", rf"{new}\g<1>", text)
     return _COMMENT.sub(lambda m: m[1] + _table_year(old, new).sub(rf"\g<1>{new}", m[2]), text)
+
+
+# The top-level 更正 block: its key's line and every line after it up to the next top-level key
+# (its entries, indented or not, their comments and blank lines).
+_CORRECTIONS = re.compile(r"(?m)^(?:更正|['\"]更正['\"])\s*:.*(?:\n|\Z)(?:(?:[ \t-].*|#.*|)(?:\n|\Z))*(?=[^\s#-]|\Z)")
 
 
 # A comment: a whole line, or the end of a line whose value has no quote in it (a quoted value may

@@ -361,6 +361,11 @@ def project_chart(name: str, year: int, projects: list[Summary]) -> Chart:
     return bar_chart(f"{name}{year}年度各项目资金总额（万元）", items, horizontal=True)
 
 
+def workbook_path(year: int, slug: str) -> str:
+    """A department's forms of one year as one .xlsx (a sheet per project), beside its indicator CSV."""
+    return f"{year}/indicators/{slug}.xlsx"
+
+
 def department_slug(name: str, code: str | None) -> str:
     if code:
         return f"d{code}"

@@ -78,20 +78,40 @@ def _from_disk(path: Path, label: str, jobs: int = 1) -> Snapshot:
     return snap
 
 
-def _git(repo: Path, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def git(repo: Path, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", "-C", str(repo), *args], input=data, capture_output=True, timeout=120)
 
 
-def _git_toplevel(start: Path) -> Path | None:
+def git_toplevel(start: Path) -> Path | None:
     try:
-        result = _git(start if start.is_dir() else start.parent, "rev-parse", "--show-toplevel")
+        result = git(start if start.is_dir() else start.parent, "rev-parse", "--show-toplevel")
     except (OSError, subprocess.TimeoutExpired):
         return None
     return Path(result.stdout.decode().strip()) if result.returncode == 0 else None
 
 
+def read_blobs(repo: Path, names: list[str]) -> list[bytes | None]:
+    """The contents of git objects (a blob's id, or ``rev:path``), in one ``git cat-file
+    --batch``; None for a name git does not have (the file did not exist at that revision)."""
+    if not names:
+        return []
+    out = git(repo, "cat-file", "--batch", data=b"".join(f"{name}\n".encode() for name in names)).stdout
+    pos, found = 0, []
+    for _ in names:
+        header_end = out.index(b"\n", pos)
+        header = out[pos:header_end].split()
+        if header[-1] == b"missing" or len(header) < 3:
+            found.append(None)
+            pos = header_end + 1
+            continue
+        size = int(header[2])
+        found.append(out[header_end + 1: header_end + 1 + size])
+        pos = header_end + 1 + size + 1
+    return found
+
+
 def _from_git(repo: Path, revision: str, subpath: str, label: str, jobs: int = 1) -> Snapshot:
-    listing = _git(repo, "ls-tree", "-r", "-z", revision, "--", subpath or ".")
+    listing = git(repo, "ls-tree", "-r", "-z", revision, "--", subpath or ".")
     if listing.returncode != 0:
         raise SnapshotError(f"无法读取 git 版本 {revision}：{listing.stderr.decode(errors='replace').strip()}")
     blobs: list[tuple[str, str]] = []
@@ -106,14 +126,8 @@ def _from_git(repo: Path, revision: str, subpath: str, label: str, jobs: int = 1
     snap = Snapshot(label)
     if not blobs:
         return snap
-    batch = _git(repo, "cat-file", "--batch", data=b"".join(f"{sha}\n".encode() for sha, _ in blobs))
-    out, pos = batch.stdout, 0
-    bodies: list[tuple[str, bytes]] = []
-    for _, path in blobs:
-        header_end = out.index(b"\n", pos)
-        size = int(out[pos:header_end].split()[2])
-        bodies.append((f"{revision}:{path}", out[header_end + 1: header_end + 1 + size]))
-        pos = header_end + 1 + size + 1
+    bodies = [(f"{revision}:{path}", body or b"")
+              for (_, path), body in zip(blobs, read_blobs(repo, [sha for sha, _ in blobs]))]
 
     def each(i: int) -> tuple[Project | None, str, list[Diagnostic]]:
         where, body = bodies[i]
@@ -139,11 +153,11 @@ def resolve(spec: str, content: Path, jobs: int = 1) -> Snapshot:
         return _from_disk(year_dir, f"{spec}年度", jobs)
     if path.exists():
         return _from_disk(path, display_path(path), jobs)
-    repo = _git_toplevel(content if content.exists() else Path.cwd())
+    repo = git_toplevel(content if content.exists() else Path.cwd())
     if repo is None:
         raise SnapshotError(f"「{spec}」不是年度、目录或文件，这里也不是 git 仓库")
     revision, _, subpath = spec.partition(":")
-    check = _git(repo, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    check = git(repo, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     if check.returncode != 0:
         raise SnapshotError(f"「{spec}」不是年度、目录、文件，也不是 git 版本（提交、分支或标签）")
     if not subpath:

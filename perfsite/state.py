@@ -32,7 +32,10 @@ def inputs(content: Path, templates: Path, strict: bool, search: bool, pdf: bool
 def signature(stamps: dict[str, str], strict: bool, search: bool, pdf: bool = False) -> str:
     """What ``inputs`` hashes, from stamps a kept process updated itself (build --watch)."""
     listed = "".join([f"{path}\0{stamp}\n" for path, stamp in stamps.items()])
-    h = hashlib.blake2b(f"{code_stamp()}|{strict}|{search}{'|pdf' if pdf else ''}".encode(), digest_size=16)
+    # SOURCE_DATE_EPOCH dates the .xlsx files (xlsx.source_date): a build under another is not "unchanged"
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    options = f"{code_stamp()}|{strict}|{search}|{epoch}{'|pdf' if pdf else ''}"
+    h = hashlib.blake2b(options.encode("utf-8", "surrogateescape"), digest_size=16)
     h.update(listed.encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 

@@ -14,7 +14,9 @@ from conftest import run_cli
 from test_diff import _placeholders_in
 
 SITE = ("网站名称: 测试网站\n发布单位: 某县交通运输局\n网址: https://example.gov.cn/jxmb/\n"
-        "指标体系:\n  默认: '2021'\n表样:\n  默认: {form}\n")
+        "指标体系:\n  默认: '2021'\n表样:\n  默认: {form}\n"
+        "公开:\n  年度:\n" + "".join(f"    '{year}': {{{{批复日期: {year}-01-20, 公开日期: {year}-02-05}}}}\n"
+                                        for year in (2023, 2024)))
 # The keys of each new row, in order: the form's columns in the model's order, 说明 left out.
 ROW_KEYS = {"一体化2021": ["三级指标", "指标性质", "指标值", "度量单位", "权重", "指标方向"],
             "评审": ["三级指标", "指标值", "分值", "指标解释"]}
