@@ -66,6 +66,7 @@ class _Project:
     header: int | None = None  # index of the 一级指标 … header row
     header_texts: tuple[str, ...] = ()
     label_cols: int = 0  # columns left of 三级指标 (一级, 二级 and the 绩效指标 label)
+    value_col: int = 0  # the 指标值 column
     last_full: list[float] = field(default_factory=list)  # the last row's cells: room left on their last line
 
 
@@ -162,7 +163,8 @@ def _page_tables(page, number: int, origin: str,
         return [], 0, images, (0, 0)
     found: list[_Table] = []
     counts = _punctuation_spacing(chars)
-    tables = sorted(page.find_tables(_TABLE), key=lambda t: t.bbox[1])
+    tables = sorted(page.find_tables(dict(_TABLE, explicit_horizontal_lines=_cut_ends(page))),
+                    key=lambda t: t.bbox[1])
     # A box drawn around other tables (the page's frame in a screen print) is layout, not a table.
     tables = [t for t in tables if not any(o is not t and _contains(t.bbox, o.bbox) for o in tables)]
     inside = [False] * len(chars)
@@ -181,6 +183,23 @@ def _page_tables(page, number: int, origin: str,
         previous = table.bbox[3]
         found.append(built)
     return found, sum(1 for c in chars if c["text"].strip()), images, counts
+
+
+def _cut_ends(page) -> list[dict[str, Any]]:
+    """Lines across the lowest and highest ends of the page's column lines: a row cut by the page
+    break has its bottom border (on the next page, its top) not drawn, and without it the cut
+    row's cells are not cells and their text belongs to no row. Only there: where column lines
+    end higher up, a rowspan cell may go on between them."""
+    columns = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > _SNAP]
+    if not columns:
+        return []
+    lines = []
+    for y, end in ((max(e["bottom"] for e in columns), "bottom"), (min(e["top"] for e in columns), "top")):
+        xs = [e["x0"] for e in columns if abs(e[end] - y) <= _SNAP]
+        if max(xs) - min(xs) > _SNAP:
+            lines.append({"object_type": "cut_edge", "orientation": "h", "x0": min(xs), "x1": max(xs),
+                          "top": y, "bottom": y, "width": max(xs) - min(xs), "height": 0.0})
+    return lines
 
 
 def _contains(outer: tuple[float, ...], inner: tuple[float, ...]) -> bool:
@@ -369,7 +388,7 @@ def _projects(tables: list[_Table]) -> list[_Project]:
     for table in tables:
         if _starts_project(table):
             head = [[Cell(line)] for line in table.above]
-            current = _Project(table.page, table.xs, head + table.rows, last_full=table.full[-1])
+            current = _Project(table.page, list(table.xs), head + table.rows, last_full=table.full[-1])
             projects.append(current)
             _find_header(current, len(head))
         elif current is not None and previous is not None:
@@ -389,7 +408,7 @@ def _find_header(project: _Project, start: int) -> None:
         if {"level1", "level2", "level3", "value"} <= set(names):
             project.header = index
             project.header_texts = _texts(row)
-            project.label_cols = names.index("level3")
+            project.label_cols, project.value_col = names.index("level3"), names.index("value")
             return
 
 
@@ -408,6 +427,8 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
     table = _Table(table.page, table.top, [table.xs[i] for i in inside],
                    [row[inside[0]:inside[-1]] for row in table.rows], table.above, table.last_open,
                    [flags[inside[0]:inside[-1]] for flags in table.full])
+    if project.header is None and abs(table.xs[0] - project.xs[0]) <= 4 and abs(table.xs[-1] - project.xs[-1]) <= 4:
+        _split_columns(project, table.xs)  # the grid's columns under a head that fitted the page above
     mapping = [_index(project.xs, x) for x in table.xs]
     if any(abs(project.xs[m] - x) > 4 for m, x in zip(mapping, table.xs)):
         return  # columns of another table: not this form's
@@ -431,11 +452,11 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
         last = project.rows[-1]
         first = rows.pop(0)
         if previous.last_open and _is_rest_of(first, last, project):
-            project.rows[-1] = [_joined(a, b, full)
-                                for a, b, full in zip(last, first, project.last_full or [0.0] * len(last))]
+            project.rows[-1] = last = [_joined(a, b, full)
+                                       for a, b, full in zip(last, first, project.last_full or [0.0] * len(last))]
         else:
             rows.insert(0, first)
-            _carry_labels(rows, last, project.label_cols)
+        _carry_labels(rows, last, project)
     project.rows += rows
     project.last_full = [0.0] * width
     for c, flag in enumerate(table.full[-1]):
@@ -443,13 +464,33 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
             project.last_full[col] = flag
 
 
-def _carry_labels(rows: list[list[Cell]], last: list[Cell], label_cols: int) -> None:
+def _split_columns(project: _Project, xs: list[float]) -> None:
+    """Add the column lines a continuation draws and the project's pages so far do not (the form
+    head alone above the break has fewer columns than the grid under it): a cell the new line
+    splits covers both columns, merged, as if the two pages were one table."""
+    for x in xs:
+        k = _index(project.xs, x)
+        if abs(project.xs[k] - x) <= 4:
+            continue
+        k = k if project.xs[k] < x else k - 1  # the column the line splits: between xs[k] and xs[k + 1]
+        width = len(project.xs) - 1
+        project.xs = project.xs[:k + 1] + [x] + project.xs[k + 1:]
+        project.rows = [row[:k + 1] + [Cell(row[k].text, merged=True) if row[k].text else EMPTY] + row[k + 1:]
+                        if len(row) == width else row for row in project.rows]  # not the lines above the form
+        if len(project.last_full) > k:
+            project.last_full.insert(k + 1, project.last_full[k])
+
+
+def _carry_labels(rows: list[list[Cell]], last: list[Cell], project: _Project) -> None:
     """A rowspan label (一级, 二级, 绩效指标) that the page break cut is drawn again as an empty
-    cell at the top of the next page: it carries the label from the last row above the break."""
-    for c in range(min(label_cols, len(last))):
-        if not last[c].text or rows[0][c].text:
+    cell at the top of the next page: it carries the label from the last row above the break,
+    down to the next label or the grid's header row (its corner is empty: no label reaches it)."""
+    for c in range(min(project.label_cols, len(last))):
+        if not rows or not last[c].text or rows[0][c].text:
             continue
         for row in rows:
+            if project.header_texts and _texts(row) == project.header_texts:
+                break
             if not row[c].text:  # the cut cell may be drawn as several empty boxes down to the next label
                 row[c] = Cell(last[c].text, merged=True)
             else:
@@ -460,7 +501,8 @@ def _find_header_in(project: _Project, rows: list[list[Cell]]) -> None:
     probe = _Project(project.page, project.xs, rows)
     _find_header(probe, 0)
     if probe.header is not None:
-        project.header_texts, project.label_cols = probe.header_texts, probe.label_cols
+        project.header_texts, project.label_cols, project.value_col = \
+            probe.header_texts, probe.label_cols, probe.value_col
         project.header = len(project.rows) + probe.header
 
 
@@ -469,9 +511,7 @@ def _is_rest_of(first: list[Cell], last: list[Cell], project: _Project) -> bool:
     label of its own, and it lacks a 三级指标 or a 指标值 (a whole row has both)."""
     if project.header is None:
         return not any(cell.text for cell in first[:1])  # a header row cut (long goals): the label column is empty
-    row = project.rows[project.header]
-    names = [field_of(cell.text) for cell in row]
-    level3, value = names.index("level3"), names.index("value")
+    level3, value = project.label_cols, project.value_col
     labels_blank = all(not cell.text for cell in first[:project.label_cols])
     return labels_blank and (not first[level3].text or not first[value].text)
 
