@@ -56,6 +56,7 @@ class _Table:
     above: list[str] = field(default_factory=list)  # text lines between the previous table and this one
     last_open: bool = False  # the table's last row reaches the page's bottom (cut by the break)
     full: list[list[float]] = field(default_factory=list)  # per cell: room left on its last line, in characters
+    last_cut: bool = False  # the last row has no bottom border under a cell: surely cut (Chromium draws none)
 
 
 @dataclass
@@ -176,7 +177,7 @@ def _page_tables(page, number: int, origin: str,
     outside = [c for c, used in zip(chars, inside) if not used]
     previous = 0.0
     for table in tables:
-        built = _table(table, chars, number, page.height, budget)
+        built = _table(table, chars, number, page, budget)
         if built is None:
             continue
         built.above = [text for top, text in _lines(outside) if previous <= top < built.top]
@@ -206,7 +207,7 @@ def _contains(outer: tuple[float, ...], inner: tuple[float, ...]) -> bool:
     return outer[0] <= inner[0] + 1 and outer[1] <= inner[1] + 1 and outer[2] >= inner[2] - 1 and outer[3] >= inner[3] - 1
 
 
-def _table(table, chars: list[dict[str, Any]], number: int, page_height: float, budget: _Budget) -> _Table | None:
+def _table(table, chars: list[dict[str, Any]], number: int, page, budget: _Budget) -> _Table | None:
     boxes = [c for c in table.cells]
     if not boxes:
         return None
@@ -239,9 +240,13 @@ def _table(table, chars: list[dict[str, Any]], number: int, page_height: float, 
     kept = [i for i, row in enumerate(rows) if any(cell.text and not cell.merged for cell in row)]
     if not kept:
         return None
-    last_open = page_height - table.bbox[3] < 0.12 * page_height
+    last_open = page.height - table.bbox[3] < 0.12 * page.height
+    bottom = ys[kept[-1] + 1]
+    drawn = [e for e in page.horizontal_edges if abs(e["top"] - bottom) <= _SNAP]
+    last_cut = any(abs(box[3] - bottom) <= _SNAP and
+                   not any(e["x0"] <= (box[0] + box[2]) / 2 <= e["x1"] for e in drawn) for box in boxes)
     return _Table(number, table.bbox[1], xs, [rows[i] for i in kept], last_open=last_open,
-                  full=[full[i] for i in kept])
+                  full=[full[i] for i in kept], last_cut=last_cut)
 
 
 def _positions(values: list[float]) -> list[float]:
@@ -426,7 +431,7 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
         return
     table = _Table(table.page, table.top, [table.xs[i] for i in inside],
                    [row[inside[0]:inside[-1]] for row in table.rows], table.above, table.last_open,
-                   [flags[inside[0]:inside[-1]] for flags in table.full])
+                   [flags[inside[0]:inside[-1]] for flags in table.full], table.last_cut)
     if project.header is None and abs(table.xs[0] - project.xs[0]) <= 4 and abs(table.xs[-1] - project.xs[-1]) <= 4:
         _split_columns(project, table.xs)  # the grid's columns under a head that fitted the page above
     mapping = [_index(project.xs, x) for x in table.xs]
@@ -441,9 +446,10 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
                 row[col] = cell if col == mapping[c] else (Cell(cell.text, merged=True) if cell.text else EMPTY)
         rows.append(row)
     new_page = table.page != previous.page
+    repeated = new_page and project.header is not None  # else the header row here is the grid's first
     if new_page and project.header is None:
         _find_header_in(project, rows)
-    while new_page and rows and project.header_texts and _texts(rows[0]) == project.header_texts:
+    while repeated and rows and _texts(rows[0]) == project.header_texts:
         rows.pop(0)  # the header row printed again on each page
     rows = [r for r in rows if any(cell.text for cell in r)] if new_page else rows
     if not rows:
@@ -451,7 +457,7 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
     if new_page and project.rows:
         last = project.rows[-1]
         first = rows.pop(0)
-        if previous.last_open and _is_rest_of(first, last, project):
+        if previous.last_cut or previous.last_open and _is_rest_of(first, last, project):
             project.rows[-1] = last = [_joined(a, b, full)
                                        for a, b, full in zip(last, first, project.last_full or [0.0] * len(last))]
         else:
