@@ -56,7 +56,7 @@ class _Table:
     above: list[str] = field(default_factory=list)  # text lines between the previous table and this one
     last_open: bool = False  # the table's last row reaches the page's bottom (cut by the break)
     full: list[list[float]] = field(default_factory=list)  # per cell: room left on its last line, in characters
-    last_cut: bool = False  # the last row has no bottom border under a cell: surely cut (Chromium draws none)
+    open_cols: list[bool] = field(default_factory=list)  # per column: the last row's bottom border is not drawn
 
 
 @dataclass
@@ -69,6 +69,7 @@ class _Project:
     label_cols: int = 0  # columns left of 三级指标 (一级, 二级 and the 绩效指标 label)
     value_col: int = 0  # the 指标值 column
     last_full: list[float] = field(default_factory=list)  # the last row's cells: room left on their last line
+    last_cut: bool = False  # the last row's bottom border is not drawn under a cell right of the labels: cut
 
 
 def read_pdf(raw: bytes, origin: str) -> list[tuple[str, Grid]]:
@@ -241,12 +242,20 @@ def _table(table, chars: list[dict[str, Any]], number: int, page, budget: _Budge
     if not kept:
         return None
     last_open = page.height - table.bbox[3] < 0.12 * page.height
-    bottom = ys[kept[-1] + 1]
-    drawn = [e for e in page.horizontal_edges if abs(e["top"] - bottom) <= _SNAP]
-    last_cut = any(abs(box[3] - bottom) <= _SNAP and
-                   not any(e["x0"] <= (box[0] + box[2]) / 2 <= e["x1"] for e in drawn) for box in boxes)
     return _Table(number, table.bbox[1], xs, [rows[i] for i in kept], last_open=last_open,
-                  full=[full[i] for i in kept], last_cut=last_cut)
+                  full=[full[i] for i in kept], open_cols=_open_bottom(page, table, xs, ys, kept[-1], boxes))
+
+
+def _open_bottom(page, table, xs: list[float], ys: list[float], last: int, boxes) -> list[bool]:
+    """Per column: whether the last row's own cell there has no bottom border (Chromium draws none
+    under a cell the break cut; a rowspan label from rows above is cut whether the row is or not).
+    A line longer than the table (a frame around the page) is not its border."""
+    top, bottom = ys[last], ys[last + 1]
+    drawn = [e for e in page.horizontal_edges if abs(e["top"] - bottom) <= _SNAP
+             and e["x0"] >= table.bbox[0] - _SNAP and e["x1"] <= table.bbox[2] + _SNAP]
+    own = [b for b in boxes if abs(b[1] - top) <= _SNAP and abs(b[3] - bottom) <= _SNAP]
+    return [any(b[0] - _SNAP <= a and c <= b[2] + _SNAP for b in own)
+            and not any(e["x0"] <= (a + c) / 2 <= e["x1"] for e in drawn) for a, c in zip(xs, xs[1:])]
 
 
 def _positions(values: list[float]) -> list[float]:
@@ -396,6 +405,7 @@ def _projects(tables: list[_Table]) -> list[_Project]:
             current = _Project(table.page, list(table.xs), head + table.rows, last_full=table.full[-1])
             projects.append(current)
             _find_header(current, len(head))
+            current.last_cut = any(table.open_cols[current.label_cols:])
         elif current is not None and previous is not None:
             _continue(current, table, previous)
         previous = table
@@ -431,7 +441,7 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
         return
     table = _Table(table.page, table.top, [table.xs[i] for i in inside],
                    [row[inside[0]:inside[-1]] for row in table.rows], table.above, table.last_open,
-                   [flags[inside[0]:inside[-1]] for flags in table.full], table.last_cut)
+                   [flags[inside[0]:inside[-1]] for flags in table.full], table.open_cols[inside[0]:inside[-1]])
     if project.header is None and abs(table.xs[0] - project.xs[0]) <= 4 and abs(table.xs[-1] - project.xs[-1]) <= 4:
         _split_columns(project, table.xs)  # the grid's columns under a head that fitted the page above
     mapping = [_index(project.xs, x) for x in table.xs]
@@ -457,7 +467,7 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
     if new_page and project.rows:
         last = project.rows[-1]
         first = rows.pop(0)
-        if previous.last_cut or previous.last_open and _is_rest_of(first, last, project):
+        if project.last_cut or previous.last_open and _is_rest_of(first, last, project):
             project.rows[-1] = last = [_joined(a, b, full)
                                        for a, b, full in zip(last, first, project.last_full or [0.0] * len(last))]
         else:
@@ -465,9 +475,11 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
         _carry_labels(rows, last, project)
     project.rows += rows
     project.last_full = [0.0] * width
+    opened = [False] * width
     for c, flag in enumerate(table.full[-1]):
         for col in range(mapping[c], mapping[c + 1]):
-            project.last_full[col] = flag
+            project.last_full[col], opened[col] = flag, table.open_cols[c]
+    project.last_cut = any(opened[project.label_cols:])
 
 
 def _split_columns(project: _Project, xs: list[float]) -> None:
