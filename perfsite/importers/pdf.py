@@ -56,6 +56,7 @@ class _Table:
     above: list[str] = field(default_factory=list)  # text lines between the previous table and this one
     last_open: bool = False  # the table's last row reaches the page's bottom (cut by the break)
     full: list[list[float]] = field(default_factory=list)  # per cell: room left on its last line, in characters
+    open_cols: list[bool] = field(default_factory=list)  # per column: the last row's bottom border is not drawn
 
 
 @dataclass
@@ -66,7 +67,9 @@ class _Project:
     header: int | None = None  # index of the 一级指标 … header row
     header_texts: tuple[str, ...] = ()
     label_cols: int = 0  # columns left of 三级指标 (一级, 二级 and the 绩效指标 label)
+    value_col: int = 0  # the 指标值 column
     last_full: list[float] = field(default_factory=list)  # the last row's cells: room left on their last line
+    last_cut: bool = False  # the last row's bottom border is not drawn under a cell right of the labels: cut
 
 
 def read_pdf(raw: bytes, origin: str) -> list[tuple[str, Grid]]:
@@ -162,7 +165,8 @@ def _page_tables(page, number: int, origin: str,
         return [], 0, images, (0, 0)
     found: list[_Table] = []
     counts = _punctuation_spacing(chars)
-    tables = sorted(page.find_tables(_TABLE), key=lambda t: t.bbox[1])
+    tables = sorted(page.find_tables(dict(_TABLE, explicit_horizontal_lines=_cut_ends(page))),
+                    key=lambda t: t.bbox[1])
     # A box drawn around other tables (the page's frame in a screen print) is layout, not a table.
     tables = [t for t in tables if not any(o is not t and _contains(t.bbox, o.bbox) for o in tables)]
     inside = [False] * len(chars)
@@ -174,7 +178,7 @@ def _page_tables(page, number: int, origin: str,
     outside = [c for c, used in zip(chars, inside) if not used]
     previous = 0.0
     for table in tables:
-        built = _table(table, chars, number, page.height, budget)
+        built = _table(table, chars, number, page, budget)
         if built is None:
             continue
         built.above = [text for top, text in _lines(outside) if previous <= top < built.top]
@@ -183,11 +187,28 @@ def _page_tables(page, number: int, origin: str,
     return found, sum(1 for c in chars if c["text"].strip()), images, counts
 
 
+def _cut_ends(page) -> list[dict[str, Any]]:
+    """Lines across the lowest and highest ends of the page's column lines: a row cut by the page
+    break has its bottom border (on the next page, its top) not drawn, and without it the cut
+    row's cells are not cells and their text belongs to no row. Only there: where column lines
+    end higher up, a rowspan cell may go on between them."""
+    columns = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > _SNAP]
+    if not columns:
+        return []
+    lines = []
+    for y, end in ((max(e["bottom"] for e in columns), "bottom"), (min(e["top"] for e in columns), "top")):
+        xs = [e["x0"] for e in columns if abs(e[end] - y) <= _SNAP]
+        if max(xs) - min(xs) > _SNAP:
+            lines.append({"object_type": "cut_edge", "orientation": "h", "x0": min(xs), "x1": max(xs),
+                          "top": y, "bottom": y, "width": max(xs) - min(xs), "height": 0.0})
+    return lines
+
+
 def _contains(outer: tuple[float, ...], inner: tuple[float, ...]) -> bool:
     return outer[0] <= inner[0] + 1 and outer[1] <= inner[1] + 1 and outer[2] >= inner[2] - 1 and outer[3] >= inner[3] - 1
 
 
-def _table(table, chars: list[dict[str, Any]], number: int, page_height: float, budget: _Budget) -> _Table | None:
+def _table(table, chars: list[dict[str, Any]], number: int, page, budget: _Budget) -> _Table | None:
     boxes = [c for c in table.cells]
     if not boxes:
         return None
@@ -220,9 +241,21 @@ def _table(table, chars: list[dict[str, Any]], number: int, page_height: float, 
     kept = [i for i, row in enumerate(rows) if any(cell.text and not cell.merged for cell in row)]
     if not kept:
         return None
-    last_open = page_height - table.bbox[3] < 0.12 * page_height
+    last_open = page.height - table.bbox[3] < 0.12 * page.height
     return _Table(number, table.bbox[1], xs, [rows[i] for i in kept], last_open=last_open,
-                  full=[full[i] for i in kept])
+                  full=[full[i] for i in kept], open_cols=_open_bottom(page, table, xs, ys, kept[-1], boxes))
+
+
+def _open_bottom(page, table, xs: list[float], ys: list[float], last: int, boxes) -> list[bool]:
+    """Per column: whether the last row's own cell there has no bottom border (Chromium draws none
+    under a cell the break cut; a rowspan label from rows above is cut whether the row is or not).
+    A line longer than the table (a frame around the page) is not its border."""
+    top, bottom = ys[last], ys[last + 1]
+    drawn = [e for e in page.horizontal_edges if abs(e["top"] - bottom) <= _SNAP
+             and e["x0"] >= table.bbox[0] - _SNAP and e["x1"] <= table.bbox[2] + _SNAP]
+    own = [b for b in boxes if abs(b[1] - top) <= _SNAP and abs(b[3] - bottom) <= _SNAP]
+    return [any(b[0] - _SNAP <= a and c <= b[2] + _SNAP for b in own)
+            and not any(e["x0"] <= (a + c) / 2 <= e["x1"] for e in drawn) for a, c in zip(xs, xs[1:])]
 
 
 def _positions(values: list[float]) -> list[float]:
@@ -369,9 +402,10 @@ def _projects(tables: list[_Table]) -> list[_Project]:
     for table in tables:
         if _starts_project(table):
             head = [[Cell(line)] for line in table.above]
-            current = _Project(table.page, table.xs, head + table.rows, last_full=table.full[-1])
+            current = _Project(table.page, list(table.xs), head + table.rows, last_full=table.full[-1])
             projects.append(current)
             _find_header(current, len(head))
+            current.last_cut = any(table.open_cols[current.label_cols:])
         elif current is not None and previous is not None:
             _continue(current, table, previous)
         previous = table
@@ -389,7 +423,7 @@ def _find_header(project: _Project, start: int) -> None:
         if {"level1", "level2", "level3", "value"} <= set(names):
             project.header = index
             project.header_texts = _texts(row)
-            project.label_cols = names.index("level3")
+            project.label_cols, project.value_col = names.index("level3"), names.index("value")
             return
 
 
@@ -407,7 +441,9 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
         return
     table = _Table(table.page, table.top, [table.xs[i] for i in inside],
                    [row[inside[0]:inside[-1]] for row in table.rows], table.above, table.last_open,
-                   [flags[inside[0]:inside[-1]] for flags in table.full])
+                   [flags[inside[0]:inside[-1]] for flags in table.full], table.open_cols[inside[0]:inside[-1]])
+    if project.header is None and abs(table.xs[0] - project.xs[0]) <= 4 and abs(table.xs[-1] - project.xs[-1]) <= 4:
+        _split_columns(project, table.xs)  # the grid's columns under a head that fitted the page above
     mapping = [_index(project.xs, x) for x in table.xs]
     if any(abs(project.xs[m] - x) > 4 for m, x in zip(mapping, table.xs)):
         return  # columns of another table: not this form's
@@ -420,9 +456,10 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
                 row[col] = cell if col == mapping[c] else (Cell(cell.text, merged=True) if cell.text else EMPTY)
         rows.append(row)
     new_page = table.page != previous.page
+    repeated = new_page and project.header is not None  # else the header row here is the grid's first
     if new_page and project.header is None:
         _find_header_in(project, rows)
-    while new_page and rows and project.header_texts and _texts(rows[0]) == project.header_texts:
+    while repeated and rows and _texts(rows[0]) == project.header_texts:
         rows.pop(0)  # the header row printed again on each page
     rows = [r for r in rows if any(cell.text for cell in r)] if new_page else rows
     if not rows:
@@ -430,26 +467,48 @@ def _continue(project: _Project, table: _Table, previous: _Table) -> None:
     if new_page and project.rows:
         last = project.rows[-1]
         first = rows.pop(0)
-        if previous.last_open and _is_rest_of(first, last, project):
-            project.rows[-1] = [_joined(a, b, full)
-                                for a, b, full in zip(last, first, project.last_full or [0.0] * len(last))]
+        if project.last_cut or previous.last_open and _is_rest_of(first, last, project):
+            project.rows[-1] = last = [_joined(a, b, full)
+                                       for a, b, full in zip(last, first, project.last_full or [0.0] * len(last))]
         else:
             rows.insert(0, first)
-            _carry_labels(rows, last, project.label_cols)
+        _carry_labels(rows, last, project)
     project.rows += rows
     project.last_full = [0.0] * width
+    opened = [False] * width
     for c, flag in enumerate(table.full[-1]):
         for col in range(mapping[c], mapping[c + 1]):
-            project.last_full[col] = flag
+            project.last_full[col], opened[col] = flag, table.open_cols[c]
+    project.last_cut = any(opened[project.label_cols:])
 
 
-def _carry_labels(rows: list[list[Cell]], last: list[Cell], label_cols: int) -> None:
+def _split_columns(project: _Project, xs: list[float]) -> None:
+    """Add the column lines a continuation draws and the project's pages so far do not (the form
+    head alone above the break has fewer columns than the grid under it): a cell the new line
+    splits covers both columns, merged, as if the two pages were one table."""
+    for x in xs:
+        k = _index(project.xs, x)
+        if abs(project.xs[k] - x) <= 4:
+            continue
+        k = k if project.xs[k] < x else k - 1  # the column the line splits: between xs[k] and xs[k + 1]
+        width = len(project.xs) - 1
+        project.xs = project.xs[:k + 1] + [x] + project.xs[k + 1:]
+        project.rows = [row[:k + 1] + [Cell(row[k].text, merged=True) if row[k].text else EMPTY] + row[k + 1:]
+                        if len(row) == width else row for row in project.rows]  # not the lines above the form
+        if len(project.last_full) > k:
+            project.last_full.insert(k + 1, project.last_full[k])
+
+
+def _carry_labels(rows: list[list[Cell]], last: list[Cell], project: _Project) -> None:
     """A rowspan label (一级, 二级, 绩效指标) that the page break cut is drawn again as an empty
-    cell at the top of the next page: it carries the label from the last row above the break."""
-    for c in range(min(label_cols, len(last))):
-        if not last[c].text or rows[0][c].text:
+    cell at the top of the next page: it carries the label from the last row above the break,
+    down to the next label or the grid's header row (its corner is empty: no label reaches it)."""
+    for c in range(min(project.label_cols, len(last))):
+        if not rows or not last[c].text or rows[0][c].text:
             continue
         for row in rows:
+            if project.header_texts and _texts(row) == project.header_texts:
+                break
             if not row[c].text:  # the cut cell may be drawn as several empty boxes down to the next label
                 row[c] = Cell(last[c].text, merged=True)
             else:
@@ -460,7 +519,8 @@ def _find_header_in(project: _Project, rows: list[list[Cell]]) -> None:
     probe = _Project(project.page, project.xs, rows)
     _find_header(probe, 0)
     if probe.header is not None:
-        project.header_texts, project.label_cols = probe.header_texts, probe.label_cols
+        project.header_texts, project.label_cols, project.value_col = \
+            probe.header_texts, probe.label_cols, probe.value_col
         project.header = len(project.rows) + probe.header
 
 
@@ -469,9 +529,7 @@ def _is_rest_of(first: list[Cell], last: list[Cell], project: _Project) -> bool:
     label of its own, and it lacks a 三级指标 or a 指标值 (a whole row has both)."""
     if project.header is None:
         return not any(cell.text for cell in first[:1])  # a header row cut (long goals): the label column is empty
-    row = project.rows[project.header]
-    names = [field_of(cell.text) for cell in row]
-    level3, value = names.index("level3"), names.index("value")
+    level3, value = project.label_cols, project.value_col
     labels_blank = all(not cell.text for cell in first[:project.label_cols])
     return labels_blank and (not first[level3].text or not first[value].text)
 
