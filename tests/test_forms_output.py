@@ -220,7 +220,9 @@ def test_changing_the_years_form_remakes_its_csvs(tmp_path: Path):
 # (git archive 8a1c769 | tar -x -C /tmp/old) and diff -r the two output trees. Since then, on
 # purpose: the phone layout's markup (each grid cell's data-label, the departments' and row
 # changes' tables' data-label and class, <wbr> in 资金对比's year headers, the search page's
-# file:// notice and static/search.js); nothing else.
+# file:// notice and static/search.js); issue 21's disclosure work: the 信息公开 line under each
+# page's title, the .xlsx attachments and their links, the JSON's dates as published (the year's
+# 公开说明 in the shipped site.yaml) and the data package's ``disclosure`` per table; nothing else.
 MANIFESTS = Path(__file__).parent / "fixtures"
 
 
