@@ -317,8 +317,10 @@ def test_editing_last_year_rebuilds_this_years_comparison(shipped: Path):
         "2022/wuye-houqin.html", "2023/wuye-houqin.html", "2023/changes.html", "2023/index.html"}
     department_csv = [p for p in result.written if p.startswith("2022/indicators/")]
     assert {p for p in result.written if not p.endswith(".html")} == {
-        "2022/wuye-houqin.json", "2022/wuye-houqin.csv", "2022/indicators.csv", *department_csv}
-    assert len(department_csv) == 1  # its department's file (test_opendata: not the others')
+        "2022/wuye-houqin.json", "2022/wuye-houqin.csv", "2022/wuye-houqin.xlsx", "2022/indicators.csv",
+        *department_csv}
+    # its department's CSV and workbook (test_opendata: not the others')
+    assert sorted(Path(p).suffix for p in department_csv) == [".csv", ".xlsx"]
     assert "每周≥6次" in (shipped / "site/2023/wuye-houqin.html").read_text(encoding="utf-8")
 
 
