@@ -442,7 +442,8 @@ def _md(text: str | None) -> str:
     return (text or "（空）").replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(diff: SiteDiff) -> str:
+def to_markdown(diff: SiteDiff, nothing: str = "没有变化。") -> str:
+    """The report as Markdown; ``nothing``: what it says when no project changed."""
     out = [f"# 项目变化：{diff.old_label} → {diff.new_label}", ""]
     for status, title in (("added", "新增项目"), ("removed", "删除项目")):
         items = diff.of(status)
@@ -467,7 +468,7 @@ def to_markdown(diff: SiteDiff) -> str:
         if d.rows:
             out += _md_rows(d.rows)
     if not diff.changed:
-        out.append("没有变化。")
+        out.append(nothing)
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -106,8 +106,11 @@ def _funds(old: EvalFunds, new: EvalFunds) -> list[FieldChange]:
         for attr, alias in LINE:
             a, b = _line_value(old, a_line, attr), _line_value(new, b_line, attr)
             if a != b:
-                delta = _rate_delta(a, b) if attr == "rate" else _amount_delta(a, b)
-                changes.append(FieldChange(f"{label}/{alias}", _written(a), _written(b), delta))
+                if attr == "rate":  # in percent, as the form prints it
+                    change = FieldChange(f"{label}/{alias}", _percent(a), _percent(b), _rate_delta(a, b))
+                else:
+                    change = FieldChange(f"{label}/{alias}", _written(a), _written(b), _amount_delta(a, b))
+                changes.append(change)
     for attr, alias in FUND_POINTS:
         a, b = getattr(old, attr), getattr(new, attr)
         if a != b:
@@ -117,6 +120,10 @@ def _funds(old: EvalFunds, new: EvalFunds) -> list[FieldChange]:
 
 def _written(amount: Decimal | None) -> str | None:
     return None if amount is None else written_amount(amount)
+
+
+def _percent(rate: Decimal | None) -> str | None:
+    return None if rate is None else f"{written_amount(rate)}%"
 
 
 def _row_fields(old: EvalRow, new: EvalRow, roll: _Rollover) -> list[FieldChange]:
@@ -290,15 +297,17 @@ def to_text(site: SiteDiff, evaluations: EvaluationsDiff, color: bool = False) -
     if _alone(site, evaluations):
         return projects.heading(site, color) + "\n" + section_text(evaluations, color)
     text = projects.to_text(site, color)
-    return text + section_text(evaluations, color) if evaluations.evaluations else text
+    return text + "\n" + section_text(evaluations, color)
 
 
 def to_markdown(site: SiteDiff, evaluations: EvaluationsDiff) -> str:
     if _alone(site, evaluations):
         head = [f"# 自评表变化：{site.old_label} → {site.new_label}", ""]
         return "\n".join(head + _md_section(evaluations)[2:]).rstrip() + "\n"
-    text = projects.to_markdown(site)
-    return text + "\n" + "\n".join(_md_section(evaluations)).rstrip() + "\n" if evaluations.evaluations else text
+    if not evaluations.evaluations:
+        return projects.to_markdown(site)
+    text = projects.to_markdown(site, nothing="目标表没有变化。")
+    return text + "\n" + "\n".join(_md_section(evaluations)).rstrip() + "\n"
 
 
 def to_json(site: SiteDiff, evaluations: EvaluationsDiff) -> str:

@@ -126,9 +126,9 @@ def test_two_years_compare_scores_funds_and_rows_added_and_removed(shipped: Path
     assert wuye["header"] == [{"field": "总分", "old": "95.8", "new": "100", "delta": "+4.2"}]
     funds = {f["field"]: (f["old"], f["new"], f["delta"]) for f in wuye["funds"]}
     assert funds == {"年度资金总额/全年执行数": ("10.2", "10.38", "+0.18 (+1.76%)"),
-                     "年度资金总额/执行率": ("98.27", "100.00", "+1.73 个百分点"),
+                     "年度资金总额/执行率": ("98.27%", "100.00%", "+1.73 个百分点"),
                      "当年财政拨款/全年执行数": ("10.2", "10.38", "+0.18 (+1.76%)"),
-                     "当年财政拨款/执行率": ("98.27", "100.00", "+1.73 个百分点"),
+                     "当年财政拨款/执行率": ("98.27%", "100.00%", "+1.73 个百分点"),
                      "预算执行/得分": ("9.8", "10", "+0.2")}
     (row,) = wuye["rows"]
     assert (row["kind"], row["name"], row["new_category"]) == ("changed", "公共环境卫生清洁次数", ["产出", "数量"])
@@ -144,10 +144,10 @@ def test_two_years_compare_scores_funds_and_rows_added_and_removed(shipped: Path
     assert "+ 新增自评表 住房保障工作经费 (zhufang-sangai)：总分 95.8" in section
     assert "- 删除自评表 村镇建设管理工作经费 (cunzhen-jianshe)：总分 95.8" in section
     assert "  总分: 95.8 → 100（+4.2）" in section
-    assert "  年度资金总额/执行率: 98.27 → 100.00（+1.73 个百分点）" in section
+    assert "  年度资金总额/执行率: 98.27% → 100.00%（+1.73 个百分点）" in section
     assert "~ 指标 产出/数量/公共环境卫生清洁次数: 实际完成值: 每周6次 → 每周7次（+1 次）；得分: 16 → 20（+4）" in section
     markdown = run_cli("diff", "2022", "2023", "--format", "markdown", cwd=shipped).stdout
-    assert markdown.index("# 项目变化") < markdown.index("## 自评表")
+    assert markdown.index("# 项目变化") < markdown.index("目标表没有变化。") < markdown.index("## 自评表")
     assert "| 总分 | 95.8 | 100 | +4.2 |" in markdown
     assert "| 修改 | 公共环境卫生清洁次数 | 产出/数量 | 产出/数量 | 实际完成值: 每周6次 → 每周7次（+1 次）；得分: 16 → 20（+4）；" in markdown
 
@@ -228,3 +228,13 @@ def test_an_invalid_self_evaluation_is_named_at_its_line_and_fails_the_command(r
     git(repo, "commit", "-q", "-am", "broken")
     result = run_cli("diff", "HEAD~1", "HEAD", cwd=repo)
     assert result.returncode == 1 and f"HEAD:{WUYE}:{line}:13: error " in result.stderr
+
+
+def test_amounts_in_yuan_compare_as_the_same_money(tmp_path: Path):
+    write(tmp_path, "old/2022/自评/wuye-houqin.yaml", evaluation())
+    in_yuan = evaluation().replace("项目资金:\n", "项目资金:\n  单位: 元\n").replace("10.38", "103800").replace("10.2}", "102000}")
+    write(tmp_path, "new/2022/自评/wuye-houqin.yaml", in_yuan)
+    assert by_id(diff(tmp_path, "old", "new"))["wuye-houqin"]["status"] == "unchanged"
+    edit(tmp_path, "new/2022/自评/wuye-houqin.yaml", "全年执行数: 102000}", "全年执行数: 103000}")
+    funds = by_id(diff(tmp_path, "old", "new"))["wuye-houqin"]["funds"]
+    assert funds[0] == {"field": "年度资金总额/全年执行数", "old": "10.2", "new": "10.3", "delta": "+0.1 (+0.98%)"}
