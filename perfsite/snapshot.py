@@ -87,11 +87,12 @@ def _from_disk(path: Path, label: str, jobs: int = 1, named: str | None = None) 
     for (git's diff driver is given a temporary copy of the file)."""
     snap = Snapshot(label)
     files, snap.problems = ([path], []) if path.is_file() else yaml_files(path)
+    root = path.resolve()  # a 自评 folder named from inside its year (cd content/2022; diff 自评 …) is one still
 
     def each(i: int) -> Parsed:
         display = named or display_path(files[i])
         source, diags = load_file(files[i], display)
-        return _validated(source, display, diags, is_evaluation_path(named or files[i].resolve()))
+        return _validated(source, display, diags, is_evaluation_path(named or root / files[i].relative_to(path)))
 
     snap.add_all(_in_parts(len(files), each, jobs))
     return snap
