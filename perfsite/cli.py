@@ -125,7 +125,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     _print_diagnostics(diagnostics)
     if any(d.level.value == "error" for d in diagnostics):
         return EXIT_CONTENT
-    print(f"检查通过 (check passed)：{len(content.entries)} 个项目")
+    evaluated = f"、{len(content.evaluations)} 张自评表" if content.evaluations else ""
+    print(f"检查通过 (check passed)：{len(content.entries)} 个项目{evaluated}")
     return EXIT_OK
 
 
