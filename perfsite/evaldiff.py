@@ -3,9 +3,11 @@ spending and 执行率, each row's target, actual, points and score.
 
 Evaluations pair as target tables do (``diff.pair_tables``: by id, then by name) and rows as a
 table's rows do (``diff.pair_rows``: by category and 三级 name, then by name). What is compared is
-read from evaluation.py's models, so a field added there is compared without a list here: every
-top-level field but the keys that pair and the blocks, every field of every fund line and the
-block's 分值/得分, every column of a row but the name it pairs by.
+read from the declarations, so a field added there is compared without a list here: from
+evaluation.py's models every top-level field but the keys that pair and the blocks, every field of
+every fund line and the block's 分值/得分; from the grid (kinds.EVALUATION_GRID) every column of a
+row but the name it pairs by, each named by its YAML key. 年度指标值 is compared as the file states
+it (a row that leaves it to the target table has none).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .diff import (FieldChange, GoalChange, SiteDiff, _amount_delta, _category, 
                    _md, _paint, _points_delta, _Rollover, _segments_text, _text, pair_rows, pair_tables, report_order,
                    value_delta)
 from .evaluation import EvalFunds, EvalRow, Evaluation, FundLine
+from .kinds import EVALUATION_GRID
 from .taxonomy import canonical
 from .values import parse, written_amount
 
@@ -31,7 +34,8 @@ LINE = tuple((attr, info.alias or attr) for attr, info in FundLine.model_fields.
 # 预算执行's 分值 and 得分: the fund block's own amounts (its 单位 only says how its lines are written)
 FUND_POINTS = tuple((attr, info.alias or attr) for attr, info in EvalFunds.model_fields.items()
                     if info.annotation is Decimal)
-ROW = tuple((attr, info.alias or attr) for attr, info in EvalRow.model_fields.items() if attr != "name")
+ROW = tuple((c.attr, EvalRow.model_fields[c.attr].alias or c.attr) for c in EVALUATION_GRID
+            if c.attr not in (None, "name"))
 OUTCOME = "预期目标", "实际完成情况"
 
 

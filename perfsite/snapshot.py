@@ -17,7 +17,7 @@ from typing import Callable
 from .config import CONFIG_NAME
 from .diagnostics import Diagnostic, Level, display_path
 from .evaluation import Evaluation, build_evaluation
-from .load import SUFFIXES, yaml_files
+from .load import EVALUATIONS, SUFFIXES, yaml_files
 from .model import Project, build_project
 from .parallel import spread
 from .source import Source, load_file, parse_text
@@ -27,7 +27,6 @@ class SnapshotError(Exception):
     """The argument names no year, directory, file or revision."""
 
 
-EVALUATION_DIR = "自评"  # the folder of a year's self-evaluations: content/<年度>/自评/<id>.yaml
 _YEAR = re.compile(r"\d{4}")
 
 Table = Project | Evaluation
@@ -54,9 +53,10 @@ class Snapshot:
 
 
 def is_evaluation_path(path: str | Path) -> bool:
-    """Whether a content file is a self-evaluation: it sits in 自评 right under a year folder."""
+    """Whether a file is a self-evaluation: it sits in 自评 right under a year folder. Unlike
+    ``load.is_evaluation``, for any path (a directory given to diff, a path in a git tree)."""
     parts = Path(path).parts
-    return any(part == EVALUATION_DIR and _YEAR.fullmatch(parts[i - 1]) for i, part in enumerate(parts) if i)
+    return any(part == EVALUATIONS and _YEAR.fullmatch(parts[i - 1]) for i, part in enumerate(parts) if i)
 
 
 def _validated(source: Source | None, where: str, diags: list[Diagnostic], evaluation: bool) -> Parsed:
