@@ -21,7 +21,7 @@ from . import diff as projects
 from .diff import (FieldChange, GoalChange, SiteDiff, _amount_delta, _category, _change_text, _field_change, _goals,
                    _md, _paint, _points_delta, _Rollover, _segments_text, _text, pair_rows, pair_tables, report_order,
                    value_delta)
-from .evaluation import EvalFunds, EvalRow, Evaluation, FundLine
+from .evaluation import EvalFunds, EvalRow, Evaluation, FundLine, Outcome
 from .kinds import EVALUATION_GRID
 from .taxonomy import canonical
 from .values import parse, written_amount
@@ -36,7 +36,7 @@ FUND_POINTS = tuple((attr, info.alias or attr) for attr, info in EvalFunds.model
                     if info.annotation is Decimal)
 ROW = tuple((c.attr, EvalRow.model_fields[c.attr].alias or c.attr) for c in EVALUATION_GRID
             if c.attr not in (None, "name"))
-OUTCOME = "预期目标", "实际完成情况"
+OUTCOME = {attr: info.alias or attr for attr, info in Outcome.model_fields.items()}  # 预期目标, 实际完成情况
 
 
 @dataclass(slots=True)
@@ -80,6 +80,18 @@ class EvaluationsDiff:
     @property
     def changed(self) -> bool:
         return any(e.changed for e in self.evaluations)
+
+
+class _Carried(_Rollover):
+    """Between two years' self-evaluations, a date of the year after each carries over too: they
+    are published with the 决算 the next year (公开日期 2023-06-20 → 2024-06-20 is no change)."""
+
+    def __init__(self, old_year: int, new_year: int) -> None:
+        super().__init__(old_year, new_year)
+        self.next = _Rollover(old_year + 1, new_year + 1)
+
+    def same(self, old: str | None, new: str | None) -> bool:
+        return super().same(old, new) or self.next.same(old, new)
 
 
 def _wan(funds: EvalFunds, amount: Decimal | None) -> Decimal | None:
@@ -184,7 +196,7 @@ def diff_evaluations(old: Evaluation | None, new: Evaluation | None, old_where: 
                               written_amount(only.total), old_where, new_where)
     result = EvaluationDiff("unchanged", new.id, new.name, new.year, written_amount(new.total), old_where, new_where,
                             old_id=old.id if old.id != new.id else None)
-    roll = _Rollover(old.year, new.year)
+    roll = _Carried(old.year, new.year)
     for attr, alias in HEADER:
         change = _field_change(alias, getattr(old, attr), getattr(new, attr), roll)
         if change is not None:
@@ -234,7 +246,7 @@ def evaluation_lines(d: EvaluationDiff, color: bool = False) -> list[str]:
     """The changes of one self-evaluation as readable lines."""
     lines = [f"  id: {d.old_id} → {d.id}"] if d.old_id else []
     lines += [_paint(f"  {_change_text(c)}", "mod", color) for c in d.header + d.funds]
-    for label, goals in zip(OUTCOME, (d.expected, d.achieved)):
+    for label, goals in ((OUTCOME["expected"], d.expected), (OUTCOME["achieved"], d.achieved)):
         lines += [f"  {label} {g.index}（{_KIND[g.kind]}）: {_segments_text(g.segments, color)}" for g in goals]
     return lines + [_row_line(r, color) for r in d.rows]
 
@@ -278,7 +290,7 @@ def _md_changes(d: EvaluationDiff) -> list[str]:
         out += ["| 字段 | 原值 | 新值 | 变化 |", "|---|---|---|---|"]
         out += [f"| id | {d.old_id} | {d.id} | |"] if d.old_id else []
         out += [f"| {c.field} | {_md(c.old)} | {_md(c.new)} | {c.delta or ''} |" for c in d.header + d.funds] + [""]
-    for label, goals in zip(OUTCOME, (d.expected, d.achieved)):
+    for label, goals in ((OUTCOME["expected"], d.expected), (OUTCOME["achieved"], d.achieved)):
         for g in goals:
             text = "".join(t if op == "equal" else (f"~~{t}~~" if op == "delete" else f"**{t}**") for op, t in g.segments)
             out.append(f"- {label} {g.index}（{_KIND[g.kind]}）：{text}")

@@ -21,6 +21,7 @@ EVALUATION = """\
 id: wuye-houqin
 年度: 2022
 项目名称: 局机关物业管理后勤工作经费
+公开日期: 2023-06-20
 项目资金:
   年度资金总额: {年初预算数: 10.38, 全年预算数: 10.38, 全年执行数: 10.2}
   当年财政拨款: {年初预算数: 10.38, 全年预算数: 10.38, 全年执行数: 10.2}
@@ -71,6 +72,7 @@ id: wuye-houqin
 
 def evaluation(year: int = 2022, id: str = "wuye-houqin", name: str = "局机关物业管理后勤工作经费") -> str:
     return (EVALUATION.replace("年度: 2022", f"年度: {year}").replace("2022年12月20日", f"{year}年12月20日")
+            .replace("公开日期: 2023-06-20", f"公开日期: {year + 1}-06-20")
             .replace("id: wuye-houqin", f"id: {id}").replace("项目名称: 局机关物业管理后勤工作经费", f"项目名称: {name}"))
 
 
@@ -115,7 +117,8 @@ def test_two_years_compare_scores_funds_and_rows_added_and_removed(shipped: Path
     write(shipped, "content/2023/自评/wuye-houqin.yaml", evaluation(2023))
     write(shipped, "content/2023/自评/zhufang-sangai.yaml", evaluation(2023, "zhufang-sangai", "住房保障工作经费"))
     same = by_id(diff(shipped, "2022", "2023"))
-    assert same["wuye-houqin"]["status"] == "unchanged"  # 2022年12月20日 → 2023年12月20日 is the year rolled over
+    # 2022年12月20日 → 2023年12月20日 is the year rolled over, 公开日期 2023-06-20 → 2024-06-20 the year after it
+    assert same["wuye-houqin"]["status"] == "unchanged"
     improve(shipped, "content/2023/自评/wuye-houqin.yaml")
     data = diff(shipped, "2022", "2023")
     assert {p["id"]: p["status"] for p in data["projects"]}["wuye-houqin"] == "unchanged"  # the targets did not change
