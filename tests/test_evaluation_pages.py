@@ -19,8 +19,9 @@ import pytest
 import yaml
 
 from conftest import CONTENT, run_cli
-from test_browser import (ARTIFACTS, AXE_OPTIONS, IN_CI, _MARK_JS, _missing, _on, _pdf_pages, all_pages,
+from test_browser import (ARTIFACTS, AXE_OPTIONS, IN_CI, _MARK_JS, _SPANS_JS, _missing, _on, _pdf_pages, all_pages,
                           assert_valid_html, launched, serving)
+from test_phone import _CELLS_JS, _DROP_PHONE_RULES_JS, _sideways
 from perfsite.site import department_slug
 
 # The shipped 2022 table's project, after the year: two actuals miss their targets (each with its
@@ -472,21 +473,64 @@ def test_vnu_finds_no_html_errors(built):
 def test_on_a_phone_each_amount_and_goal_reads_after_its_label(served, phone):
     base, _ = served
     phone.goto(base + EVALUATION)
-    cells = phone.evaluate("""() => [...document.querySelectorAll('.form-head td[data-label], .evaluation-grid tfoot td[data-label]')]
+    cells = phone.evaluate("""() => [...document.querySelectorAll('.evaluation td[data-label]:not(.evaluation-grid tbody td)')]
       .map(td => { const r = td.getBoundingClientRect();
                    return [td.dataset.label, getComputedStyle(td, '::before').content, r.left >= 0 && r.right <= 375]; })""")
     assert len(cells) >= 14
     for label, before, inside in cells:
         assert before == f'"{label}：" / ""' and inside, (label, before)
     # The column headers the labels stand in for are out of sight, still in the table for screen readers.
-    assert phone.locator(".evaluation-funds tr.fund-head").bounding_box()["height"] <= 1
-    assert phone.locator("#h-expected").bounding_box()["height"] <= 1
+    for head in (".form-funds thead", ".form-goals thead"):
+        box = phone.locator(head).bounding_box()
+        assert box["width"] <= 1 and box["height"] <= 1, head
     marks = phone.locator(".evaluation-grid td.actual .mark")
     assert marks.count() == len(UNMET)
     for i in range(marks.count()):
         box = marks.nth(i).bounding_box()
         assert marks.nth(i).inner_text() == "未达到" and box["width"] > 10 and box["x"] + box["width"] <= 375
     phone.screenshot(path=ARTIFACTS / "evaluation-phone-375.png", full_page=True)
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_375px_no_page_scrolls_sideways_nor_squeezes_a_cell(served, phone, elder):
+    base, output = served
+    problems = {}
+    for path in PAGES + ["2021/ziping/xiangcun-fengmao.html"]:
+        phone.goto(base + path)
+        if elder:
+            phone.check("#elder-toggle")
+        found = _sideways(phone)
+        if found:
+            problems[path] = found
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+@pytest.mark.parametrize("width, media", [(601, "screen"), (1280, "screen"), (375, "print")])
+def test_wide_screens_and_print_keep_the_official_form(served, browser, width, media):
+    """From 600 px and on paper the 自评表 is the form's grid: merged cells span their rows, and
+    taking the phone rules out moves nothing."""
+    base, _ = served
+    context, page = _open(browser, width)
+    try:
+        page.goto(base + EVALUATION)
+        page.emulate_media(media=media)
+        display = page.evaluate("""() => ['.evaluation-grid', '.evaluation-grid th.level1', '.evaluation-grid td.actual',
+                                          '.evaluation-funds td.amount', '.evaluation-grid tfoot td']
+                                         .map(s => getComputedStyle(document.querySelector(s)).display)""")
+        assert display == ["table", "table-cell", "table-cell", "table-cell", "table-cell"]
+        spans = page.evaluate(_SPANS_JS)
+        assert len(spans) >= 8
+        for span in spans:
+            assert abs(span["top"] - span["rowTop"]) <= 1.5 and abs(span["bottom"] - span["rowBottom"]) <= 1.5, span
+        cells = page.evaluate(_CELLS_JS)
+        assert page.evaluate(_DROP_PHONE_RULES_JS) == 1
+        assert page.evaluate(_CELLS_JS) == cells
+        # Below the form's width (56rem) it scrolls inside its region, and the hint says so.
+        scrolls = page.evaluate("() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth > w.clientWidth; }")
+        if media == "screen":
+            assert scrolls == (width == 601) == page.locator(".scroll-hint").is_visible()
+    finally:
+        context.close()
 
 
 # A4 landscape less the page's 12 mm side margins, in CSS pixels.
