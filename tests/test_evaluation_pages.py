@@ -421,6 +421,25 @@ def test_the_year_page_lists_each_projects_score_and_rate_with_a_bar_each(served
     _check_scores(section, year)
 
 
+_BOXES_JS = """() => ['section.scores .score-table', 'section.scores .chart'].map(s => {
+  const r = document.querySelector(s).getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; })"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_chart_stands_beside_its_table_and_below_it_on_phones(served, browser, width):
+    base, _ = served
+    context, page = _open(browser, width)
+    try:
+        page.goto(base + "2021/index.html")
+        table, chart = page.evaluate(_BOXES_JS)
+        if width == 1280:
+            assert chart["left"] >= table["right"] and chart["top"] < table["bottom"]
+        else:
+            assert chart["top"] >= table["bottom"] and chart["right"] <= 375
+    finally:
+        context.close()
+
+
 def test_the_department_page_lists_them_year_by_year(served, page):
     base, _ = served
     page.goto(base + DEPARTMENT)
