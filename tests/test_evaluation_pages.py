@@ -477,6 +477,10 @@ def test_axe_finds_nothing_and_nothing_scrolls_sideways(served, browser, path, w
         results = Axe().run(page, options=AXE_OPTIONS)
         assert results.violations_count == 0, results.generate_report()
         assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        if width == 1280:  # and in elder mode (larger type, heavier lines, its own colours)
+            page.check("#elder-toggle")
+            results = Axe().run(page, options=AXE_OPTIONS)
+            assert results.violations_count == 0, results.generate_report()
         if width == 375:
             wraps = page.evaluate("""() => [...document.querySelectorAll('.table-wrap, .chart')]
                 .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.className)""")
