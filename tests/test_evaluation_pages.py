@@ -386,8 +386,9 @@ def test_the_project_page_shows_each_target_beside_its_actual(served, page):
 
 _SCORES_JS = """(sel) => [...document.querySelectorAll(sel)].map(s => ({
   rows: [...s.querySelectorAll('.score-table tbody tr')].map(tr => [...tr.cells].map(c => c.textContent.trim())),
-  bars: [...s.querySelectorAll('svg rect.chart-bar')].map(r => r.getAttribute('width')),
-  titles: [...s.querySelectorAll('svg g > title')].map(t => t.textContent)}))"""
+  charts: [...s.querySelectorAll('figure.chart')].map(f => ({
+    bars: [...f.querySelectorAll('svg rect.chart-bar')].map(r => r.getAttribute('width')),
+    titles: [...f.querySelectorAll('svg g > title')].map(t => t.textContent)}))}))"""
 
 _YEARS = {2022: ["2022/自评/wuye-houqin.yaml"], 2021: ["2021/自评/dangan-shuzihua.yaml", "2021/自评/xiangcun-fengmao.yaml"]}
 
@@ -405,11 +406,15 @@ def _listed(year: int) -> dict[str, list[str]]:
 def _check_scores(section: dict, year: int) -> None:
     listed = _listed(year)
     assert {r[0]: [r[1], r[2], r[4]] for r in section["rows"]} == listed
-    assert len(section["bars"]) == len(listed)  # a bar per project, on a scale of 100
-    for title, width in zip(section["titles"], section["bars"]):
-        name, _, value = title.partition("：")
-        assert value == f"{listed[name][0]} 分"
-        assert abs(float(width) - float(listed[name][0]) / 100 * 360) < 0.1
+    scores, rates = section["charts"]  # 总分 on a scale of 100; 执行率 on 100 % or the highest above it
+    top = max([100.0, *(float(v[1].rstrip("%")) for v in listed.values())])
+    for chart, column, unit, scale in ((scores, 0, "分", 100.0), (rates, 1, "%", top)):
+        assert len(chart["bars"]) == len(listed)  # a bar per project
+        for title, width in zip(chart["titles"], chart["bars"]):
+            name, _, value = title.partition("：")
+            number = listed[name][column].rstrip("%")
+            assert value == f"{number} {unit}"
+            assert abs(float(width) - float(number) / scale * 360) < 0.1
 
 
 @pytest.mark.parametrize("year", [2022, 2021])
@@ -420,7 +425,7 @@ def test_the_year_page_lists_each_projects_score_and_rate_with_a_bar_each(served
     _check_scores(section, year)
 
 
-_BOXES_JS = """() => ['section.scores .score-table', 'section.scores .chart'].map(s => {
+_BOXES_JS = """() => ['section.scores .score-table', 'section.scores .score-charts'].map(s => {
   const r = document.querySelector(s).getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; })"""
 
 
