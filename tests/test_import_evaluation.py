@@ -50,10 +50,11 @@ def site(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def form_xlsx(path: Path, *, actual_header: str = "实际完成值") -> Path:
+def form_xlsx(path: Path, *, actual_header: str = "实际完成值", level1_cells: bool = True) -> Path:
     """The 自评表 as 财预〔2020〕10号 prints it, in columns A–J: merged title, header rows, the funds
     block (amounts with number formats, 执行率 as a percent cell), goals, the grid with 一级/二级
-    merged down and a category row before each 一级, 总分 and 自评等级."""
+    merged down and a category row before each 一级, 总分 and 自评等级. ``level1_cells=False``: the
+    一级 cells are left blank under the category rows, as some units fill the form."""
     book = openpyxl.Workbook()
     s = book.active
     s.title = "自评表"
@@ -86,7 +87,7 @@ def form_xlsx(path: Path, *, actual_header: str = "实际完成值") -> Path:
             s.append([None, BANDS[l1]])  # one-line category header, merged across the grid
             s.merge_cells(f"B{s.max_row}:J{s.max_row}")
             last_l1 = l1
-        s.append([None, l1, l2, l3, target, actual, points, score, reason])
+        s.append([None, l1 if level1_cells else None, l2, l3, target, actual, points, score, reason])
         spans.setdefault((1, l1), []).append(s.max_row)
         spans.setdefault((2, l1 + l2), []).append(s.max_row)
         s.merge_cells(f"I{s.max_row}:J{s.max_row}")
@@ -94,7 +95,7 @@ def form_xlsx(path: Path, *, actual_header: str = "实际完成值") -> Path:
             s[f"E{s.max_row}"].number_format = "yyyy年m月d日"
     for (level, _name), rows in spans.items():
         col = "B" if level == 1 else "C"
-        if len(rows) > 1:
+        if len(rows) > 1 and (level == 2 or level1_cells):
             s.merge_cells(f"{col}{rows[0]}:{col}{rows[-1]}")
     s.merge_cells(f"A{first - 1}:A{s.max_row}")  # 绩效指标 over the whole grid
     s.append(["总分", None, None, None, None, None, 100, float(TOTAL)])
@@ -147,6 +148,15 @@ def test_the_form_imports_as_the_shipped_projects_self_evaluation(site: Path):
     assert len(notes) == 1 and "wuye-houqin.yaml" in notes[0], notes
     assert "W09" not in result.stderr and "E09" not in result.stderr, result.stderr  # the lead's checks pass
     assert format_text(text, path.name, "evaluation")[0] == text  # written in the canonical form
+
+
+def test_blank_level1_cells_under_category_rows_take_the_category_rows_name(site: Path):
+    result = run_cli("import", str(form_xlsx(site / "f.xlsx", level1_cells=False)), cwd=site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    ev, text = loaded(site / "content/2022/自评/wuye-houqin.yaml")
+    assert list(ev.indicators) == list(BANDS.values())  # as the form prints them: 产出指标(50分)
+    assert [r.name for *_k, r in ev.rows()] == [row[2] for row in GRID]
+    assert "沿用上一行" not in text  # the category row says it: no guess
 
 
 def test_a_form_without_a_target_table_gets_its_id_from_the_name(tmp_path: Path):
@@ -254,3 +264,41 @@ def test_an_export_without_the_actual_column_is_refused(site: Path):
     assert result.returncode != 0
     assert "bad.csv: 是项目支出绩效自评表，但指标表头没有“实际完成值”列" in result.stderr, result.stderr
     assert not (site / "content/2022/自评").exists()
+
+
+def test_a_web_page_self_evaluation_with_rowspans_is_read_as_the_form(site: Path):
+    """The bureau's page of an earlier year: one HTML table, 一级 and the block labels as rowspans,
+    自评等级 and its value in one cell."""
+    def tr(*cells: str) -> str:
+        return "<tr>" + "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in cells) + "</tr>"
+
+    rows = [
+        tr("项目名称", f'<td colspan="9">{NAME}</td>'),
+        tr("主管部门", f'<td colspan="4">{UNIT}</td>', "实施单位", f'<td colspan="4">{UNIT}</td>'),
+        tr('<td rowspan="3">项目资金（万元）</td>', '<td colspan="2"></td>', "年初预算数", "全年预算数", "全年执行数", "分值",
+           "执行率", '<td colspan="2">得分</td>'),
+        tr('<td colspan="2">年度资金总额</td>', "10.38", "10.38", "10.2", "10", "98.27%", '<td colspan="2">9.8</td>'),
+        tr('<td colspan="2">其中：当年财政拨款</td>', "10.38", "10.38", "10.2", "—", "98.27%", '<td colspan="2">—</td>'),
+        tr('<td rowspan="2">年度总体目标</td>', '<td colspan="4">预期目标</td>', '<td colspan="5">实际完成情况</td>'),
+        tr('<td colspan="4">目标1：保证办公环境整洁。</td>', '<td colspan="5">全年每周保洁7次。</td>'),
+        tr('<td rowspan="4">绩效指标</td>', "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+           '<td colspan="2">偏差原因分析及改进措施</td>'),
+        tr('<td rowspan="2">产出指标</td>', "数量指标", "公共环境卫生清洁次数", "每周≥7次", "每周7次", "30", "30", '<td colspan="2"></td>'),
+        tr("质量指标", "公舒适度", "全面保障", "全面保障", "20", "20", '<td colspan="2"></td>'),
+        tr("满意度指标", "服务对象满意度指标", "全局干部职工满意度", "≥90%", "88%", "40", "39", '<td colspan="2">个别职工不满意食堂。</td>'),
+        tr('<td colspan="6">总分</td>', "100", "98.8", '<td colspan="2">自评等级：优秀</td>'),
+    ]
+    page = ('<html><head><meta charset="utf-8"></head><body><p>项目支出绩效自评表</p><p>（2022年度）</p><table>'
+            + "".join(rows) + "</table></body></html>")
+    (site / "ev.html").write_text(page, encoding="utf-8")
+    result = run_cli("import", "ev.html", cwd=site)
+    assert "Traceback" not in result.stderr
+    ev, text = loaded(site / "content/2022/自评/wuye-houqin.yaml")
+    assert [(l1, l2, r.name, r.actual, r.score) for l1, l2, _i, r in ev.rows()] == [
+        ("产出指标", "数量指标", "公共环境卫生清洁次数", "每周7次", Decimal(30)),
+        ("产出指标", "质量指标", "公舒适度", "全面保障", Decimal(20)),
+        ("满意度指标", "服务对象满意度指标", "全局干部职工满意度", "88%", Decimal(39))]
+    assert ev.funds.total.rate == Decimal("98.27") and ev.funds.carried is None  # a line not printed stays out
+    assert (ev.outcome.expected, ev.outcome.achieved) == (["目标1：保证办公环境整洁。"], ["全年每周保洁7次。"])
+    assert (ev.total, ev.grade) == (Decimal("98.8"), "优")
+    assert "原表自评等级为「优秀」，记为「优」" in text

@@ -24,9 +24,16 @@ def _labelled(rows: list[Row], wanted: tuple[str, ...]) -> dict[str, str | None]
     found: dict[str, str | None] = {}
     for row in rows:
         for col, cell in enumerate(row):
+            if cell.merged or not cell.text:
+                continue
             name = label_of(cell.text)
-            if name in wanted and name not in found and not cell.merged:
-                found[name] = _beside(row, col)
+            label, colon, value = cell.text.partition("：") if "：" in cell.text else cell.text.partition(":")
+            if name is None and colon and label_of(label) in wanted and value.strip():
+                name, given = label_of(label), _value(value.strip())  # 自评等级：优 in one cell
+            else:
+                given = _beside(row, col) if name in wanted else None
+            if name in wanted and name not in found:
+                found[name] = given
     return found
 
 

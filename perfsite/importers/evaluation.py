@@ -71,6 +71,7 @@ _LABELS = {name: tuple(norm(label) for label in ((_key(m, a) if m else a), *more
 _LINES = ("total", "fiscal", "carried", "other")  # the fund block's lines, in the form's order
 _COLUMNS = ("initial", "budget", "spent", "rate")  # a fund line's amounts
 _HEADER = ("name", "department", "implementer", "contact", "phone")
+_GRADES = {"优秀": "优", "良好": "良", "中等": "中", "合格": "中", "较差": "差", "不合格": "差"}  # → the model's 优 良 中 差
 _BLANK = {"", "-", "—", "——", "－", "/", "／", "\\", "无"}  # what a form prints in a cell that has no value
 
 
@@ -110,6 +111,11 @@ def recognises(grid: Grid) -> bool:
                                                   or label_of(cell.text) in ("actual", "spent", "achieved")):
                 return True
     return False
+
+
+def has_grid(grid: Grid) -> bool:
+    """A self-evaluation with its indicator grid's header (a document's table may hold only the head)."""
+    return recognises(grid) and _header(grid, ("level3",)) is not None
 
 
 def is_export(grid: Grid) -> bool:
@@ -154,6 +160,7 @@ class Rows:
         self.grid: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self.last: dict[str, str | None] = {"level1": None, "level2": None}
         self.budget: tuple[str | None, str | None] | None = None  # a 预算执行 row's (分值, 得分)
+        self.headed: set[str] = set()  # levels a category row named: the blank cells below are under it
 
     def add(self, cell: Callable[[str], Cell], where: str) -> None:
         level1 = cell("level1").text
@@ -181,8 +188,10 @@ class Rows:
         level2 = _own(cell("level2"), level1)
         if level1:
             self.last["level1"], self.last["level2"] = level1, None
+            self.headed = {"level1"}
         if level2:
             self.last["level2"] = level2
+            self.headed.add("level2")
 
     def _labels(self, cell: Callable[[str], Cell], where: str) -> tuple[tuple[str, str], list[str]]:
         labels, notes = [], []
@@ -192,9 +201,10 @@ class Rows:
                 if level == "level1" and c.text != self.last["level1"]:
                     self.last["level2"] = None  # a new category's rows never inherit another's 二级
                 self.last[level] = c.text
+                self.headed.discard(level)
             elif self.last[level] is None:
                 raise ImportError_(f"{where}: 指标行没有{word}级指标，上面也没有可沿用的")
-            elif not c.merged:
+            elif not c.merged and level not in self.headed:
                 notes.append(f"{where} 的{word}级指标为空（单元格未合并），沿用上一行的「{self.last[level]}」")
             labels.append(self.last[level] or "")
         return (labels[0], labels[1]), notes
@@ -288,7 +298,9 @@ def finish(item: Imported, funds: dict[str, Any], goals: tuple[list[str], list[s
         rest = Decimal(100) - points if points is not None else None
         funds[p_key] = fmt_amount(rest) if rest is not None and rest >= 0 else PLACEHOLDERS["points"][0]
         item.guess(funds_path + (p_key,), "原表没有预算执行的分值，" + (
-            f"按 100 减各指标分值之和记为 {funds[p_key]}（通常为 {DEFAULT_WEIGHTS[BUDGET]}）" if rest is not None and rest >= 0
+            f"按 100 减各指标分值之和记为 {funds[p_key]}" + ("" if rest == DEFAULT_WEIGHTS[BUDGET] else
+                                                          f"（通常为 {DEFAULT_WEIGHTS[BUDGET]}）")
+            if rest is not None and rest >= 0
             else "请填写"))
     if funds[s_key] is None:
         rest = _decimal(total) - scores if _decimal(total) is not None and scores is not None else None
@@ -302,7 +314,10 @@ def finish(item: Imported, funds: dict[str, Any], goals: tuple[list[str], list[s
                    if total != PLACEHOLDERS["score"][0] else "原表没有总分，请填写")
     data[_key(Evaluation, "total")] = total
     if grade_text:
-        data[_key(Evaluation, "grade")] = grade_text
+        grade = _GRADES.get(norm(grade_text), grade_text)
+        data[_key(Evaluation, "grade")] = grade
+        if grade != grade_text:
+            item.guess((_key(Evaluation, "grade"),), f"原表自评等级为「{grade_text}」，记为「{grade}」")
 
 
 def _sum(values) -> Decimal | None:
