@@ -266,7 +266,7 @@ def test_an_export_without_the_actual_column_is_refused(site: Path):
     assert not (site / "content/2022/自评").exists()
 
 
-def test_a_web_page_self_evaluation_with_rowspans_is_read_as_the_form(site: Path):
+def web_page() -> str:
     """The bureau's page of an earlier year: one HTML table, 一级 and the block labels as rowspans,
     自评等级 and its value in one cell."""
     def tr(*cells: str) -> str:
@@ -288,10 +288,25 @@ def test_a_web_page_self_evaluation_with_rowspans_is_read_as_the_form(site: Path
         tr("满意度指标", "服务对象满意度指标", "全局干部职工满意度", "≥90%", "88%", "40", "39", '<td colspan="2">个别职工不满意食堂。</td>'),
         tr('<td colspan="6">总分</td>', "100", "98.8", '<td colspan="2">自评等级：优秀</td>'),
     ]
-    page = ('<html><head><meta charset="utf-8"></head><body><p>项目支出绩效自评表</p><p>（2022年度）</p><table>'
+    return ('<html><head><meta charset="utf-8"><style>table { border-collapse: collapse } td { border: 1px solid; '
+            'font-size: 9pt }</style></head><body><p>项目支出绩效自评表</p><p>（2022年度）</p><table>'
             + "".join(rows) + "</table></body></html>")
-    (site / "ev.html").write_text(page, encoding="utf-8")
-    result = run_cli("import", "ev.html", cwd=site)
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+    return importlib.util.find_spec(module) is not None
+
+
+@pytest.mark.parametrize("kind", ["html", pytest.param("pdf", marks=pytest.mark.skipif(
+    not (_has("pdfplumber") and _has("weasyprint")), reason="needs pdfplumber and weasyprint"))])
+def test_a_web_page_or_its_pdf_is_read_as_the_form(site: Path, kind: str):
+    if kind == "html":
+        (site / "ev.html").write_text(web_page(), encoding="utf-8")
+    else:  # the page printed to PDF, ruling lines and all
+        import weasyprint
+        weasyprint.HTML(string=web_page()).write_pdf(site / "ev.pdf")
+    result = run_cli("import", f"ev.{kind}", cwd=site)
     assert "Traceback" not in result.stderr
     ev, text = loaded(site / "content/2022/自评/wuye-houqin.yaml")
     assert [(l1, l2, r.name, r.actual, r.score) for l1, l2, _i, r in ev.rows()] == [

@@ -69,6 +69,8 @@ def import_evaluation_form(grid: Grid, origin: str, year: int | None) -> Importe
         if closing == "grade":
             after.append(row)
             continue
+        if label_of(cell("level3").text) == "level3":
+            continue  # the header row printed again on a new page
         if any(cell(name).text for name in columns):
             rows.add(cell, f"{origin}:{number}")
     if not rows.grid:

@@ -71,6 +71,7 @@ _LABELS = {name: tuple(norm(label) for label in ((_key(m, a) if m else a), *more
 _LINES = ("total", "fiscal", "carried", "other")  # the fund block's lines, in the form's order
 _COLUMNS = ("initial", "budget", "spent", "rate")  # a fund line's amounts
 _HEADER = ("name", "department", "implementer", "contact", "phone")
+_LARGEST = Decimal(10) ** 12  # beyond any score or amount: such a number is damage, not derived with
 _GRADES = {"优秀": "优", "良好": "良", "中等": "中", "合格": "中", "较差": "差", "不合格": "差"}  # → the model's 优 良 中 差
 _BLANK = {"", "-", "—", "——", "－", "/", "／", "\\", "无"}  # what a form prints in a cell that has no value
 
@@ -96,10 +97,12 @@ def _number(text: str | None) -> str | None:
 
 
 def _decimal(text: str | None) -> Decimal | None:
+    """A number to derive with; None for text, NaN, infinities and sizes no form holds (1e400)."""
     try:
-        return Decimal(text) if text is not None else None
+        value = Decimal(text) if text is not None else None
     except InvalidOperation:
         return None
+    return value if value is not None and value.is_finite() and abs(value) < _LARGEST else None
 
 
 def recognises(grid: Grid) -> bool:

@@ -27,7 +27,7 @@ from .emit import MARK, to_yaml
 from .export import find_header, import_grid
 from .evalexport import import_evaluation_export
 from .evalform import import_evaluation_form
-from .evaluation import KIND as EVALUATION, Linked, is_export, recognises, summary as evaluation_summary
+from .evaluation import KIND as EVALUATION, Linked, has_grid, is_export, recognises, summary as evaluation_summary
 from .form import import_form, looks_like_form
 from .office import joined, ole2_kind, read_docx, read_html, read_xls
 
@@ -116,10 +116,15 @@ def _pdf_projects(raw: bytes, origin: str, year: int | None) -> list[Imported]:
     """Each project's table of a PDF, read by the same interpreter as a form sheet."""
     from .pdf import read_pdf
 
-    found = [import_form(grid, where, year) for where, grid in read_pdf(raw, origin) if looks_like_form(grid)]
+    found: list[Imported] = []
+    for where, grid in read_pdf(raw, origin):
+        if has_grid(grid):
+            found += _evaluations(grid, where, year)
+        elif looks_like_form(grid):
+            found.append(import_form(grid, where, year))
     if not found:
-        raise ImportError_(f"{origin}: PDF 中没有项目支出绩效目标表：没有一张表格以“项目名称”开头、"
-                           "并有“一级指标 二级指标 三级指标 指标值”表头")
+        raise ImportError_(f"{origin}: PDF 中没有项目支出绩效目标表或自评表：没有一张表格以“项目名称”开头、"
+                           "并有“一级指标 二级指标 三级指标 指标值”（自评表：“… 实际完成值 分值 得分”）表头")
     return found
 
 
