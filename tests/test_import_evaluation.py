@@ -317,3 +317,14 @@ def test_a_web_page_or_its_pdf_is_read_as_the_form(site: Path, kind: str):
     assert (ev.outcome.expected, ev.outcome.achieved) == (["目标1：保证办公环境整洁。"], ["全年每周保洁7次。"])
     assert (ev.total, ev.grade) == (Decimal("98.8"), "优")
     assert "原表自评等级为「优秀」，记为「优」" in text
+
+
+def test_a_target_table_that_mentions_self_evaluation_is_still_a_target_table(site: Path):
+    """Only the 自评表's own labels or a title say 自评表: a 财政局's indicator 绩效自评完成率 does not."""
+    lines = ["2023年度项目支出绩效目标表", "项目名称,单位名称,预算数（万元）,年度目标,一级指标,二级指标,三级指标,指标值",
+             "绩效管理工作经费,某县财政局,10,完成项目支出绩效自评表的审核。,产出指标,数量指标,绩效自评完成率,100%",
+             ",,,,满意度指标,服务对象满意度指标,预算单位满意度,≥90%"]
+    (site / "targets.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("import", "targets.csv", "--dry-run", cwd=site)
+    assert "→ content/2023/jxglgzjf.yaml" in result.stdout, result.stdout + result.stderr
+    assert "自评" not in result.stdout.split("→")[1].split("\n")[0]

@@ -106,13 +106,16 @@ def _decimal(text: str | None) -> Decimal | None:
 
 
 def recognises(grid: Grid) -> bool:
-    """A sheet is a self-evaluation when its title says 自评 or its labels are the 自评表's own
-    (实际完成值, 全年执行数): no target table prints them."""
-    for row in grid[:60]:
-        for cell in row:
-            if cell.text and not cell.merged and ("自评" in norm(cell.text)[:30]
-                                                  or label_of(cell.text) in ("actual", "spent", "achieved")):
-                return True
+    """A sheet is a self-evaluation when its labels are the 自评表's own (实际完成值, 全年执行数,
+    实际完成情况: no target table prints them) or a title in its first rows says 自评 (an indicator
+    of a target table may be named 绩效自评完成率, so only a title counts: a short line alone in one of
+    the first rows)."""
+    for index, row in enumerate(grid[:60]):
+        own = [cell.text for cell in row if cell.text and not cell.merged]
+        if any(label_of(text) in ("actual", "spent", "achieved") for text in own):
+            return True
+        if index < 3 and len(own) == 1 and "自评" in own[0] and len(norm(own[0])) <= 40:
+            return True
     return False
 
 
