@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..taxonomy import simplified
 from . import Imported, ImportError_
 from .cells import Cell, Grid, Row, norm
-from .evaluation import (_COLUMNS, Rows, _header, _missing_actual, _number, _value, _year, finish, fund_block,
+from .evaluation import (AMOUNTS, Rows, header_row, require_actual, number, value_of, year_in, finish, fund_block,
                          goal_lines, start, unit_of)
 
 _TOTAL = re.compile(r".{0,30}?(合计|小计|总计)")
@@ -27,28 +27,28 @@ class _Project:
 
     def take(self, cell, columns: dict[str, int]) -> None:
         """What a line says of its project: the first amount, 总分 and 自评等级 given, every goal text."""
-        for key in _COLUMNS:
+        for key in AMOUNTS:
             if key in columns and self.amounts.get(key) is None:
-                self.amounts[key] = _number(cell(key).text)
+                self.amounts[key] = number(cell(key).text)
         for key in _ONCE:
             if self.once.get(key) is None:
-                self.once[key] = (_number if key == "sum" else _value)(cell(key).text)
+                self.once[key] = (number if key == "sum" else value_of)(cell(key).text)
         for key in self.goals:
             if cell(key).text:
                 self.goals[key].append(cell(key).text)
 
 
 def import_evaluation_export(grid: Grid, origin: str, year: int | None) -> list[Imported]:
-    found = _header(grid, ("name", "level3"))
+    found = header_row(grid, ("name", "level3"))
     if found is None:
         raise ImportError_(f"{origin}: 找不到自评表明细的表头行；需要“项目名称”“三级指标”“实际完成值”“分值”“得分”等列")
     head, columns = found
-    _missing_actual(origin, columns)
+    require_actual(origin, columns)
     above = " ".join(c.text or "" for row in grid[:head] for c in row)
-    unit = unit_of([grid[head][columns[k]].text for k in _COLUMNS if k in columns] + [above])
-    year = _year(above, year)
+    unit = unit_of([grid[head][columns[k]].text for k in AMOUNTS if k in columns] + [above])
+    year = year_in(above, year)
     projects: list[_Project] = []
-    for number, row in enumerate(grid[head + 1:], start=head + 2):
+    for line_no, row in enumerate(grid[head + 1:], start=head + 2):
         def cell(name: str, row: Row = row) -> Cell:
             col = columns.get(name)
             return row[col] if col is not None and col < len(row) else Cell(None)
@@ -60,13 +60,13 @@ def import_evaluation_export(grid: Grid, origin: str, year: int | None) -> list[
             continue  # a subtotal line between projects
         if name and (not projects or name != projects[-1].item.data["项目名称"]):
             header = {k: cell(k).text for k in ("name", "department", "implementer", "contact", "phone")}
-            item = start(header, f"{origin}:{number}", year)
+            item = start(header, f"{origin}:{line_no}", year)
             projects.append(_Project(item, Rows(item)))
         elif not projects:
-            raise ImportError_(f"{origin}:{number}: 第一条指标行没有项目名称")
+            raise ImportError_(f"{origin}:{line_no}: 第一条指标行没有项目名称")
         project = projects[-1]
         project.take(cell, columns)
-        project.rows.add(cell, f"{origin}:{number}")
+        project.rows.add(cell, f"{origin}:{line_no}")
     if not projects:
         raise ImportError_(f"{origin}: 表头下面没有指标行")
     for project in projects:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from . import Imported, ImportError_
 from .cells import Cell, Grid, Row
-from .evaluation import (_COLUMNS, _HEADER, _LINES, Rows, _header, _missing_actual, _number, _value, _year,
+from .evaluation import (AMOUNTS, HEADER_FIELDS, LINES, Rows, header_row, require_actual, number, value_of, year_in,
                          finish, fund_block, goal_lines, label_of, start, unit_of)
 
 
@@ -15,7 +15,7 @@ def _beside(row: Row, col: int) -> str | None:
     label = row[col].text
     for cell in row[col + 1:]:
         if cell.text and cell.text != label:
-            return None if label_of(cell.text) is not None else _value(cell.text)
+            return None if label_of(cell.text) is not None else value_of(cell.text)
     return None
 
 
@@ -29,7 +29,7 @@ def _labelled(rows: list[Row], wanted: tuple[str, ...]) -> dict[str, str | None]
             name = label_of(cell.text)
             label, colon, value = cell.text.partition("：") if "：" in cell.text else cell.text.partition(":")
             if name is None and colon and label_of(label) in wanted and value.strip():
-                name, given = label_of(label), _value(value.strip())  # 自评等级：优 in one cell
+                name, given = label_of(label), value_of(value.strip())  # 自评等级：优 in one cell
             else:
                 given = _beside(row, col) if name in wanted else None
             if name in wanted and name not in found:
@@ -38,23 +38,23 @@ def _labelled(rows: list[Row], wanted: tuple[str, ...]) -> dict[str, str | None]
 
 
 def import_evaluation_form(grid: Grid, origin: str, year: int | None) -> Imported:
-    header = _header(grid, ("level3",))
+    header = header_row(grid, ("level3",))
     if header is None:
         raise ImportError_(f"{origin}: 是项目支出绩效自评表，但找不到“一级指标 二级指标 三级指标 … 实际完成值 分值 得分”表头")
     head, columns = header
-    _missing_actual(origin, columns)
+    require_actual(origin, columns)
     above = grid[:head]
     text_above = " ".join(c.text or "" for row in above for c in row)
-    fields = _labelled(above, _HEADER)
+    fields = _labelled(above, HEADER_FIELDS)
     if not fields.get("name"):
         raise ImportError_(f"{origin}: 找不到“项目名称”及其内容")
-    item = start(fields, origin, _year(text_above, year))
+    item = start(fields, origin, year_in(text_above, year))
     lines, unit, budget, block_end = _funds(above, origin)
     goals = _goals(above, block_end)
     rows = Rows(item)
     total = grade = None
     after: list[Row] = []
-    for number, row in enumerate(grid[head + 1:], start=head + 2):
+    for line_no, row in enumerate(grid[head + 1:], start=head + 2):
         def cell(name: str, row: Row = row) -> Cell:
             col = columns.get(name)
             return row[col] if col is not None and col < len(row) else Cell(None)
@@ -64,7 +64,7 @@ def import_evaluation_form(grid: Grid, origin: str, year: int | None) -> Importe
         if closing == "sum" or after:
             after.append(row)
             if closing == "sum":
-                total = _number(cell("score").text) or next((_number(t) for t in reversed(own) if _number(t)), None)
+                total = number(cell("score").text) or next((number(t) for t in reversed(own) if number(t)), None)
             continue
         if closing == "grade":
             after.append(row)
@@ -72,7 +72,7 @@ def import_evaluation_form(grid: Grid, origin: str, year: int | None) -> Importe
         if label_of(cell("level3").text) == "level3":
             continue  # the header row printed again on a new page
         if any(cell(name).text for name in columns):
-            rows.add(cell, f"{origin}:{number}")
+            rows.add(cell, f"{origin}:{line_no}")
     if not rows.grid:
         raise ImportError_(f"{origin}: 自评表的指标表头下面没有指标行")
     grade = _labelled(after, ("grade",)).get("grade")
@@ -87,7 +87,7 @@ def import_evaluation_form(grid: Grid, origin: str, year: int | None) -> Importe
 def _funds(rows: list[Row], origin: str) -> tuple[dict[str, dict[str, str | None]], str | None,
                                                   tuple[str | None, str | None], int]:
     """The 项目资金 block: its lines' amounts, its unit, 预算执行's (分值, 得分), and the row after it."""
-    found = _header(rows, ("budget", "spent"))
+    found = header_row(rows, ("budget", "spent"))
     if found is None:
         return {}, None, (None, None), 0
     head, columns = found
@@ -98,16 +98,16 @@ def _funds(rows: list[Row], origin: str) -> tuple[dict[str, dict[str, str | None
     end = head + 1
     for index in range(head + 1, len(rows)):
         row = rows[index]
-        line = next((name for c in row[:first] if (name := label_of(c.text)) in _LINES), None)
+        line = next((name for c in row[:first] if (name := label_of(c.text)) in LINES), None)
         if line is None:
             break
         end = index + 1
 
         def at(name: str, row: Row = row) -> str | None:
             col = columns.get(name)
-            return _number(row[col].text) if col is not None and col < len(row) and not row[col].merged else None
+            return number(row[col].text) if col is not None and col < len(row) and not row[col].merged else None
 
-        lines[line] = {c: at(c) for c in _COLUMNS}
+        lines[line] = {c: at(c) for c in AMOUNTS}
         if budget == (None, None):
             budget = (at("points"), at("score"))
     if not lines:
@@ -118,7 +118,7 @@ def _funds(rows: list[Row], origin: str) -> tuple[dict[str, dict[str, str | None
 
 def _goals(rows: list[Row], start_at: int) -> tuple[list[str], list[str]]:
     """预期目标 and 实际完成情况: the texts under their labels, each column's own cells."""
-    found = _header(rows[start_at:], ("achieved",))
+    found = header_row(rows[start_at:], ("achieved",))
     if found is None:
         return [], []
     head, columns = found

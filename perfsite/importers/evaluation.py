@@ -68,11 +68,11 @@ _FIELDS: dict[str, tuple[type[BaseModel] | None, str, tuple[str, ...]]] = {
 }
 _LABELS = {name: tuple(norm(label) for label in ((_key(m, a) if m else a), *more))
            for name, (m, a, more) in _FIELDS.items()}
-_LINES = ("total", "fiscal", "carried", "other")  # the fund block's lines, in the form's order
-_COLUMNS = ("initial", "budget", "spent", "rate")  # a fund line's amounts
-_HEADER = ("name", "department", "implementer", "contact", "phone")
+LINES = ("total", "fiscal", "carried", "other")  # the fund block's lines, in the form's order
+AMOUNTS = ("initial", "budget", "spent", "rate")  # a fund line's amounts
+HEADER_FIELDS = ("name", "department", "implementer", "contact", "phone")
 _LARGEST = Decimal(10) ** 12  # beyond any score or amount: such a number is damage, not derived with
-_GRADES = {"优秀": "优", "良好": "良", "中等": "中", "合格": "中", "较差": "差", "不合格": "差"}  # → the model's 优 良 中 差
+_GRADES = {"优秀": "优", "良好": "良", "中等": "中", "较差": "差"}  # → the model's 优 良 中 差
 _BLANK = {"", "-", "—", "——", "－", "/", "／", "\\", "无"}  # what a form prints in a cell that has no value
 
 
@@ -82,14 +82,14 @@ def label_of(text: str | None) -> str | None:
     return next((name for name, labels in _LABELS.items() if word in labels), None)
 
 
-def _value(text: str | None) -> str | None:
+def value_of(text: str | None) -> str | None:
     """A cell's value, None where the form prints a dash or nothing."""
     return None if text is None or norm(text) in _BLANK else text
 
 
-def _number(text: str | None) -> str | None:
+def number(text: str | None) -> str | None:
     """An amount or a score as the file holds it: without thousands separators, 分 or a space."""
-    text = _value(text)
+    text = value_of(text)
     if text is None:
         return None
     plain = unicodedata.normalize("NFKC", text).replace(",", "").strip()
@@ -121,15 +121,15 @@ def recognises(grid: Grid) -> bool:
 
 def has_grid(grid: Grid) -> bool:
     """A self-evaluation with its indicator grid's header (a document's table may hold only the head)."""
-    return recognises(grid) and _header(grid, ("level3",)) is not None
+    return recognises(grid) and header_row(grid, ("level3",)) is not None
 
 
 def is_export(grid: Grid) -> bool:
     """A flat export names the project in a column of its header row, beside the indicator columns."""
-    return _header(grid, ("name", "level3")) is not None
+    return header_row(grid, ("name", "level3")) is not None
 
 
-def _header(grid: Grid, needed: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
+def header_row(grid: Grid, needed: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
     """The first row naming every ``needed`` field: (index, field → its first own column)."""
     for index, row in enumerate(grid):
         columns: dict[str, int] = {}
@@ -142,12 +142,12 @@ def _header(grid: Grid, needed: tuple[str, ...]) -> tuple[int, dict[str, int]] |
     return None
 
 
-def _year(text: str, year: int | None) -> int | None:
+def year_in(text: str, year: int | None) -> int | None:
     match = re.search(r"(20\d{2})\s*年", text)
     return year or (int(match[1]) if match else None)
 
 
-def _missing_actual(origin: str, columns: dict[str, int]) -> None:
+def require_actual(origin: str, columns: dict[str, int]) -> None:
     if "actual" not in columns:
         raise ImportError_(f"{origin}: 是项目支出绩效自评表，但指标表头没有“实际完成值”列（找到的列："
                            + "、".join(_FIELDS[k][1] if _FIELDS[k][0] is None else _key(_FIELDS[k][0], _FIELDS[k][1])
@@ -171,7 +171,7 @@ class Rows:
     def add(self, cell: Callable[[str], Cell], where: str) -> None:
         level1 = cell("level1").text
         if level1 and re.fullmatch(r"预算执行(指标)?", re.sub(r"[（(][^）)]*[）)]|\d+(\.\d+)?分?", "", norm(level1))):
-            self.budget = (_number(cell("points").text), _number(cell("score").text))
+            self.budget = (number(cell("points").text), number(cell("score").text))
             return
         if not _own(cell("level3"), level1) and not _own(cell("actual"), level1):
             self._category(cell, level1)
@@ -180,7 +180,7 @@ class Rows:
         rows = self._group(*labels)
         entry: dict[str, Any] = {_key(EvalRow, "name"): cell("level3").text}
         for key in ("target", "actual", "points", "score", "reason"):
-            text = _number(cell(key).text) if key in ("points", "score") else _value(cell(key).text)
+            text = number(cell(key).text) if key in ("points", "score") else value_of(cell(key).text)
             entry[_key(EvalRow, key)] = text
         rows.append(entry)
         path = ("绩效指标", *labels, len(rows) - 1)
@@ -264,11 +264,11 @@ def fund_block(item: Imported, lines: dict[str, dict[str, str | None]], unit: st
     """项目资金: the lines found (年度资金总额 always, blank where the source has no amounts), and
     预算执行's 分值 and 得分 (None: not in the source; finish() derives or marks them)."""
     block: dict[str, Any] = {_key(EvalFunds, "unit"): unit or "万元"}
-    for line in _LINES:
+    for line in LINES:
         amounts = lines.get(line)
         if amounts is None and line != "total":
             continue
-        block[_key(EvalFunds, line)] = {_key(FundLine, c): (amounts or {}).get(c) for c in _COLUMNS
+        block[_key(EvalFunds, line)] = {_key(FundLine, c): (amounts or {}).get(c) for c in AMOUNTS
                                         if (amounts or {}).get(c) is not None or c in ("budget", "spent")}
     block[_key(EvalFunds, "points")], block[_key(EvalFunds, "score")] = budget
     if unit is None:
@@ -335,7 +335,7 @@ def _sum(values) -> Decimal | None:
 def goal_lines(texts: list[str]) -> list[str]:
     """Goals from cells: one per line, a numbered run split (as the target importers do)."""
     out: list[str] = []
-    for text in dict.fromkeys(t for t in texts if _value(t)):
+    for text in dict.fromkeys(t for t in texts if value_of(t)):
         out += split_goals(text)[0]
     return out
 
