@@ -173,7 +173,7 @@ def test_a_form_without_the_actual_column_is_refused_and_nothing_written(site: P
     before = files(site / "content")
     result = run_cli("import", str(form_xlsx(site / "broken.xlsx", actual_header="备注")), cwd=site)
     assert result.returncode != 0
-    assert "broken.xlsx:自评表: 是项目支出绩效自评表，但指标表头没有“实际完成值”列" in result.stderr, result.stderr
+    assert "broken.xlsx:自评表:12: 是项目支出绩效自评表，但指标表头没有“实际完成值”列（表头是：绩效指标、一级指标" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert "没有写入任何文件" in result.stderr
     assert files(site / "content") == before
@@ -262,7 +262,7 @@ def test_an_export_without_the_actual_column_is_refused(site: Path):
     header = [h if h != "实际完成值" else "完成情况说明" for h in EXPORT_HEADER]
     result = run_cli("import", str(export_csv(site / "bad.csv", header)), cwd=site)
     assert result.returncode != 0
-    assert "bad.csv: 是项目支出绩效自评表，但指标表头没有“实际完成值”列" in result.stderr, result.stderr
+    assert "bad.csv:2: 是项目支出绩效自评表，但指标表头没有“实际完成值”列" in result.stderr, result.stderr
     assert not (site / "content/2022/自评").exists()
 
 

@@ -43,7 +43,7 @@ def import_evaluation_export(grid: Grid, origin: str, year: int | None) -> list[
     if found is None:
         raise ImportError_(f"{origin}: 找不到自评表明细的表头行；需要“项目名称”“三级指标”“实际完成值”“分值”“得分”等列")
     head, columns = found
-    require_actual(origin, columns)
+    require_actual(f"{origin}:{head + 1}", columns, grid[head])
     above = " ".join(c.text or "" for row in grid[:head] for c in row)
     unit = unit_of([grid[head][columns[k]].text for k in AMOUNTS if k in columns] + [above])
     year = year_in(above, year)

@@ -42,7 +42,7 @@ def import_evaluation_form(grid: Grid, origin: str, year: int | None) -> Importe
     if header is None:
         raise ImportError_(f"{origin}: 是项目支出绩效自评表，但找不到“一级指标 二级指标 三级指标 … 实际完成值 分值 得分”表头")
     head, columns = header
-    require_actual(origin, columns)
+    require_actual(f"{origin}:{head + 1}", columns, grid[head])
     above = grid[:head]
     text_above = " ".join(c.text or "" for row in above for c in row)
     fields = _labelled(above, HEADER_FIELDS)

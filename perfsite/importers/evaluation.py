@@ -24,7 +24,7 @@ from ..source import load_file
 from ..taxonomy import simplified
 from ..values import fmt_amount
 from . import Imported, ImportError_
-from .cells import Cell, Grid, norm
+from .cells import Cell, Grid, Row, norm
 from .fields import category_note, looks_cut, split_goals, unit_in
 
 KIND = "evaluation"  # Imported.kind of what this module reads
@@ -147,11 +147,12 @@ def year_in(text: str, year: int | None) -> int | None:
     return year or (int(match[1]) if match else None)
 
 
-def require_actual(origin: str, columns: dict[str, int]) -> None:
+def require_actual(origin: str, columns: dict[str, int], header: Row) -> None:
+    """A 自评表 whose grid has no 实际完成值 column is refused, naming the columns it does have."""
     if "actual" not in columns:
-        raise ImportError_(f"{origin}: 是项目支出绩效自评表，但指标表头没有“实际完成值”列（找到的列："
-                           + "、".join(_FIELDS[k][1] if _FIELDS[k][0] is None else _key(_FIELDS[k][0], _FIELDS[k][1])
-                                      for k in columns) + "）；自评表每一行都要有实际完成值，请补上这一列再导入")
+        shown = "、".join(dict.fromkeys(c.text for c in header if c.text))
+        raise ImportError_(f"{origin}: 是项目支出绩效自评表，但指标表头没有“实际完成值”列（表头是：{shown}）；"
+                           "自评表每一行都要有实际完成值，请补上这一列再导入")
 
 
 # --- the rows: shared by the form and the export --------------------------------------------------
