@@ -131,6 +131,13 @@ def test_the_form_imports_as_the_shipped_projects_self_evaluation(site: Path):
     assert (funds.total.initial, funds.total.budget, funds.total.spent, funds.total.rate) == \
         (Decimal("10.38"), Decimal("10.38"), Decimal("10.20"), Decimal("98.27"))
     assert funds.fiscal is not None and funds.fiscal.spent == Decimal("10.20")
+    data = load_file(path, path.name)[0].data
+    assert data["项目资金"] == {  # every line the form prints, blank where it is blank, as the cells show them
+        "单位": "万元",
+        "年度资金总额": {"年初预算数": "10.38", "全年预算数": "10.38", "全年执行数": "10.20", "执行率": "98.27%"},
+        "当年财政拨款": {"年初预算数": "10.38", "全年预算数": "10.38", "全年执行数": "10.20", "执行率": "98.27%"},
+        "上年结转资金": {"全年预算数": None, "全年执行数": None}, "其他资金": {"全年预算数": None, "全年执行数": None},
+        "分值": "10", "得分": "9.8"}
     assert funds.carried is not None and funds.carried.budget is None  # printed, blank
     assert (funds.points, funds.score) == (Decimal(10), Decimal("9.8"))
     assert ev.outcome.expected == [EXPECTED_GOAL]
@@ -328,3 +335,23 @@ def test_a_target_table_that_mentions_self_evaluation_is_still_a_target_table(si
     result = run_cli("import", "targets.csv", "--dry-run", cwd=site)
     assert "→ content/2023/jxglgzjf.yaml" in result.stdout, result.stdout + result.stderr
     assert "自评" not in result.stdout.split("→")[1].split("\n")[0]
+
+
+def test_a_target_imported_with_its_self_evaluation_gives_it_its_id_and_a_second_import_is_refused(tmp_path: Path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content/site.yaml").write_text(SITE, encoding="utf-8")
+    target = ["2023年度项目支出绩效目标表", "项目名称,项目编码,单位名称,预算数（万元）,年度目标,一级指标,二级指标,三级指标,指标值",
+              "城乡规划宣传经费,ghxc-2023,某县规划服务中心,2,开展城乡规划宣传。,产出指标,数量指标,宣传活动次数,≥4次",
+              ",,,,,满意度指标,服务对象满意度指标,群众满意度,≥90%"]
+    (tmp_path / "targets.csv").write_text("\n".join(target) + "\n", encoding="utf-8")
+    rows = [[c.replace("2022", "2023") if c else c for c in row] for row in EXPORT[4:]]
+    export_csv(tmp_path / "self.csv", rows=rows)
+    result = run_cli("import", "self.csv", "targets.csv", "--year", "2023", cwd=tmp_path)
+    assert (tmp_path / "content/2023/ghxc-2023.yaml").is_file(), result.stdout + result.stderr
+    path = tmp_path / "content/2023/自评/ghxc-2023.yaml"  # the code the target table was given, not the name's
+    assert path.is_file(), result.stdout + result.stderr
+    assert "与目标表 content/2023/ghxc-2023.yaml（本次导入） 的项目名称相同" in path.read_text(encoding="utf-8")
+    before = files(tmp_path / "content")
+    again = run_cli("import", "self.csv", "--year", "2023", cwd=tmp_path)
+    assert again.returncode != 0 and "content/2023/自评/ghxc-2023.yaml 已存在；加 --force 覆盖" in again.stderr
+    assert files(tmp_path / "content") == before

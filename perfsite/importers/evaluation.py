@@ -354,9 +354,9 @@ class Linked:
         self.batch: dict[tuple[int, str], tuple[str, Project | None, str]] = {}
         self.site: dict[int, dict[str, tuple[str, Project | None, str]]] = {}
 
-    def add(self, item: Imported, project: Project | None) -> None:
-        """A target table of this import, for the self-evaluations after it."""
-        self.batch.setdefault((int(item.data["年度"]), item.data["项目名称"]), (item.id, project, "（本次导入）"))
+    def add(self, item: Imported, project: Project | None, display: str) -> None:
+        """A target table of this import (to be written at ``display``), for the self-evaluations after it."""
+        self.batch.setdefault((int(item.data["年度"]), item.data["项目名称"]), (item.id, project, f"{display}（本次导入）"))
 
     def link(self, item: Imported, year: int) -> Project | None:
         """Give the self-evaluation its target table's id, and return that table (if valid)."""

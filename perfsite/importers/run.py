@@ -181,7 +181,7 @@ def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
         if source is not None:
             built, problems = validate(source)
             if item.kind != EVALUATION:
-                linked.add(item, built)
+                linked.add(item, built, display)
         planned.append(Planned(item, target, text, problems))
     return planned, errors
 
