@@ -352,6 +352,13 @@ def test_a_target_imported_with_its_self_evaluation_gives_it_its_id_and_a_second
     assert path.is_file(), result.stdout + result.stderr
     assert "与目标表 content/2023/ghxc-2023.yaml（本次导入） 的项目名称相同" in path.read_text(encoding="utf-8")
     before = files(tmp_path / "content")
-    again = run_cli("import", "self.csv", "--year", "2023", cwd=tmp_path)
+    again = run_cli("import", "self.csv", "--year", "2023", cwd=tmp_path)  # now linked to the site's table
     assert again.returncode != 0 and "content/2023/自评/ghxc-2023.yaml 已存在；加 --force 覆盖" in again.stderr
     assert files(tmp_path / "content") == before
+
+
+def test_an_exports_project_code_is_the_id_when_no_target_table_has_the_name(site: Path):
+    header = ["项目编码", *EXPORT_HEADER]
+    rows = [["GH-2022-07", *row] for row in EXPORT[4:]]
+    result = run_cli("import", str(export_csv(site / "coded.csv", header, rows)), "--dry-run", cwd=site)
+    assert "→ content/2022/自评/gh-2022-07.yaml" in result.stdout, result.stdout + result.stderr

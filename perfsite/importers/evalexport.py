@@ -59,7 +59,7 @@ def import_evaluation_export(grid: Grid, origin: str, year: int | None) -> list[
         if name and _TOTAL.fullmatch(simplified(norm(name))) and not cell("level3").text:
             continue  # a subtotal line between projects
         if name and (not projects or name != projects[-1].item.data["项目名称"]):
-            header = {k: cell(k).text for k in ("name", "department", "implementer", "contact", "phone")}
+            header = {k: cell(k).text for k in ("name", "code", "department", "implementer", "contact", "phone")}
             item = start(header, f"{origin}:{line_no}", year)
             projects.append(_Project(item, Rows(item)))
         elif not projects:

@@ -38,6 +38,7 @@ def _key(model: type[BaseModel], attr: str) -> str:
 # is the model's YAML key; a label is compared without brackets, spaces, colons and a leading 其中.
 _FIELDS: dict[str, tuple[type[BaseModel] | None, str, tuple[str, ...]]] = {
     "name": (Evaluation, "name", ()),
+    "code": (None, "项目编码", ("项目代码", "项目编号")),
     "department": (Evaluation, "department", ("主管部门", "主管部门名称", "部门名称", "部门")),
     "implementer": (Evaluation, "implementer", ("项目单位", "预算单位", "单位名称", "单位")),
     "contact": (Evaluation, "contact", ("项目负责人",)),
@@ -249,7 +250,9 @@ def _own(c: Cell, label: str | None) -> str | None:
 def start(header: dict[str, str | None], origin: str, year: int | None) -> Imported:
     """A self-evaluation's data with its header fields, in the model's order (the rest follows)."""
     name = header.get("name") or ""
-    data: dict[str, Any] = {"id": project_id(name), _key(Evaluation, "year"): str(year) if year else None,
+    code = (header.get("code") or "").lower()  # a 项目编码 that is a valid id is the id, as for target tables
+    ident = code if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", code) else project_id(name)
+    data: dict[str, Any] = {"id": ident, _key(Evaluation, "year"): str(year) if year else None,
                             _key(Evaluation, "name"): name}
     for key in ("department", "implementer", "contact", "phone"):
         if header.get(key):
