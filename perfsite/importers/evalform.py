@@ -7,7 +7,7 @@ from __future__ import annotations
 from . import Imported, ImportError_
 from .cells import Cell, Grid, Row
 from .evaluation import (AMOUNTS, HEADER_FIELDS, LINES, Rows, header_row, require_actual, number, value_of, year_in,
-                         finish, fund_block, goal_lines, label_of, start, unit_of)
+                         field_key, finish, fund_block, goal_lines, label_of, start, unit_of)
 
 
 def _beside(row: Row, col: int) -> str | None:
@@ -51,8 +51,23 @@ def import_evaluation_form(grid: Grid, origin: str, year: int | None) -> Importe
     item = start(fields, origin, year_in(text_above, year))
     lines, unit, budget, block_end = _funds(above, origin)
     goals = _goals(above, block_end)
+    rows, total, after = _grid(grid, head, columns, origin, item)
+    if not rows.grid:
+        raise ImportError_(f"{origin}: 自评表的指标表头下面没有指标行")
+    grade = _labelled(after, ("grade",)).get("grade")
+    for key, value in _labelled(after, ("contact", "phone")).items():  # signed under the grid
+        if value and not fields.get(key):
+            item.data[field_key(key)] = value
+    budget = budget if budget != (None, None) else rows.budget or (None, None)
+    finish(item, fund_block(item, lines, unit or unit_of([text_above]), budget), goals, rows.grid, total, grade)
+    return item
+
+
+def _grid(grid: Grid, head: int, columns: dict[str, int], origin: str,
+          item: Imported) -> tuple[Rows, str | None, list[Row]]:
+    """The indicator rows under the grid's header, 总分, and the rows from 总分 on (自评等级, 联系人)."""
     rows = Rows(item)
-    total = grade = None
+    total = None
     after: list[Row] = []
     for line_no, row in enumerate(grid[head + 1:], start=head + 2):
         def cell(name: str, row: Row = row) -> Cell:
@@ -61,27 +76,13 @@ def import_evaluation_form(grid: Grid, origin: str, year: int | None) -> Importe
 
         own = [c.text for c in row if c.text and not c.merged]
         closing = next((label_of(t) for t in own if label_of(t) in ("sum", "grade")), None)
-        if closing == "sum" or after:
+        if closing or after:
             after.append(row)
             if closing == "sum":
                 total = number(cell("score").text) or next((number(t) for t in reversed(own) if number(t)), None)
-            continue
-        if closing == "grade":
-            after.append(row)
-            continue
-        if label_of(cell("level3").text) == "level3":
-            continue  # the header row printed again on a new page
-        if any(cell(name).text for name in columns):
-            rows.add(cell, f"{origin}:{line_no}")
-    if not rows.grid:
-        raise ImportError_(f"{origin}: 自评表的指标表头下面没有指标行")
-    grade = _labelled(after, ("grade",)).get("grade")
-    for key, value in _labelled(after, ("contact", "phone")).items():
-        if value and key not in fields:
-            item.data[{"contact": "联系人", "phone": "联系电话"}[key]] = value
-    budget = budget if budget != (None, None) else rows.budget or (None, None)
-    finish(item, fund_block(item, lines, unit or unit_of([text_above]), budget), goals, rows.grid, total, grade)
-    return item
+        elif label_of(cell("level3").text) != "level3" and any(cell(name).text for name in columns):
+            rows.add(cell, f"{origin}:{line_no}")  # (a header row printed again on a new page is skipped)
+    return rows, total, after
 
 
 def _funds(rows: list[Row], origin: str) -> tuple[dict[str, dict[str, str | None]], str | None,

@@ -67,6 +67,12 @@ _FIELDS: dict[str, tuple[type[BaseModel] | None, str, tuple[str, ...]]] = {
     "goals": (None, "年度总体目标", ("总体目标",)),
     "funds": (None, "项目资金", ("资金情况",)),
 }
+def field_key(name: str) -> str:
+    """The YAML key of an importer name's field (contact → 联系人)."""
+    model, attr, _labels = _FIELDS[name]
+    return _key(model, attr) if model else attr
+
+
 _LABELS = {name: tuple(norm(label) for label in ((_key(m, a) if m else a), *more))
            for name, (m, a, more) in _FIELDS.items()}
 LINES = ("total", "fiscal", "carried", "other")  # the fund block's lines, in the form's order
