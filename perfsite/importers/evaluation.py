@@ -291,11 +291,21 @@ def fund_block(item: Imported, lines: dict[str, dict[str, str | None]], unit: st
 
 def finish(item: Imported, funds: dict[str, Any], goals: tuple[list[str], list[str]], grid: dict[str, Any],
            total: str | None, grade_text: str | None) -> None:
-    """Put the blocks in and say what was derived: 预算执行's points from 100 less the rows', its
-    score from 总分 less the rows', 总分 as the sum; what cannot be derived is a placeholder."""
+    """Put the blocks in, in the model's order, deriving what the source left out (_derive)."""
     data = item.data
-    expected, achieved = goals
     data[_key(Evaluation, "funds")] = funds
+    data[_key(Evaluation, "outcome")] = _outcome(item, *goals)
+    data[_key(Evaluation, "indicators")] = grid
+    data[_key(Evaluation, "total")] = _derive(item, funds, grid, total)
+    if grade_text:
+        grade = _GRADES.get(norm(grade_text), grade_text)
+        data[_key(Evaluation, "grade")] = grade
+        if grade != grade_text:
+            item.guess((_key(Evaluation, "grade"),), f"原表自评等级为「{grade_text}」，记为「{grade}」")
+
+
+def _outcome(item: Imported, expected: list[str], achieved: list[str]) -> dict[str, Any]:
+    """年度总体目标: 预期目标 where the source states them (else the target table's), 实际完成情况."""
     outcome: dict[str, Any] = {}
     if expected:
         outcome[_key(Outcome, "expected")] = expected
@@ -303,37 +313,42 @@ def finish(item: Imported, funds: dict[str, Any], goals: tuple[list[str], list[s
         achieved = [PLACEHOLDERS["achieved"][0]]
         item.guess((_key(Evaluation, "outcome"), _key(Outcome, "achieved")), "原表没有实际完成情况，请填写")
     outcome[_key(Outcome, "achieved")] = achieved
-    data[_key(Evaluation, "outcome")] = outcome
-    data[_key(Evaluation, "indicators")] = grid
+    return outcome
+
+
+def _derive(item: Imported, funds: dict[str, Any], grid: dict[str, Any], total: str | None) -> str:
+    """预算执行's 分值 (100 less the rows'), its 得分 (总分 less the rows') and 总分 (the sum) where the
+    source left them out, each said; what the arithmetic cannot give is a placeholder. Returns 总分."""
     rows = [row for groups in grid.values() for rows in groups.values() for row in rows]
     points = _sum(row[_key(EvalRow, "points")] for row in rows)
     scores = _sum(row[_key(EvalRow, "score")] for row in rows)
-    funds_path = (_key(Evaluation, "funds"),)
+    path = (_key(Evaluation, "funds"),)
     p_key, s_key = _key(EvalFunds, "points"), _key(EvalFunds, "score")
     if funds[p_key] is None:
-        rest = Decimal(100) - points if points is not None else None
-        funds[p_key] = fmt_amount(rest) if rest is not None and rest >= 0 else PLACEHOLDERS["points"][0]
-        item.guess(funds_path + (p_key,), "原表没有预算执行的分值，" + (
-            f"按 100 减各指标分值之和记为 {funds[p_key]}" + ("" if rest == DEFAULT_WEIGHTS[BUDGET] else
-                                                          f"（通常为 {DEFAULT_WEIGHTS[BUDGET]}）")
-            if rest is not None and rest >= 0
-            else "请填写"))
+        rest = _left(Decimal(100), points)
+        usual = "" if rest == DEFAULT_WEIGHTS[BUDGET] else f"（通常为 {DEFAULT_WEIGHTS[BUDGET]}）"
+        funds[p_key] = fmt_amount(rest) if rest is not None else PLACEHOLDERS["points"][0]
+        item.guess(path + (p_key,), "原表没有预算执行的分值，" + (
+            f"按 100 减各指标分值之和记为 {funds[p_key]}{usual}" if rest is not None else "请填写"))
     if funds[s_key] is None:
-        rest = _decimal(total) - scores if _decimal(total) is not None and scores is not None else None
-        funds[s_key] = fmt_amount(rest) if rest is not None and rest >= 0 else PLACEHOLDERS["score"][0]
-        item.guess(funds_path + (s_key,), "原表没有预算执行的得分，" + (
-            f"按总分减各指标得分之和记为 {funds[s_key]}" if rest is not None and rest >= 0 else "请按原件填写"))
+        rest = _left(_decimal(total), scores)
+        funds[s_key] = fmt_amount(rest) if rest is not None else PLACEHOLDERS["score"][0]
+        item.guess(path + (s_key,), "原表没有预算执行的得分，" + (
+            f"按总分减各指标得分之和记为 {funds[s_key]}" if rest is not None else "请按原件填写"))
     if total is None:
         budget = _decimal(funds[s_key])
-        total = fmt_amount(scores + budget) if scores is not None and budget is not None else PLACEHOLDERS["score"][0]
-        item.guess((_key(Evaluation, "total"),), f"原表没有总分，按预算执行与各指标得分之和记为 {total}"
-                   if total != PLACEHOLDERS["score"][0] else "原表没有总分，请填写")
-    data[_key(Evaluation, "total")] = total
-    if grade_text:
-        grade = _GRADES.get(norm(grade_text), grade_text)
-        data[_key(Evaluation, "grade")] = grade
-        if grade != grade_text:
-            item.guess((_key(Evaluation, "grade"),), f"原表自评等级为「{grade_text}」，记为「{grade}」")
+        known = scores is not None and budget is not None
+        total = fmt_amount(scores + budget) if known else PLACEHOLDERS["score"][0]
+        item.guess((_key(Evaluation, "total"),), f"原表没有总分，按预算执行与各指标得分之和记为 {total}" if known
+                   else "原表没有总分，请填写")
+    return total
+
+
+def _left(whole: Decimal | None, part: Decimal | None) -> Decimal | None:
+    """What is left of ``whole`` after ``part``; None where either is unknown or it would be negative."""
+    if whole is None or part is None or whole < part:
+        return None
+    return whole - part
 
 
 def _sum(values) -> Decimal | None:
