@@ -362,3 +362,16 @@ def test_an_exports_project_code_is_the_id_when_no_target_table_has_the_name(sit
     rows = [["GH-2022-07", *row] for row in EXPORT[4:]]
     result = run_cli("import", str(export_csv(site / "coded.csv", header, rows)), "--dry-run", cwd=site)
     assert "→ content/2022/自评/gh-2022-07.yaml" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_sheet_of_notes_beside_the_form_is_no_self_evaluation(site: Path):
+    path = form_xlsx(site / "f.xlsx")
+    book = openpyxl.load_workbook(path)
+    notes = book.create_sheet("填表说明")
+    notes.append(["填表说明"])
+    notes.append(["实际完成值"])
+    notes.append(["填写年度实际达到的值，与年度指标值的计量单位一致。"])
+    book.save(path)
+    result = run_cli("import", str(path), "--dry-run", cwd=site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "共 1 个项目" in result.stdout

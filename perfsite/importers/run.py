@@ -93,7 +93,7 @@ def _interpret(sheets: list[tuple[str, Grid]], origin: str, year: int | None, wh
     found: list[Imported] = []
     for title, grid in sheets:
         where = f"{origin}:{title}"
-        if recognises(grid):
+        if has_grid(grid):  # a 自评表 (a sheet of notes that names its columns is none)
             found += _evaluations(grid, where, year)
         elif find_header(grid) is not None:
             found += import_grid(grid, where, year)
