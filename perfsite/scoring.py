@@ -187,6 +187,10 @@ def check_points(c: Check) -> list[Diagnostic]:
             continue
         points, first = totals.get(category.weight_key, (Decimal(0), category.name))
         totals[category.weight_key] = (points + category.points, first)
+    for key, points in weights.items():
+        if key != BUDGET and key not in totals and points:
+            out.append(c.error(("绩效指标",), "E092", f"没有「{key}」类指标：本年度它有 {fmt_amount(points)} 分",
+                               f"添加「{key}」下的三级指标；{hint}", key=True))
     for key, (points, first) in totals.items():
         if points != weights[key]:
             together = "（与成本合计）" if key == OUTPUT and any(
