@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from ..evaluation import BUDGET, DEFAULT_WEIGHTS, EvalFunds, EvalRow, Evaluation, FundLine, Outcome
 from ..diagnostics import display_path
+from ..kinds import EVALUATION_GRID
 from ..model import PLACEHOLDERS, Project, build_project
 from ..scaffold import project_id
 from ..source import load_file
@@ -36,7 +37,9 @@ def _key(model: type[BaseModel], attr: str) -> str:
 
 # importer name → (model, attribute, further labels seen on forms and in exports). The first label
 # is the model's YAML key; a label is compared without brackets, spaces, colons and a leading 其中.
+# The grid's columns are declared with the 自评表's page and CSV (kinds.EVALUATION_GRID).
 _FIELDS: dict[str, tuple[type[BaseModel] | None, str, tuple[str, ...]]] = {
+    **{c.key: (None, c.label, c.columns) for c in EVALUATION_GRID},
     "name": (Evaluation, "name", ()),
     "code": (None, "项目编码", ("项目代码", "项目编号")),
     "department": (Evaluation, "department", ("主管部门", "主管部门名称", "部门名称", "部门")),
@@ -53,20 +56,13 @@ _FIELDS: dict[str, tuple[type[BaseModel] | None, str, tuple[str, ...]]] = {
     "other": (EvalFunds, "other", ("自有资金",)),
     "expected": (Outcome, "expected", ()),
     "achieved": (Outcome, "achieved", ("目标实际完成情况", "年度总体目标完成情况", "总体目标完成情况")),
-    "level1": (None, "一级指标", ()),
-    "level2": (None, "二级指标", ()),
-    "level3": (EvalRow, "name", ("三级指标名称", "指标名称", "绩效指标名称")),
-    "target": (EvalRow, "target", ("指标值", "目标值", "年度目标值")),
-    "actual": (EvalRow, "actual", ("实际值", "完成值", "全年实际值", "实际完成指标值")),
-    "points": (EvalRow, "points", ("权重", "指标分值")),
-    "score": (EvalRow, "score", ("自评得分", "实际得分")),
-    "reason": (EvalRow, "reason", ("偏差原因分析及改进措施", "未达到指标值原因", "偏差原因分析", "原因分析及改进措施",
-                                    "未完成原因分析及改进措施")),
     "sum": (Evaluation, "total", ("总得分", "自评总分")),
     "grade": (Evaluation, "grade", ("评价等级", "自评结果")),
     "goals": (None, "年度总体目标", ("总体目标",)),
     "funds": (None, "项目资金", ("资金情况",)),
 }
+
+
 def field_key(name: str) -> str:
     """The YAML key of an importer name's field (contact → 联系人)."""
     model, attr, _labels = _FIELDS[name]

@@ -17,7 +17,8 @@ from ..atomic import write_files
 from ..config import SiteConfig, load_config
 from ..diagnostics import Diagnostic, Level, display_path
 from ..forms import CLASSIC, columns as form_columns
-from ..evaluation import DEFAULT_WEIGHTS, FOLDER, build_evaluation
+from ..evaluation import DEFAULT_WEIGHTS, build_evaluation
+from ..load import EVALUATIONS
 from ..model import Project, build_project, split_department
 from ..source import MAX_BYTES, Source, parse_text
 from ..taxonomy import PROFILES, canonical
@@ -164,7 +165,7 @@ def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
         item_year = int(item.data["年度"])
         if item.kind == EVALUATION:
             project = linked.link(item, item_year)
-            target = targets.claim(item, out or content / str(item_year) / FOLDER)
+            target = targets.claim(item, out or content / str(item_year) / EVALUATIONS)
             validate = functools.partial(_check_evaluation, project=project, config=config, year=item_year)
         else:
             target = targets.claim(item, out or content / str(item_year))
