@@ -45,8 +45,10 @@ TOTAL = "98.3"  # 9.8 + 49.5 + 30 + 9
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    """A private copy of the shipped content: its 2022 target tables are what the import links to."""
+    """A private copy of the shipped content: its 2022 target tables are what the import links to
+    (without the shipped example self-evaluations, which the imports here would otherwise meet)."""
     shutil.copytree(CONTENT, tmp_path / "content")
+    shutil.rmtree(tmp_path / "content/2022/自评", ignore_errors=True)
     return tmp_path
 
 
@@ -375,3 +377,14 @@ def test_a_sheet_of_notes_beside_the_form_is_no_self_evaluation(site: Path):
     result = run_cli("import", str(path), "--dry-run", cwd=site)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "共 1 个项目" in result.stdout
+
+
+def test_an_imported_form_is_checked_and_published_beside_its_target(site: Path):
+    result = run_cli("import", str(form_xlsx(site / "f.xlsx")), cwd=site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    check = run_cli("check", cwd=site)
+    assert check.returncode == 0, check.stdout + check.stderr
+    build = run_cli("build", "--no-search", cwd=site)
+    assert build.returncode == 0, build.stdout + build.stderr
+    page = (site / "output/2022/ziping/wuye-houqin.html").read_text(encoding="utf-8")
+    assert all(row[2] in page for row in GRID) and "98.27" in page and TOTAL in page
