@@ -21,9 +21,7 @@ from .source import NodePath, Source
 
 BUDGET = "预算执行"  # the points of the fund block, beside the grid's categories (site.yaml's 自评分值)
 RATE_STEP = Decimal("0.01")  # 执行率 is published in percent to two decimals: 98.27%
-FOLDER = "自评"  # a year's self-evaluations: content/<年度>/自评/<id>.yaml
-# The points of 预算执行 and of each 一级 category (财预〔2020〕10号's usual split), until site.yaml
-# says otherwise for a year; under the 2021 taxonomy 成本 counts with 产出.
+# 财预〔2020〕10号's points: 预算执行 and each 一级 category (local rules differ: site.yaml 自评分值).
 DEFAULT_WEIGHTS = {BUDGET: Decimal(10), "产出": Decimal(50), "效益": Decimal(30), "满意度": Decimal(10)}
 GRADES = (("优", Decimal(90)), ("良", Decimal(80)), ("中", Decimal(60)), ("差", Decimal(0)))  # 财预〔2020〕10号
 

@@ -28,8 +28,8 @@ from pydantic import BaseModel
 from .atomic import write_files
 from .config import CONFIG_NAME, SiteConfig
 from .diagnostics import Diagnostic, Level, display_path
-from .evaluation import FOLDER as EVALUATIONS, Evaluation
-from .load import SUFFIXES, unlisted_error, walk
+from .evaluation import Evaluation
+from .load import EVALUATIONS, SUFFIXES, unlisted_error, walk
 from .model import Project
 from .parallel import spread
 from .source import Pos, Source, load_file, parse_text
