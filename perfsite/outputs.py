@@ -21,7 +21,7 @@ from .memo import DiffMemo
 from .load import Summary
 from .scoring import Scored, score
 from .site import (EVALUATION_DIR, Change, Department, DepartmentChanges, DepartmentPage, EvaluationPage, ProjectPage,
-                   Site, YearPage, budget_row, evaluation_columns, evaluation_funds, evaluation_grid, form_of,
+                   Site, YearPage, budget_row, evaluation_columns, evaluation_funds, evaluation_grid, evaluation_points, form_of,
                    fund_lines, grid, grid_columns, is_wide, project_chart, score_chart, workbook_path, year_chart)
 from .taxonomy import PROFILES
 from .view import Part, fingerprint
@@ -225,7 +225,7 @@ class Views:
         stem = path.rpartition("/")[2][:-5]
         page = {"path": path, "id": s.evaluation.id, "name": s.evaluation.name, "year": s.evaluation.year,
                 "grid": evaluation_grid(s), "columns": evaluation_columns(), "funds": evaluation_funds(s),
-                "target": target, "json": f"{stem}.json", "csv": f"{stem}.csv"}
+                "points": evaluation_points(s), "target": target, "json": f"{stem}.json", "csv": f"{stem}.csv"}
         return {**shared.value, "path": path, "root": "../../", "page": page, "scored": s}
 
     def attachment(self, year: YearPage, dept: Department, page: ProjectPage) -> Part:

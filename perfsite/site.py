@@ -619,6 +619,21 @@ def _pair(year: YearPage, before_year: YearPage) -> None:
             page.previous = by_name.pop(page.name, None)
 
 
+class EvaluationCell(NamedTuple):
+    """A cell of the 自评表's grid: a grid Cell, and ``mark``, what the 实际完成值 cell of a row that
+    misses its target says of it (未达到): shown beside the value, not by colour alone."""
+
+    id: str
+    text: str
+    header: bool = False
+    headers: str = ""
+    label: str = ""
+    mark: str = ""
+
+
+UNMET = "未达到"  # the mark of an actual that does not meet its parseable target
+
+
 @dataclass(frozen=True)
 class EvaluationRow:
     """A row of a self-evaluation's grid as its form prints it: 一级 (with its points) and 二级
@@ -628,7 +643,7 @@ class EvaluationRow:
     level2: Span | None
     id: str
     groups: str
-    cells: tuple[Cell, ...]
+    cells: tuple[EvaluationCell, ...]
     met: bool | None  # the actual meets the target; None where that cannot be read
 
     @property
@@ -668,9 +683,10 @@ def evaluation_grid(scored: Scored) -> list[EvaluationRow]:
         current = (r.level1, r.level2)
         row_id = f"r-{len(rows) + 1}"
         groups = f"{id1} {id2}"
-        cells = tuple(Cell(_column_id(c), _evaluation_cell(r, c.attr or ""), c.key == "level3",
-                           f"h-{_column_id(c)} {groups}" if c.key == "level3" else f"h-{_column_id(c)} {groups} {row_id}",
-                           c.label) for c in columns)
+        cells = tuple(EvaluationCell(_column_id(c), _evaluation_cell(r, c.attr or ""), c.key == "level3",
+                                     f"h-{_column_id(c)} {groups}" if c.key == "level3" else f"h-{_column_id(c)} {groups} {row_id}",
+                                     c.label, UNMET if r.met is False and c.key == "actual" else "")
+                      for c in columns)
         rows.append(EvaluationRow(span1, span2, row_id, groups, cells, r.met))
     return rows
 
@@ -686,7 +702,15 @@ class EvaluationFund(NamedTuple):
     indent: bool
 
 
+def evaluation_points(scored: Scored) -> str:
+    """The 总分 line's 分值: 预算执行's and every category's, as the file gives them (100 when the
+    weights check passes; printing 100 regardless would hide a form whose points do not add up)."""
+    total = scored.evaluation.funds.points + sum((c.points for c in scored.categories), Decimal(0))
+    return fmt_amount(total)
+
+
 def evaluation_funds(scored: Scored) -> list[EvaluationFund]:
+    """项目资金's lines that the file gives, in 万元 whatever its 单位, each with its 执行率."""
     funds = scored.evaluation.funds
     out = []
     for attr, label, line in funds.lines():
