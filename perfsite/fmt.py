@@ -28,12 +28,13 @@ from pydantic import BaseModel
 from .atomic import write_files
 from .config import CONFIG_NAME, SiteConfig
 from .diagnostics import Diagnostic, Level, display_path
-from .load import SUFFIXES, unlisted_error, walk
+from .evaluation import Evaluation
+from .load import EVALUATIONS, SUFFIXES, unlisted_error, walk
 from .model import Project
 from .parallel import spread
 from .source import Pos, Source, load_file, parse_text
 
-Kind = Literal["project", "site"]
+Kind = Literal["project", "site", "evaluation"]
 _YEAR_DIR = re.compile(r"^\d{4}$")
 
 
@@ -78,7 +79,7 @@ def _shape(tp: Any) -> _Shape:
 
 @functools.cache
 def _root_shape(kind: Kind) -> _Shape:
-    return _shape(SiteConfig if kind == "site" else Project)
+    return _shape({"site": SiteConfig, "evaluation": Evaluation}.get(kind, Project))
 
 
 # --- spelling one scalar ------------------------------------------------------------------------
