@@ -151,7 +151,8 @@ class Store:
         self._changes = _BlobMap("changes")  # every diff's summary
         self._change_data: dict[str, Any] | None = None
         self._prefetched: dict[str, Any] | None = None  # the summaries blob, read ahead
-        self._evaluations: dict[str, str] | None = None  # each self-evaluation's stamp, as restored
+        # each self-evaluation's stamp and its checks' key, as restored (Evaluated.checked)
+        self._evaluations: tuple[dict[str, str], dict[str, tuple[str, ...]]] | None = None
         self._reload: Callable[[Path], tuple[Entry | None, list]] = lambda path: (None, [])  # type: ignore[type-arg]
 
     def db(self) -> sqlite3.Connection:
@@ -221,25 +222,33 @@ class Store:
         except Exception:  # noqa: BLE001
             cache._files.clear()  # noqa: SLF001
             cache.evaluations.clear()
+            cache.checks.clear()
             self._rows = None
 
     def _restore_evaluations(self, db: sqlite3.Connection, cache: FileCache) -> None:
-        """The self-evaluations the last build parsed, each with its stamp (checked again on every
-        load anyway: load._evaluations), as one blob: they are read whole on every load."""
+        """The self-evaluations the last build parsed, each with its stamp, and their checks by
+        what those are a function of (load._checked), as one blob: read whole on every load."""
         row = db.execute("SELECT value FROM blobs WHERE key = 'evaluations'").fetchone()
         if row is not None:
-            cache.evaluations.update(pickle.loads(_open(row[0])))
-        self._evaluations = {path: stamp for path, (stamp, _, _) in cache.evaluations.items()}
+            parsed, checks = pickle.loads(_open(row[0]))
+            cache.evaluations.update(parsed)
+            cache.checks.update(checks)
+        self._evaluations = self._evaluation_keys(cache)
+
+    @staticmethod
+    def _evaluation_keys(cache: FileCache) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+        return ({path: stamp for path, (stamp, _, _) in cache.evaluations.items()},
+                {path: key for path, (key, _) in cache.checks.items()})
 
     def _save_evaluations(self, db: sqlite3.Connection, cache: FileCache) -> None:
         """Write the self-evaluations' blob when one of them changed since the restore."""
-        stamps = {path: stamp for path, (stamp, _, _) in cache.evaluations.items()}
-        if stamps == self._evaluations:
+        keys = self._evaluation_keys(cache)
+        if keys == self._evaluations:
             return
         parsed = {path: (stamp, _parsed(entry), diags) for path, (stamp, entry, diags) in cache.evaluations.items()}
         db.execute("INSERT OR REPLACE INTO blobs VALUES ('evaluations', ?)",
-                   (_seal(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)),))
-        self._evaluations = stamps
+                   (_seal(pickle.dumps((parsed, cache.checks), protocol=pickle.HIGHEST_PROTOCOL)),))
+        self._evaluations = keys
 
     def save(self, cache: FileCache, config: Path, only: list[str] | None = None) -> None:
         """Write the rows of files that changed since ``restore`` and drop those of files that

@@ -22,6 +22,7 @@ from .evaluation import Evaluation, build_evaluation
 from .model import Dates, Project, build_project
 from .parallel import spread
 from .source import Source, load_file
+from .taxonomy import Profile
 
 _YEAR_DIR = re.compile(r"^\d{4}$")
 SUFFIXES = (".yaml", ".yml")
@@ -136,16 +137,38 @@ class Entry:
 
 
 class Evaluated:
-    """A valid self-evaluation, where it came from, and (once its year's targets are loaded) how
-    it scores against its target table: ``scored`` is None until then."""
+    """A valid self-evaluation, where it came from, and (once its year's targets are loaded) its
+    target table's entry and how it scores against it (``scored``, made on first use: a load
+    whose checks are remembered reads no target model)."""
 
-    __slots__ = ("evaluation", "source", "path", "display", "digest", "scored", "target")
+    __slots__ = ("evaluation", "source", "path", "display", "digest", "target", "_scored", "_against")
 
     def __init__(self, evaluation: Evaluation, source: Source, path: str, display: str) -> None:
         self.evaluation, self.source, self.path, self.display = evaluation, source, path, display
         self.digest = source.digest
-        self.scored: scoring.Scored | None = None
         self.target: Entry | None = None  # its target table's entry, if the year has one
+        self._scored: scoring.Scored | None = None
+        self._against: tuple[Profile, dict[str, Decimal]] | None = None  # the year's taxonomy and weights
+
+    def against(self, target: Entry | None, profile: Profile, weights: dict[str, Decimal]) -> None:
+        """Link it to its year: its target table, taxonomy and weights."""
+        self.target, self._against, self._scored = target, (profile, weights), None
+
+    @property
+    def scored(self) -> scoring.Scored:
+        if self._scored is None:
+            assert self._against is not None, "a self-evaluation is scored once its year is loaded"
+            target = None if self.target is None else self.target.project
+            self._scored = scoring.score(self.evaluation, target, *self._against)
+        return self._scored
+
+    def checked(self) -> tuple[str, ...]:
+        """What its checks are a function of: both files' content and the year's taxonomy and
+        weights (the display path is the cache entry's own)."""
+        assert self._against is not None
+        profile, weights = self._against
+        return (self.digest, "" if self.target is None else self.target.digest, profile.key,
+                repr(sorted(weights.items())))
 
     def fetch(self) -> Evaluation:
         """Its model, as a function (a view's file part)."""
@@ -193,16 +216,29 @@ def _evaluations(content: Content, found: list[tuple[str, str]], cache: FileCach
         first[key] = entry
         if key in invalid or content.config is None:
             continue  # its target table has errors of its own: checked once that one is valid
-        entry.target = targets.get(key)
-        entry.scored = scoring.score(ev, entry.target.project if entry.target else None,
-                                     content.config.profile(ev.year), content.config.weights(ev.year))
-        content.report.extend(scoring.check(entry.scored, entry.source, content.config.profile(ev.year),
-                                            content.config.weights(ev.year)))
+        profile, weights = content.config.profile(ev.year), content.config.weights(ev.year)
+        entry.against(targets.get(key), profile, weights)
+        content.report.extend(_checked(entry, cache))
         content.evaluations.append(entry)
     if cache is not None:
         present = {path for path, _ in found}
         for path in set(cache.evaluations) - present:
             del cache.evaluations[path]
+            cache.checks.pop(path, None)
+
+
+def _checked(entry: Evaluated, cache: FileCache | None) -> list[Diagnostic]:
+    """A self-evaluation's checks, remembered by what they are a function of (Evaluated.checked),
+    so that a load where neither file changed reads no target model."""
+    key = entry.checked()
+    known = cache.checks.get(entry.path) if cache is not None else None
+    if known is not None and known[0] == key:
+        return known[1]
+    profile, weights = entry._against  # type: ignore[misc]  # noqa: SLF001
+    found = scoring.check(entry.scored, entry.source, profile, weights)
+    if cache is not None:
+        cache.checks[entry.path] = (key, found)
+    return found
 
 
 def _one_name_per_code(entries: list[Entry]) -> list[Diagnostic]:
@@ -274,12 +310,15 @@ class FileCache:
         # Self-evaluations as parsed, by path: kept in the process only (few, and checked again on
         # every load against their targets anyway).
         self.evaluations: dict[str, tuple[str, Evaluated | None, list[Diagnostic]]] = {}
+        # Their checks against their targets, by what they are a function of (Evaluated.checked).
+        self.checks: dict[str, tuple[tuple[str, ...], list[Diagnostic]]] = {}
 
     def check_config(self, path: Path) -> None:
         stamp = file_stamp(path)
         if stamp != self._config:
             self._files.clear()
             self.evaluations.clear()
+            self.checks.clear()
             self._config = stamp
 
     def get(self, path: str, stamp: str | None = None) -> Hit | None:
