@@ -48,6 +48,10 @@ PLACEHOLDERS = {
     # the columns of the 一体化 and 评审 forms (issue 19) that only the filer knows
     "unit": ("（填写单位）", "写上度量单位，如 个、公里、人次；没有单位则删去这一项"),
     "points": ("（填写分值）", "写上这一行的权重（分值），数字；各行与预算执行合计 100"),
+    # perfsite new YEAR --self-evaluation ID: what only the unit knows after the year (evaluation.py)
+    "actual": ("（填写实际完成值）", "写上这一指标的实际完成值，如 每周7次、98%、2022年12月20日、10.2万元"),
+    "score": ("（填写得分）", "写上得分，0 到分值之间的数字；总分是预算执行与各指标得分之和"),
+    "achieved": ("（填写实际完成情况）", "对照预期目标（目标表的年度目标）写上实际完成了什么；有几条写几条"),
     # perfsite import --draft: a table not every cell of which found its field (importers/text.py)
     "draft": ("（导入草稿）", "这是 perfsite import --draft 写的草稿：按文件中每条“# 导入提示”把原表的单元格"
                          "放到该放的字段，然后删去项目名称前的“（导入草稿）”"),
