@@ -249,7 +249,7 @@ def spread(points: Decimal, count: int) -> list[Decimal]:
 
 
 def _number_text(amount: Decimal) -> str:
-    return format(amount.normalize(), "f") if amount == amount.to_integral() else format(amount, "f")
+    return format(amount.normalize(), "f")  # 10, 12.5, 8.33: no exponent, no trailing zeros
 
 
 def row_points(target: Project, profile: Profile, weights: Mapping[str, Decimal]) -> dict[tuple[str, str, int], Decimal | None]:
