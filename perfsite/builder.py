@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import code_stamp, feeds, model, opendata, pdf, publish, search, state, versions, xlsx
+from . import code_stamp, evaluation_data, feeds, model, opendata, pdf, publish, search, state, versions, xlsx
 from . import config as config_module
 from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path, os_problem
@@ -79,7 +79,12 @@ WRITERS: dict[str, Callable[[Any], bytes | str | Path]] = {
     "json": lambda view: opendata.project_json(view["project"], view["metadata"]),
     "csv": lambda view: opendata.project_csv(view["project"], view["form"]),
     "mixed-csv": lambda view: opendata.mixed_csv(view["columns"], view["projects"]),
-    "datapackage": lambda view: opendata.datapackage(**view),
+    "datapackage": lambda view: opendata.datapackage(**{k: v for k, v in view.items() if k not in ("evaluations", "scores")},
+                                                     extra=evaluation_data.resources(view["year"], view["evaluations"],
+                                                                                     view["scores"])),
+    "evaluation-json": lambda view: evaluation_data.evaluation_json(view["scored"], view["target"]),
+    "evaluation-csv": evaluation_data.evaluation_csv,
+    "scores-csv": lambda view: evaluation_data.scores_csv(zip(view["lines"], view["scored"])),
     "xlsx": lambda view: xlsx.project_xlsx(**view),
     "workbook": lambda view: xlsx.department_xlsx(**view),
     "urlset": feeds.urlset,
@@ -242,7 +247,7 @@ class Builder:
         if isinstance(made_with, Diagnostic):
             result.diagnostics.append(made_with)
             return result
-        site = make_site(content.config, content.entries)
+        site = make_site(content.config, content.entries, content.evaluations)
         self._loaded()
         self._diff_years(site)
         templates, code = self.renderer.digests(), code_stamp()

@@ -125,7 +125,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     _print_diagnostics(diagnostics)
     if any(d.level.value == "error" for d in diagnostics):
         return EXIT_CONTENT
-    print(f"检查通过 (check passed)：{len(content.entries)} 个项目")
+    evaluated = f"、{len(content.evaluations)} 张自评表" if content.evaluations else ""
+    print(f"检查通过 (check passed)：{len(content.entries)} 个项目{evaluated}")
     return EXIT_OK
 
 
@@ -242,6 +243,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 def _new_evaluation(args: argparse.Namespace) -> int:
     """perfsite new YEAR --self-evaluation ID: the year-end self-evaluation of a target table."""
     from .config import load_config
+    from .evaluation import DEFAULT_WEIGHTS
     from .scaffold import ScaffoldError, new_evaluation
     from .taxonomy import PROFILES
 
@@ -252,7 +254,8 @@ def _new_evaluation(args: argparse.Namespace) -> int:
     config, _ = load_config(args.content)
     profile = config.profile(args.year) if config else PROFILES["classic"]
     try:
-        path = new_evaluation(args.content, args.year, args.self_evaluation, profile, force=args.force)
+        weights = config.weights(args.year) if config else DEFAULT_WEIGHTS
+        path = new_evaluation(args.content, args.year, args.self_evaluation, profile, weights, force=args.force)
     except ScaffoldError as exc:
         return _usage(str(exc))
     print(f"已创建自评表 (created) {path}：填写每个（填写…），再运行 perfsite check")

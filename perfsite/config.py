@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Iterable
 
@@ -10,10 +11,12 @@ from pydantic import (AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, 
 
 from .diagnostics import Diagnostic, Level, display_path
 from .forms import CLASSIC, FORMS
+from .evaluation import BUDGET, DEFAULT_WEIGHTS
 from .disclosure import PATTERN_FIELDS, Metadata, Table, catalogue, check_pattern, problems
-from .model import DATE_FIELDS, Dates, FormSpec, Project, diagnostics_from
+from .model import DATE_FIELDS, Amount, Dates, FormSpec, Project, diagnostics_from
 from .source import Source, load_file
 from .taxonomy import PROFILES, Profile
+from .values import fmt_amount
 
 CONFIG_NAME = "site.yaml"
 ProfileKey = Annotated[str, Field(json_schema_extra={"enum": list(PROFILES)})]
@@ -57,6 +60,28 @@ class Forms(_ByYear):
     default: FormSpec = Field(CLASSIC, alias="默认", description="未单独指定的年度使用的表样")
     years: dict[str, FormSpec] = Field(default_factory=dict, alias="年度",
                                        description="按年度指定：年度: " + " 或 ".join(FORMS) + "，或栏目列表")
+
+
+def _weights(value: dict[str, Decimal]) -> dict[str, Decimal]:
+    known = (BUDGET, *dict.fromkeys(name for profile in PROFILES.values() for name in profile.tree))
+    for name in value:
+        if name not in known:
+            raise ValueError(f"「{name}」不是预算执行或一级指标；可用：{'、'.join(known)}")
+    total = sum(value.values(), Decimal(0))
+    if total != 100:
+        raise ValueError(f"分值合计 {fmt_amount(total)}，应为 100")
+    return value
+
+
+Weights = Annotated[dict[str, Amount], AfterValidator(_weights)]
+
+
+class Scoring(_ByYear):
+    """The points of a self-evaluation's 预算执行 and 一级 categories (财预〔2020〕10号's by default)."""
+
+    default: Weights = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS), alias="默认", description=(
+        "未单独指定的年度的分值，默认 预算执行 10、产出 50、效益 30、满意度 10（2021 体系的成本计入产出）"))
+    years: dict[str, Weights] = Field(default_factory=dict, alias="年度", description="按年度指定：年度: {预算执行: 10, 产出: 50, …}")
 
 
 _YEAR_DATES = {"approved": "该年度各表的批复日期（YYYY-MM-DD）", "published": "该年度各表的公开日期（YYYY-MM-DD）",
@@ -118,6 +143,8 @@ class SiteConfig(BaseModel):
 
     disclosure: Disclosure = Field(default_factory=Disclosure, alias="公开", description=(
         "政府信息公开目录信息：发布机构、机构代码、索引号格式，各年度的批复日期与公开日期"))
+    scoring: Scoring = Field(default_factory=Scoring, alias="自评分值", description=(
+        "自评表的分值：预算执行与各一级指标，合计 100；可按年度设置"))
 
     @property
     def organ(self) -> str:
@@ -134,6 +161,10 @@ class SiteConfig(BaseModel):
 
     def form(self, year: int) -> str | tuple[str, ...]:
         return self.forms.of(year)
+
+    def weights(self, year: int) -> dict[str, Decimal]:
+        """A year's self-evaluation points: 预算执行 and each 一级 category."""
+        return self.scoring.of(year)
 
     def url(self, path: str = "") -> str:
         """The absolute URL of a page of the site (canonical links, sitemap, feed)."""
@@ -161,7 +192,7 @@ def load_config(content: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     try:
         config = SiteConfig.model_validate(source.data)
     except ValidationError as exc:
-        return None, diags + diagnostics_from(exc, source, [SiteConfig, Taxonomy, Forms, Disclosure, YearDates])
+        return None, diags + diagnostics_from(exc, source, [SiteConfig, Taxonomy, Forms, Disclosure, YearDates, Scoring])
     return config, diags + _year_dates(config, source)
 
 

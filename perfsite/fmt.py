@@ -28,8 +28,8 @@ from pydantic import BaseModel
 from .atomic import write_files
 from .config import CONFIG_NAME, SiteConfig
 from .diagnostics import Diagnostic, Level, display_path
-from .evaluation import FOLDER as EVALUATIONS, Evaluation
-from .load import SUFFIXES, unlisted_error, walk
+from .evaluation import Evaluation
+from .load import EVALUATIONS, SUFFIXES, unlisted_error, walk
 from .model import Project
 from .parallel import spread
 from .source import Pos, Source, load_file, parse_text
@@ -493,9 +493,10 @@ def _targets(paths: list[Path], content_root: Path | None) -> tuple[list[tuple[P
 
 
 def _evaluation(path: Path) -> bool:
-    """Whether a file is a self-evaluation: it sits in <年度>/自评/, as the path names it."""
-    parent = Path(os.path.abspath(path)).parent
-    return parent.name == EVALUATIONS and _YEAR_DIR.match(parent.parent.name) is not None
+    """Whether a file is a self-evaluation: it sits in <年度>/自评/ or a folder below it, as
+    load.is_evaluation reads a content path (here the content root may be unknown)."""
+    parts = Path(os.path.abspath(path)).parts
+    return any(folder == EVALUATIONS and _YEAR_DIR.match(year) for year, folder in zip(parts, parts[1:-1]))
 
 
 def _resolved(path: Path) -> Path:

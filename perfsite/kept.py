@@ -8,7 +8,8 @@ files. Each view records which file parts it is made from (``view.files_of``), s
 edit reaches are found from the views themselves, and their views are made again by replacing the
 old file parts with the new ones (``view.replaced``): the same views a whole build would make,
 without anyone deciding which pages show what. Anything else (a summary, a file added or removed,
-a template, site.yaml, a diagnostic) is a whole build.
+a template, site.yaml, a diagnostic) is a whole build; so is a save of a self-evaluation or of a
+target table that one is checked against, since its checks (load.py) read both files.
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ class KeptBuild:
         edits: list[tuple[str, ProjectPage, Entry]] = []
         for path in changed:
             page = self.pages.get(path)
-            if page is None:
-                return None
+            if page is None or page.evaluation is not None:
+                return None  # not a target table (a self-evaluation, …), or one whose self-evaluation it scores
             hit = cache.get(path, before.get(path))
             if hit is None or hit[1]:
                 return None

@@ -4,8 +4,8 @@ them the diff, the open-data CSV, ``perfsite new`` and the importers read.
 The model says what a value may be; a kind says where the field sits on the printed form and who
 uses it. Each field's YAML key is read from the model, so the two cannot name a field differently,
 and a field the model has but the kind does not declare fails the tests (tests/test_kinds.py).
-Only 项目支出绩效目标表 is declared so far; 自评表 and 部门整体支出 would be further ``Kind`` values
-with their own models.
+项目支出绩效目标表 is a ``Kind``; the 自评表's grid is declared below (``EVALUATION_GRID``), its
+header and fund lines by its model (evaluation.py); 部门整体支出 would be a further one.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .evaluation import EvalRow
 from .forms import FORMS, columns as form_columns
 from .model import Funds, Project, Row
 
@@ -193,4 +194,24 @@ TARGET = Kind(
     row_model=Row,
     csv=("year", "id", "name", "department", "implementer", "source", "total", "fiscal", "upper", "local", "other",
          "goals"),
+)
+
+
+def _eval_column(key: str, label: str, attr: str | None = None, columns: tuple[str, ...] = ()) -> Column:
+    if attr is not None and attr != "target" and EvalRow.model_fields[attr].alias != label.removesuffix("分析及改进措施"):
+        raise ValueError(f"self-evaluation column {label} is {EvalRow.model_fields[attr].alias} in the row model")
+    return Column(key, label, attr, columns)
+
+
+# The 自评表's indicator grid, as the form prints it (财预〔2020〕10号): what its page, CSV and
+# importer read. 年度指标值 is the target's (scoring.ScoredRow.target), the rest the row's own.
+EVALUATION_GRID = (
+    _eval_column("level1", "一级指标"),
+    _eval_column("level2", "二级指标"),
+    _eval_column("level3", "三级指标", "name", ("指标名称",)),
+    _eval_column("target", "年度指标值", "target", ("指标值", "目标值", "年度目标值")),
+    _eval_column("actual", "实际完成值", "actual", ("完成值", "实际值", "全年实际值")),
+    _eval_column("points", "分值", "points", ("指标分值",)),
+    _eval_column("score", "得分", "score", ("自评得分",)),
+    _eval_column("reason", "偏差原因分析及改进措施", "reason", ("偏差原因", "未达到指标值原因", "偏差原因分析")),
 )

@@ -1,7 +1,8 @@
 """Load a content tree: find the files, parse and validate each, and check across files.
 
 Returns every project that is valid plus every diagnostic of every file, so one run shows all
-problems. Layout: ``<content>/site.yaml`` and ``<content>/<year>/**/*.yaml``.
+problems. Layout: ``<content>/site.yaml``, the target tables ``<content>/<year>/**/*.yaml`` and
+the self-evaluations ``<content>/<year>/自评/**/*.yaml``.
 """
 
 from __future__ import annotations
@@ -14,15 +15,23 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from . import rules
+from . import rules, scoring
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .diagnostics import Diagnostic, Level, Report, display_path
+from .evaluation import Evaluation, build_evaluation
 from .model import Dates, Project, build_project
 from .parallel import spread
-from .source import load_file
+from .source import Source, load_file
 
 _YEAR_DIR = re.compile(r"^\d{4}$")
 SUFFIXES = (".yaml", ".yml")
+EVALUATIONS = "自评"  # a year folder's folder of self-evaluations
+
+
+def is_evaluation(rel: str) -> bool:
+    """Whether a content file (its path under content/) is a self-evaluation: <year>/自评/…"""
+    parts = rel.replace(os.sep, "/").split("/")
+    return len(parts) > 2 and parts[1] == EVALUATIONS
 
 
 class Summary(NamedTuple):
@@ -126,6 +135,76 @@ class Entry:
         return self._project is not None
 
 
+class Evaluated:
+    """A valid self-evaluation, where it came from, and (once its year's targets are loaded) how
+    it scores against its target table: ``scored`` is None until then."""
+
+    __slots__ = ("evaluation", "source", "path", "display", "digest", "scored", "target")
+
+    def __init__(self, evaluation: Evaluation, source: Source, path: str, display: str) -> None:
+        self.evaluation, self.source, self.path, self.display = evaluation, source, path, display
+        self.digest = source.digest
+        self.scored: scoring.Scored | None = None
+        self.target: Entry | None = None  # its target table's entry, if the year has one
+
+    def fetch(self) -> Evaluation:
+        """Its model, as a function (a view's file part)."""
+        return self.evaluation
+
+
+def load_evaluation(path: str, year_dir: int) -> tuple[Evaluated | None, list[Diagnostic]]:
+    """Parse and validate one self-evaluation file on its own (checked against its target later)."""
+    display = display_path(Path(path))
+    source, diags = load_file(Path(path), display)
+    if source is None:
+        return None, diags
+    evaluation, problems = build_evaluation(source)
+    diags += problems
+    if evaluation is not None and evaluation.year != year_dir:
+        diags.append(source.diag(("年度",), Level.ERROR, "E025", f"年度 {evaluation.year} 与所在目录 {year_dir}/ 不一致",
+                                 f"把文件移到 {evaluation.year}/{EVALUATIONS}/ 目录，或把年度改为 {year_dir}"))
+    return (None if evaluation is None else Evaluated(evaluation, source, path, display)), diags
+
+
+def _evaluations(content: Content, found: list[tuple[str, str]], cache: FileCache | None,
+                 targets: dict[tuple[int, str], Entry], invalid: set[tuple[int, str]]) -> None:
+    """Load the self-evaluations and check each against its year's target table. The checks run
+    on every load, since a target table's edit changes them; only the parsing is kept."""
+    first: dict[tuple[int, str], Evaluated] = {}
+    for path, year in found:
+        stamp = file_stamp(path)
+        hit = cache.evaluations.get(path) if cache is not None else None
+        if hit is not None and hit[0] == stamp:
+            _, entry, diags = hit
+        else:
+            entry, diags = load_evaluation(path, int(year))
+            if cache is not None:
+                cache.evaluations[path] = (stamp, entry, diags)
+        content.report.extend(diags)
+        if entry is None or diags and any(d.level is Level.ERROR for d in diags):
+            continue
+        ev = entry.evaluation
+        key = (ev.year, ev.id)
+        if key in first:
+            content.report.error(entry.display, *entry.source.pos(("id",)), "E026",
+                                 f"自评表 id「{ev.id}」在 {ev.year} 年重复（已用于 {first[key].display}）",
+                                 "一个项目一年只有一张自评表：删去重复的文件，或改正 id")
+            continue
+        first[key] = entry
+        if key in invalid or content.config is None:
+            continue  # its target table has errors of its own: checked once that one is valid
+        entry.target = targets.get(key)
+        entry.scored = scoring.score(ev, entry.target.project if entry.target else None,
+                                     content.config.profile(ev.year), content.config.weights(ev.year))
+        content.report.extend(scoring.check(entry.scored, entry.source, content.config.profile(ev.year),
+                                            content.config.weights(ev.year)))
+        content.evaluations.append(entry)
+    if cache is not None:
+        present = {path for path, _ in found}
+        for path in set(cache.evaluations) - present:
+            del cache.evaluations[path]
+
+
 def _one_name_per_code(entries: list[Entry]) -> list[Diagnostic]:
     """E034 for a year's project whose 部门编码 another project of that year gives another name:
     the department page and its anchor go by the code, so one of the names would be dropped."""
@@ -192,11 +271,15 @@ class FileCache:
     def __init__(self) -> None:
         self._files: dict[str, tuple[str, Entry | None, list[Diagnostic]]] = {}
         self._config: str | None = None
+        # Self-evaluations as parsed, by path: kept in the process only (few, and checked again on
+        # every load against their targets anyway).
+        self.evaluations: dict[str, tuple[str, Evaluated | None, list[Diagnostic]]] = {}
 
     def check_config(self, path: Path) -> None:
         stamp = file_stamp(path)
         if stamp != self._config:
             self._files.clear()
+            self.evaluations.clear()
             self._config = stamp
 
     def get(self, path: str, stamp: str | None = None) -> Hit | None:
@@ -233,6 +316,7 @@ class Content:
     root: Path
     config: SiteConfig | None
     entries: list[Entry] = field(default_factory=list)
+    evaluations: list[Evaluated] = field(default_factory=list)  # the valid self-evaluations, checked
     report: Report = field(default_factory=Report)
 
 
@@ -356,6 +440,8 @@ def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1,
         if why is not None:
             content.report.add(unlisted_error(path, why))
     files, misplaced = _by_year(root, [path for path, why in listed if why is None])
+    evaluations = [(path, year) for path, year in files if is_evaluation(path[len(top):])]
+    files = [(path, year) for path, year in files if not is_evaluation(path[len(top):])]
     for path, why in listed:
         name = os.path.basename(path)
         if why is None and name.lower().endswith(SUFFIXES) and not name.endswith(SUFFIXES) and not name.startswith("."):
@@ -400,6 +486,8 @@ def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1,
         content.entries.append(entry)
     if cache is not None:
         cache.forget_missing({path for path, _ in files})
+    invalid = {(int(year), Path(path).stem) for path, year in files if hits[path][0] is None}  # type: ignore[index]
+    _evaluations(content, evaluations, cache, first_by_id, invalid)
     content.report.extend(_one_name_per_code(content.entries))
     if config is not None:
         content.report.extend(_one_table_per_index_number(config, content.entries))

@@ -190,10 +190,11 @@ def _fields(extra: tuple[str, ...]) -> list[dict[str, str]]:
 
 
 def datapackage(year: int, title: str, publisher: str, url: str, projects: list[tuple[str, str, Metadata]],
-                tables: list[tuple[str, str, str, tuple[str, ...]]]) -> str:
+                tables: list[tuple[str, str, str, tuple[str, ...]]], extra: list[dict[str, Any]] = ()) -> str:  # type: ignore[assignment]
     """A Frictionless (tabular) data package for one year's downloads; ``tables`` are the
     indicator CSVs as (resource name, path from the year's folder, title, further columns),
-    ``projects`` (id, name, its 信息公开 metadata: 索引号, 发布机构, dates, as its page shows them)."""
+    ``projects`` (id, name, its 信息公开 metadata: 索引号, 发布机构, dates, as its page shows them),
+    ``extra`` further resources (the self-evaluations', evaluation_data.resources)."""
     base_url = url
     resources: list[dict[str, Any]] = [{
         "name": name, "path": path, "title": table_title,
@@ -205,6 +206,7 @@ def datapackage(year: int, title: str, publisher: str, url: str, projects: list[
         resources.append({"name": f"project-{year}-{ident}", "path": f"{ident}.json", "title": name,
                           "format": "json", "mediatype": "application/json", "encoding": "utf-8",
                           "disclosure": metadata.as_json()})
+    resources += extra
     package = {"profile": "tabular-data-package", "name": f"perfsite-{year}", "description": NEUTRALISED,
                "title": f"{title}：{year}年度项目支出绩效目标", "homepage": f"{base_url}{year}/index.html",
                "publisher": publisher, "created_by": f"perfsite {__version__}",

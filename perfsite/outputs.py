@@ -19,8 +19,11 @@ from .diff import report_order
 from .disclosure import Metadata
 from .memo import DiffMemo
 from .load import Summary
-from .site import (Change, Department, DepartmentChanges, DepartmentPage, ProjectPage, Site, YearPage, budget_row,
-                   form_of, fund_lines, grid, grid_columns, is_wide, project_chart, workbook_path, year_chart)
+from .scoring import Scored, score
+from .site import (EVALUATION_DIR, Change, Department, DepartmentChanges, DepartmentPage, EvaluationPage, ProjectPage,
+                   Site, YearPage, budget_row, evaluation_columns, evaluation_funds, evaluation_grid, form_of,
+                   fund_lines, grid, grid_columns, is_wide, project_chart, score_chart, workbook_path, year_chart)
+from .taxonomy import PROFILES
 from .view import Part, fingerprint
 
 SITEMAP_LIMIT = 50_000  # pages one sitemap file may list (the sitemaps.org protocol's limit)
@@ -47,6 +50,20 @@ def _comparison_funds(old: Part, new: Part, comparison: Part) -> list[tuple[str,
 
 def _chart(name: str, year: int, projects: Part) -> Any:
     return project_chart(name, year, projects.value["projects"])
+
+
+def _scored(evaluation: Part, target: Part | None, profile: str, weights: tuple[tuple[str, Any], ...]) -> Scored:
+    """A self-evaluation against its target table, as the load checked it (scoring.score)."""
+    return score(evaluation.value, None if target is None else target.value, PROFILES[profile], dict(weights))
+
+
+def _score_chart(title: str, lines: Part) -> Any:
+    return score_chart(title, lines.value)
+
+
+def scores_path(year: int) -> str:
+    """A year's 总分 and 执行率 of every self-evaluation, as one CSV."""
+    return f"{year}/{EVALUATION_DIR}/scores.csv"
 
 
 def page_form(page: ProjectPage, year_form: Any) -> Any:
@@ -118,11 +135,33 @@ class Views:
         self._pairs = {id(page): (files[id(page.previous)], files[id(page)])  # each continued project
                        for page in site.projects if page.previous is not None}
         self._departments: dict[tuple[int, str], Part] = {}
+        self._scored = {id(e): self._score(e) for year in site.years for e in year.evaluations}
+        self._lines: dict[tuple[int, str], Part] = {}
         self.when = xlsx.source_date()  # the .xlsx files' date, in their views (else their year's first day)
 
     def file(self, page: ProjectPage) -> Part:
         """A project's model, named by its file's digest."""
         return self._files[id(page)]
+
+    def _score(self, page: EvaluationPage) -> Part:
+        """A self-evaluation read against its target table: made from both files and the year's
+        taxonomy and weights, so that a target table's edit remakes what shows its scores."""
+        config = self.site.config
+        target = None if page.target is None else self.file(page.target)
+        return Part.derived(_scored, Part.file(page.entry.digest, page.entry.fetch), target,
+                            config.profile(page.year).key, tuple(config.weights(page.year).items()))
+
+    def scored(self, page: EvaluationPage) -> Part:
+        return self._scored[id(page)]
+
+    def evaluation_lines(self, year: YearPage, dept: Department | None = None) -> Part:
+        """总分, 执行率 and 自评等级 of a year's self-evaluations (or a department's), as listings show them."""
+        key = (year.year, "" if dept is None else dept.slug)
+        found = self._lines.get(key)
+        if found is None:
+            pages = year.evaluations if dept is None else dept.evaluations
+            found = self._lines[key] = Part.of([p.line() for p in pages])
+        return found
 
     def _page(self, path: str, template: str, root: str, **view: Any) -> Output:
         return Output(path, template, {**self.common, "path": path, "root": root, **view})
@@ -161,15 +200,33 @@ class Views:
             out.append(self.year_page(year))
             out += self.changes_pages(year)
             out += [self.project_page(year, dept, page) for dept in year.departments for page in dept.projects]
+            out += [self.evaluation_page(page) for page in year.evaluations]
         out += [self.department_page(d) for d in site.departments]
         return out
 
     def project_page(self, year: YearPage, dept: Department, page: ProjectPage) -> Output:
         """A project's page. Its view is made by ``_project_view`` from these inputs when the
         page is rendered; its key is of the inputs (10,000 of them are keyed on every build)."""
+        evaluation = None if page.evaluation is None else self.scored(page.evaluation)
         return Output(page.path, "project.html", Part.derived(
             self._project_view, self.shared, page.path, page.summary, self.file(page), *self._before(page),
-            self.department(year, dept), page.metadata, version_links(page), self.pdf is not None))
+            self.department(year, dept), page.metadata, version_links(page), self.pdf is not None, evaluation))
+
+    def evaluation_page(self, page: EvaluationPage) -> Output:
+        """A self-evaluation's page: the 自评表 as its form prints it, linked to its target table's."""
+        target = None if page.target is None else {"path": page.target.path, "name": page.target.name}
+        return Output(page.path, "evaluation.html", Part.derived(
+            self._evaluation_view, self.shared, page.path, self.scored(page), target))
+
+    def _evaluation_view(self, shared: Part, path: str, scored: Part, target: dict[str, str] | None) -> dict[str, Any]:
+        """What evaluation.html receives: the scored self-evaluation (``scored``: its file, its
+        target table's rows and goals, its points), its grid and fund lines laid out."""
+        s = scored.value
+        stem = path.rpartition("/")[2][:-5]
+        page = {"path": path, "id": s.evaluation.id, "name": s.evaluation.name, "year": s.evaluation.year,
+                "grid": evaluation_grid(s), "columns": evaluation_columns(), "funds": evaluation_funds(s),
+                "target": target, "json": f"{stem}.json", "csv": f"{stem}.csv"}
+        return {**shared.value, "path": path, "root": "../../", "page": page, "scored": s}
 
     def attachment(self, year: YearPage, dept: Department, page: ProjectPage) -> Part:
         """What a project's PDF is made from: its page's view without the year before and
@@ -186,7 +243,7 @@ class Views:
 
     def _project_view(self, shared: Part, path: str, summary: Summary, project: Part, old: Part | None,
                       previous: Summary | None, department: Part, metadata: Metadata,
-                      links: tuple[str | None, ...], pdf: bool = False) -> dict[str, Any]:
+                      links: tuple[str | None, ...], pdf: bool = False, evaluation: Part | None = None) -> dict[str, Any]:
         """What project.html receives: the table (``project``), laid out with its comparison
         with the same project the year before (``page``; through the diff memo, whose answer is
         that of the two files the parts name), its 更正 (each with the page of the version
@@ -199,13 +256,16 @@ class Views:
                                 "grid": rows, "columns": grid_columns(form), "budget": budget,
                                 "perf_rows": len(rows) + (budget is not None), "wide": is_wide(form),
                                 "funds": fund_lines(table), "previous": previous, "comparison": None,
-                                "comparison_funds": [], "pdf": pdf,
+                                "comparison_funds": [], "pdf": pdf, "evaluation": None,
                                 "corrections": [{"number": i, "date": c.date, "content": c.content, "reason": c.reason,
                                                  "link": links[i - 1] if i <= len(links) else None}
                                                 for i, c in enumerate(table.corrections, start=1)]}
         if old is not None:
             comparison = Part.derived(self.memo.diff, old, project)
             page.update(comparison=comparison.value, comparison_funds=_comparison_funds(old, project, comparison))
+        if evaluation is not None:
+            s = evaluation.value
+            page["evaluation"] = {"path": f"{EVALUATION_DIR}/{summary.id}.html", "scored": s, "rows": s.rows}
         return {**shared.value, "path": path, "root": "../", "page": page, "project": project,
                 "department": department, "metadata": metadata}
 
@@ -266,7 +326,7 @@ class Views:
         departments = [self.tally(d) if year.split_list else self.department(year, d) for d in year.departments]
         view = {**self._year_head(year), "profile_title": year.profile_title, "total": year.total,
                 "count": len(year.projects), "whole_csv": year.whole_csv, "split_list": year.split_list,
-                "counts": counts, "departments": departments}
+                "counts": counts, "departments": departments, **self._scores(year, None, f"{year.year}年度")}
         return self._page(year.path, "year.html", "../", year=view)
 
     def changes_pages(self, year: YearPage) -> list[Output]:
@@ -317,12 +377,21 @@ class Views:
             listed = self.department(year, dept)
             years.append({"year": year.year, "path": year.path, "dept": listed,
                           "workbook": workbook_path(year.year, d.slug),
-                          "chart": Part.derived(_chart, d.name, year.year, listed),
-                          "pdf": None if self.pdf is None else pdf_path(year.year, dept.slug)})
+                          "chart": Part.derived(_chart, d.name, year.year, listed) if dept.projects else None,
+                          "pdf": None if self.pdf is None or not dept.projects else pdf_path(year.year, dept.slug),
+                          **self._scores(year, dept, f"{d.name}{year.year}年度")})
         totals = [(year.year, dept.total) for year, dept in d.years]
         view = {"name": d.name, "code": d.code, "slug": d.slug, "path": d.path, "years": years,
                 "year_chart": Part.derived(year_chart, d.name, totals)}
         return self._page(d.path, "department.html", "../", department=view)
+
+    def _scores(self, year: YearPage, dept: Department | None, title: str) -> dict[str, Any]:
+        """A listing's self-evaluations (总分, 执行率, 自评等级) and their chart; empty when it has none."""
+        if not (year.evaluations if dept is None else dept.evaluations):
+            return {"evaluations": [], "score_chart": None, "scores_csv": None}
+        lines = self.evaluation_lines(year, dept)
+        return {"evaluations": lines, "score_chart": Part.derived(_score_chart, f"{title}项目自评总分", lines),
+                "scores_csv": scores_path(year.year)}
 
     def search_page(self, indexed: bool) -> Output:
         bundles = [f"{search.DIR}/{year.year}/" for year in self.site.years] if indexed else []
@@ -359,10 +428,27 @@ class Views:
                 tables.append((part.name, part.path.partition("/")[2], part.title, extra))
             out += [Output(workbook_path(year.year, d.slug), "workbook", {
                 "title": f"{d.name} {year.year}年度{xlsx.TITLE}", "projects": tuple(files[id(p)] for p in d.projects),
-                **dated}) for d in year.departments]
+                **dated}) for d in year.departments if d.projects]
+            out += self.evaluation_downloads(year)
             out.append(Output(f"{year.year}/datapackage.json", "datapackage", {
                 "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
-                "url": site.config.url(), "projects": [(p.id, p.name, p.metadata) for p in year.projects], "tables": tables}))
+                "url": site.config.url(), "projects": [(p.id, p.name, p.metadata) for p in year.projects], "tables": tables,
+                "evaluations": [(e.id, e.name) for e in year.evaluations],
+                "scores": scores_path(year.year).partition("/")[2] if year.evaluations else None}))
+        return out
+
+    def evaluation_downloads(self, year: YearPage) -> list[Output]:
+        """Each self-evaluation's JSON and CSV beside its page, and the year's 总分 CSV."""
+        if not year.evaluations:
+            return []
+        out = []
+        for page in year.evaluations:
+            stem, scored = page.path[:-5], self.scored(page)
+            out.append(Output(stem + ".json", "evaluation-json", {
+                "scored": scored, "target": None if page.target is None else page.target.path}))
+            out.append(Output(stem + ".csv", "evaluation-csv", scored))
+        out.append(Output(scores_path(year.year), "scores-csv", {
+            "lines": self.evaluation_lines(year), "scored": tuple(self.scored(p) for p in year.evaluations)}))
         return out
 
     def pdfs(self) -> list[Output]:
@@ -373,7 +459,7 @@ class Views:
             return []
         out = []
         for year in self.site.years:
-            for dept in year.departments:
+            for dept in (d for d in year.departments if d.projects):
                 pages = [(page, self.attachment(year, dept, page)) for page in dept.projects]
                 for page, view in pages:
                     out.append(Output(page.path[:-5] + ".pdf", PDF + "project.html", {

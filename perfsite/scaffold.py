@@ -19,12 +19,13 @@ from pypinyin import Style, lazy_pinyin
 from .config import SiteConfig
 from .forms import CLASSIC, SCORED, SPLIT, columns as form_columns
 from .kinds import TARGET
-from .load import yaml_files
+from .load import EVALUATIONS, yaml_files
 from .atomic import write_files
 from .diagnostics import Level, display_path, nearest
-from .evaluation import BUDGET, DEFAULT_WEIGHTS, FOLDER as EVALUATIONS, build_evaluation, category
+from .evaluation import BUDGET, DEFAULT_WEIGHTS, build_evaluation
 from .fmt import format_text
 from .model import PLACEHOLDERS, RESERVED_IDS, Project, build_project
+from .scoring import weight_key
 from .source import NotRegular, load_file, parse_text, read_regular
 from .taxonomy import Profile
 
@@ -257,7 +258,7 @@ def row_points(target: Project, profile: Profile, weights: Mapping[str, Decimal]
     the 2021 taxonomy, 成本 together); None for a row of a category the weights do not name."""
     groups: dict[str | None, list[tuple[str, str, int]]] = {}
     for level1, level2, index, _row in target.rows():
-        groups.setdefault(category(level1, profile), []).append((level1, level2, index))
+        groups.setdefault(weight_key(level1, profile, dict(weights)), []).append((level1, level2, index))
     points: dict[tuple[str, str, int], Decimal | None] = {}
     for group, places in groups.items():
         shares = spread(weights[group], len(places)) if group in weights and group != BUDGET else [None] * len(places)
@@ -306,7 +307,7 @@ def evaluation_text(target: Project, shown: str, profile: Profile, weights: Mapp
         if amount or key == "年度资金总额":
             budget = format(amount, "f")
             lines += [f"  {key}:", f"    年初预算数: {budget}", f"    全年预算数: {budget}", f"    全年执行数: {spent}"]
-    lines += [f"  分值: {_number_text(weights[BUDGET])}", f"  得分: {_fill('score')}", "年度总体目标:",
+    lines += [f"  分值: {_number_text(weights.get(BUDGET, Decimal(0)))}", f"  得分: {_fill('score')}", "年度总体目标:",
               f"  # 预期目标取自目标表的年度目标（{len(target.goals)} 条）；逐条写实际完成情况",
               "  实际完成情况:"]
     lines += [f"    - {_fill('achieved')}"] * len(target.goals)

@@ -14,11 +14,12 @@ from typing import NamedTuple
 
 from .config import SiteConfig
 from .forms import CLASSIC, columns as form_columns, scored
-from .kinds import TARGET, Column
+from .kinds import EVALUATION_GRID, TARGET, Column
 from .diff import ProjectDiff
 from .disclosure import Metadata
-from .load import Entry, Summary
-from .model import Project, Row
+from .load import Entry, Evaluated, Summary
+from .model import Project, Row, split_department
+from .scoring import Scored, ScoredRow
 from .values import cell_text, fmt_amount, written_amount
 
 Form = str | tuple[str, ...]
@@ -134,13 +135,14 @@ class ProjectPage:
     """One project's page, arranged: where it goes and the same project the year before. Only its
     summary is read to arrange the site; the model (``project``) loads on first use."""
 
-    __slots__ = ("entry", "path", "previous", "metadata")
+    __slots__ = ("entry", "path", "previous", "metadata", "evaluation")
 
     def __init__(self, entry: Entry) -> None:
         self.entry = entry
         self.path = entry.summary.path
         self.previous: ProjectPage | None = None  # the same project (by id, else name) the year before
         self.metadata: Metadata | None = None  # its 索引号, 发布机构 and dates, from its year's tables
+        self.evaluation: EvaluationPage | None = None  # its self-evaluation, once the year has one
 
     @property
     def summary(self) -> Summary:
@@ -171,14 +173,68 @@ class ProjectPage:
         return self.entry.summary.year
 
 
+class EvaluationPage:
+    """One self-evaluation's page, beside its target table's (``target``; None: the year has none)."""
+
+    __slots__ = ("entry", "path", "target")
+
+    def __init__(self, entry: Evaluated, target: ProjectPage | None) -> None:
+        self.entry, self.target = entry, target
+        self.path = evaluation_path(entry.evaluation.year, entry.evaluation.id)
+
+    @property
+    def scored(self) -> Scored:
+        assert self.entry.scored is not None
+        return self.entry.scored
+
+    @property
+    def name(self) -> str:
+        return self.entry.evaluation.name
+
+    @property
+    def id(self) -> str:
+        return self.entry.evaluation.id
+
+    @property
+    def year(self) -> int:
+        return self.entry.evaluation.year
+
+    def line(self) -> EvaluationLine:
+        """What listings show of it."""
+        scored = self.scored
+        return EvaluationLine(self.id, self.name, self.path, scored.evaluation.total, scored.rate, scored.grade,
+                              self.target.path if self.target else None)
+
+
+class EvaluationLine(NamedTuple):
+    """A self-evaluation as year and department pages list it: 总分, 执行率 and 自评等级."""
+
+    id: str
+    name: str
+    path: str  # its page, from the site root
+    total: Decimal  # 总分
+    rate: Decimal | None  # 执行率 (%), of 年度资金总额
+    grade: str  # 自评等级
+    target: str | None  # its target table's page, None where the year has none
+
+
+def evaluation_path(year: int, id_: str) -> str:
+    """A self-evaluation's page: in its year's ziping/ folder, under its project's id."""
+    return f"{year}/{EVALUATION_DIR}/{id_}.html"
+
+
+EVALUATION_DIR = "ziping"  # 自评, as the URL has it (ASCII, like the ids)
+
+
 @dataclass
 class Department:
-    """A department's projects of one year."""
+    """A department's projects of one year, and their self-evaluations."""
 
     name: str
     code: str | None
     projects: list[ProjectPage]
     total: Decimal = Decimal(0)  # of its projects' 资金总额 (万元)
+    evaluations: list[EvaluationPage] = field(default_factory=list)  # its projects', then any without one
 
     def __post_init__(self) -> None:
         self.total = sum((p.total for p in self.projects), Decimal(0))
@@ -223,6 +279,7 @@ class YearPage:
     profile_title: str
     previous: YearPage | None = None  # the year before, when the site has it
     projects: list[ProjectPage] = field(default_factory=list)  # in page order
+    evaluations: list[EvaluationPage] = field(default_factory=list)  # in page order, by department
 
     @property
     def changes_path(self) -> str | None:
@@ -317,9 +374,11 @@ def _label(text: str, limit: int = 14) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def bar_chart(title: str, items: list[tuple[str, Decimal, str | None]], *, horizontal: bool) -> Chart:
-    """Bars proportional to amounts (万元); horizontal for long names, vertical for years."""
-    top = max((v for _, v, _ in items), default=Decimal(1)) or Decimal(1)
+def bar_chart(title: str, items: list[tuple[str, Decimal, str | None]], *, horizontal: bool,
+              top: Decimal | None = None) -> Chart:
+    """Bars proportional to amounts (万元), or to ``top`` (a score's 100); horizontal for long
+    names, vertical for years."""
+    top = top or max((v for _, v, _ in items), default=Decimal(1)) or Decimal(1)
     bars = []
     if horizontal:
         label_w, bar_w, row_h = 240, 360, 28
@@ -359,6 +418,12 @@ def project_chart(name: str, year: int, projects: list[Summary]) -> Chart:
     """A department's projects of one year, by total."""
     items = [(p.name, p.total, f"../{p.path}") for p in projects]
     return bar_chart(f"{name}{year}年度各项目资金总额（万元）", items, horizontal=True)
+
+
+def score_chart(title: str, lines: list[EvaluationLine]) -> Chart:
+    """Self-evaluations by 总分, on a scale of 100 (pages in a folder beside the year's: ``../``)."""
+    items = [(line.name, line.total, f"../{line.path}") for line in lines]
+    return bar_chart(title, items, horizontal=True, top=Decimal(100))
 
 
 def workbook_path(year: int, slug: str) -> str:
@@ -474,22 +539,30 @@ def _department_key(page: ProjectPage) -> tuple[str, str]:
     return (p.department_code or "", p.department_name)
 
 
-def make_site(config: SiteConfig, entries: list[Entry]) -> Site:
-    """Arrange valid projects into pages: by year (newest first), then department, then name.
-    Only summaries are read: no project is loaded to arrange the site."""
+def make_site(config: SiteConfig, entries: list[Entry], evaluations: list[Evaluated] = ()) -> Site:  # type: ignore[assignment]
+    """Arrange valid projects into pages: by year (newest first), then department, then name, each
+    with its self-evaluation. Only summaries are read: no project is loaded to arrange the site."""
     site = Site(config=config)
     ordered = sorted(entries, key=lambda e: (-e.summary.year, e.summary.department_code or "",
                                              e.summary.department_name, e.summary.name, e.summary.id))
     pages = [ProjectPage(e) for e in ordered]
-    for year, year_pages in groupby(pages, key=lambda p: p.entry.summary.year):
+    by_year: dict[int, list[ProjectPage]] = {}
+    for page in pages:
+        by_year.setdefault(page.year, []).append(page)
+    evaluated: dict[int, list[Evaluated]] = {}
+    for entry in evaluations:
+        evaluated.setdefault(entry.evaluation.year, []).append(entry)
+    for year in sorted(by_year.keys() | evaluated.keys(), reverse=True):
         departments = [Department(name=key[1], code=key[0] or None, projects=list(items))
-                       for key, items in groupby(year_pages, key=_department_key)]
+                       for key, items in groupby(by_year.get(year, []), key=_department_key)]
         projects = [p for d in departments for p in d.projects]
-        site.years.append(YearPage(year=year, path=f"{year}/index.html", departments=departments,
-                                   profile_title=config.profile(year).title, projects=projects))
+        year_page = YearPage(year=year, path=f"{year}/index.html", departments=departments,
+                             profile_title=config.profile(year).title, projects=projects)
+        site.years.append(year_page)
         listed = config.catalogue(year, [p.summary for p in projects])
         for page in projects:
             page.metadata = listed[page.id]
+        _evaluate(year_page, evaluated.get(year, []))
     by_slug: dict[str, DepartmentPage] = {}
     for year_page in site.years:
         for dept in year_page.departments:
@@ -502,6 +575,32 @@ def make_site(config: SiteConfig, entries: list[Entry]) -> Site:
         if year_page.previous is not None:
             _pair(year_page, year_page.previous)
     return site
+
+
+def _evaluate(year: YearPage, evaluations: list[Evaluated]) -> None:
+    """Each self-evaluation on its target table's page and its department; one without a target
+    table in a department of its own naming (added to the year if it has no project)."""
+    by_id = {p.id: p for p in year.projects}
+    alone = []
+    for entry in evaluations:
+        target = by_id.get(entry.evaluation.id)
+        page = EvaluationPage(entry, target)
+        if target is not None:
+            target.evaluation = page
+        else:
+            alone.append(page)
+    for dept in year.departments:
+        dept.evaluations = [p.evaluation for p in dept.projects if p.evaluation is not None]
+    by_key = {(d.code or "", d.name): d for d in year.departments}
+    for page in sorted(alone, key=lambda e: (e.scored.department or "", e.name, e.id)):
+        code, name = split_department(page.scored.department or "")
+        dept = by_key.get((code or "", name))
+        if dept is None:
+            dept = by_key[(code or "", name)] = Department(name=name, code=code, projects=[])
+            year.departments.append(dept)
+        dept.evaluations.append(page)
+    year.departments.sort(key=lambda d: (d.code or "", d.name))
+    year.evaluations = [e for d in year.departments for e in d.evaluations]
 
 
 def _pair(year: YearPage, before_year: YearPage) -> None:
@@ -518,3 +617,90 @@ def _pair(year: YearPage, before_year: YearPage) -> None:
         by_name = {p.name: p for p in before_year.projects if p.id not in paired_ids}
         for page in unpaired:
             page.previous = by_name.pop(page.name, None)
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    """A row of a self-evaluation's grid as its form prints it: 一级 (with its points) and 二级
+    merged over their rows, then the row's cells in EVALUATION_GRID's order."""
+
+    level1: Span | None
+    level2: Span | None
+    id: str
+    groups: str
+    cells: tuple[Cell, ...]
+    met: bool | None  # the actual meets the target; None where that cannot be read
+
+    @property
+    def headers(self) -> str:
+        return f"{self.groups} {self.id}"
+
+
+def evaluation_columns() -> list[GridColumn]:
+    """The grid's columns after 一级 and 二级."""
+    return [GridColumn(_column_id(c), c.label) for c in EVALUATION_GRID[2:]]
+
+
+def _evaluation_cell(row: ScoredRow, attr: str) -> str:
+    return row.target or "" if attr == "target" else cell_text(getattr(row.row, attr))
+
+
+def evaluation_grid(scored: Scored) -> list[EvaluationRow]:
+    """The 自评表's grid: each row's target from the file, else its target table."""
+    rows: list[EvaluationRow] = []
+    points = {c.name: c.points for c in scored.categories}
+    columns = EVALUATION_GRID[2:]
+    current: tuple[str, str] | None = None
+    by_group: dict[tuple[str, str], int] = {}
+    for r in scored.rows:
+        by_group[(r.level1, r.level2)] = by_group.get((r.level1, r.level2), 0) + 1
+    ones: dict[str, int] = {}
+    for r in scored.rows:
+        ones[r.level1] = ones.get(r.level1, 0) + 1
+    ids1 = {name: f"l1-{i}" for i, name in enumerate(points, start=1)}
+    seen1: set[str] = set()
+    for r in scored.rows:
+        id1 = ids1[r.level1]
+        id2 = f"l2-{id1[3:]}-{list(scored.evaluation.indicators[r.level1]).index(r.level2) + 1}"
+        span1 = None if r.level1 in seen1 else Span(f"{r.level1}（{fmt_amount(points[r.level1])}分）", ones[r.level1], id1)
+        span2 = None if current == (r.level1, r.level2) else Span(r.level2, by_group[(r.level1, r.level2)], id2)
+        seen1.add(r.level1)
+        current = (r.level1, r.level2)
+        row_id = f"r-{len(rows) + 1}"
+        groups = f"{id1} {id2}"
+        cells = tuple(Cell(_column_id(c), _evaluation_cell(r, c.attr or ""), c.key == "level3",
+                           f"h-{_column_id(c)} {groups}" if c.key == "level3" else f"h-{_column_id(c)} {groups} {row_id}",
+                           c.label) for c in columns)
+        rows.append(EvaluationRow(span1, span2, row_id, groups, cells, r.met))
+    return rows
+
+
+class EvaluationFund(NamedTuple):
+    """A line of 项目资金 as the 自评表 prints it: amounts in 万元 as written, 执行率 in percent."""
+
+    label: str
+    initial: str
+    budget: str
+    spent: str
+    rate: str
+    indent: bool
+
+
+def evaluation_funds(scored: Scored) -> list[EvaluationFund]:
+    funds = scored.evaluation.funds
+    out = []
+    for attr, label, line in funds.lines():
+        if line is None:
+            continue
+        amounts = [("" if v is None else written_amount(funds_wan(funds.unit, v))) for v in (line.initial, line.budget, line.spent)]
+        rate = line.shown_rate
+        out.append(EvaluationFund("其中：" + label if attr == "fiscal" else label, *amounts,
+                                  "" if rate is None else f"{written_amount(rate)}%", attr != "total"))
+    return out
+
+
+def funds_wan(unit: str, amount: Decimal) -> Decimal:
+    """An amount of a fund block in ``unit`` in 万元 (Funds.wan for any block)."""
+    if unit == "万元":
+        return amount
+    return (amount / 10000).normalize() if amount else amount

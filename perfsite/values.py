@@ -155,3 +155,24 @@ def combined(value: Value, nature: str | None, unit: str | None) -> Value:
     comparator = value.comparator or (nature if nature in ("≥", "≤", "=", ">", "<") else None)
     return Value(value.raw, "quantity", comparator=comparator, number=value.number,
                  unit=value.unit or (unit.strip() or None if unit else None), dates=value.dates)
+
+
+def meets(target: Value, actual: str) -> bool | None:
+    """Whether an 实际完成值 meets its 年度指标值, where both can be read: a quantity against its
+    comparator (a bare number is a level to reach: ≥), in the same unit (money in any of 元, 万元,
+    亿元), or a date on or before the deadline. None where either is text, or the units differ."""
+    done = parse(actual)
+    if target.kind == "date" and target.date is not None:
+        when = done.date or (done.dates[-1] if done.dates else None)
+        return None if when is None else when <= target.date
+    if target.kind != "quantity" or done.kind != "quantity" or target.number is None or done.number is None:
+        return None
+    goal, got = target.number, done.number
+    if target.unit != done.unit:
+        if target.wan_yuan is None or done.wan_yuan is None:
+            if target.unit is not None and done.unit is not None:
+                return None
+        else:
+            goal, got = target.wan_yuan, done.wan_yuan
+    comparator = target.comparator or "≥"
+    return {"≥": got >= goal, ">": got > goal, "≤": got <= goal, "<": got < goal, "=": got == goal}[comparator]

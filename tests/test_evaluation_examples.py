@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from perfsite.evaluation import DEFAULT_WEIGHTS, build_evaluation, category, grade, rate
+from perfsite.evaluation import DEFAULT_WEIGHTS, build_evaluation, grade, rate
 from perfsite.model import build_project
 from perfsite.source import load_file
+from perfsite.scoring import weight_key
 from perfsite.taxonomy import PROFILES
 
 from conftest import CONTENT, ROOT, run_cli
@@ -56,7 +57,7 @@ def test_an_examples_arithmetic_holds(ident: str):
     for level1, _l2, _i, row in evaluation.rows():
         assert 0 <= row.score <= row.points
         assert row.score == row.points or row.reason  # points taken off only with a 偏差原因
-        points[category(level1, PROFILES["classic"])] = points.get(category(level1, PROFILES["classic"]), 0) + row.points
+        points[weight_key(level1, PROFILES["classic"], DEFAULT_WEIGHTS)] = points.get(weight_key(level1, PROFILES["classic"], DEFAULT_WEIGHTS), 0) + row.points
     assert points == DEFAULT_WEIGHTS
     assert evaluation.total == funds.score + sum(r.score for *_, r in evaluation.rows())
     assert evaluation.grade == grade(evaluation.total)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from perfsite.evaluation import DEFAULT_WEIGHTS, Evaluation, EvalFunds, EvalRow, FundLine, build_evaluation, category
+from perfsite.evaluation import DEFAULT_WEIGHTS, Evaluation, EvalFunds, EvalRow, FundLine, build_evaluation
 from perfsite.model import PLACEHOLDERS, build_project
 from perfsite.source import load_file, parse_text
+from perfsite.scoring import weight_key
 from perfsite.taxonomy import PROFILES
 
 from conftest import CONTENT, run_cli
@@ -98,7 +99,7 @@ def test_the_scaffolds_points_add_up_to_each_categorys_weight(site: Path, ident:
     sums = {"预算执行": evaluation.funds.points}
     for level1, _l2, _i, row in evaluation.rows():
         assert row.points == row.points.quantize(Decimal("0.01"))
-        sums[category(level1, PROFILES["classic"])] = sums.get(category(level1, PROFILES["classic"]), 0) + row.points
+        sums[weight_key(level1, PROFILES["classic"], DEFAULT_WEIGHTS)] = sums.get(weight_key(level1, PROFILES["classic"], DEFAULT_WEIGHTS), 0) + row.points
     assert sums == DEFAULT_WEIGHTS and sum(sums.values()) == 100
     if ident == "wuye-houqin":
         assert [r.points for l1, _l2, _i, r in evaluation.rows() if l1 == "产出"] == [Decimal("8.33")] * 5 + [Decimal("8.35")]
