@@ -19,7 +19,7 @@ from pypinyin import Style, lazy_pinyin
 from .config import SiteConfig
 from .forms import CLASSIC, SCORED, SPLIT, columns as form_columns
 from .kinds import TARGET
-from .load import EVALUATIONS, yaml_files
+from .load import EVALUATIONS, is_evaluation, yaml_files
 from .atomic import write_files
 from .diagnostics import Level, display_path, nearest
 from .evaluation import BUDGET, DEFAULT_WEIGHTS, build_evaluation
@@ -217,6 +217,8 @@ def new_year(content: Path, year: int, from_year: int,
     files, unlisted = yaml_files(source)
     if unlisted:
         raise ScaffoldError(f"{unlisted[0].path}: {unlisted[0].message}")
+    # last year's self-evaluations stay behind: a new year starts with targets, its 自评 after it
+    files = [f for f in files if not is_evaluation(f.relative_to(content).as_posix())]
     if not files:
         raise ScaffoldError(f"{source} 中没有项目文件")
     existing = [target / f.relative_to(source) for f in files if (target / f.relative_to(source)).exists()]

@@ -188,6 +188,15 @@ def test_an_existing_self_evaluation_is_never_overwritten_without_force(site: Pa
     assert forced.returncode == 0 and ACTUAL in path.read_text(encoding="utf-8")
 
 
+def test_a_new_year_copies_the_targets_not_last_years_self_evaluations(tmp_path: Path):
+    shutil.copytree(CONTENT, tmp_path / "content")
+    result = run_cli("new", "2023", "--from", "2022", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "复制 5 个项目" in result.stdout
+    assert sorted(p.name for p in (tmp_path / "content/2023").iterdir()) == sorted(
+        p.name for p in (CONTENT / "2022").glob("*.yaml"))  # no 自评/ folder
+
+
 def test_the_help_names_the_option_in_both_languages(site: Path):
     result = run_cli("new", "--help", cwd=site)
     flat = "".join(result.stdout.split())  # argparse wraps anywhere in a run of Chinese
