@@ -134,6 +134,19 @@ id: wuye-houqin
     assert "  成本指标:\n    经济成本指标:\n" in text  # the target's own names, long or short
 
 
+def test_the_years_weights_in_site_yaml_decide_the_points(site: Path):
+    with (site / "content/site.yaml").open("a", encoding="utf-8") as config:
+        config.write("自评分值:\n  年度:\n    '2022': {预算执行: 20, 产出: 40, 效益: 20, 满意度: 20}\n")
+    text = _new(site, "wuye-houqin")
+    evaluation, diags = _parsed(_fill(text))
+    assert evaluation is not None, diags
+    assert evaluation.funds.points == 20 and "# 分值按 预算执行 20、产出 40、效益 20、满意度 20 平均分到各行" in text
+    by_category: dict[str, Decimal] = {}
+    for level1, _l2, _i, row in evaluation.rows():
+        by_category[level1] = by_category.get(level1, Decimal(0)) + row.points
+    assert by_category == {"产出": 40, "效益": 20, "满意度": 20}
+
+
 def test_placeholders_are_refused_as_e029_until_every_one_is_filled(site: Path):
     text = _new(site, "wuye-houqin")
     evaluation, diags = _parsed(text)
