@@ -21,12 +21,12 @@ from .forms import CLASSIC, SCORED, SPLIT, columns as form_columns
 from .kinds import TARGET
 from .load import EVALUATIONS, is_evaluation, yaml_files
 from .atomic import write_files
-from .diagnostics import Level, display_path, nearest
+from .diagnostics import Diagnostic, Level, display_path, nearest
 from .evaluation import BUDGET, DEFAULT_WEIGHTS, build_evaluation
 from .fmt import format_text
 from .model import PLACEHOLDERS, RESERVED_IDS, Project, build_project
 from .scoring import weight_key
-from .source import NotRegular, load_file, parse_text, read_regular
+from .source import NotRegular, Source, load_file, parse_text, read_regular
 from .taxonomy import Profile
 
 
@@ -269,23 +269,32 @@ def row_points(target: Project, profile: Profile, weights: Mapping[str, Decimal]
 
 
 def _target(content: Path, year: int, ident: str) -> tuple[Path, Project]:
-    """The target table a self-evaluation is of, valid; else why there is none to start from."""
-    path = content / str(year) / f"{ident}.yaml"
-    if not path.is_file():
-        known = sorted(p.stem for p in (content / str(year)).glob("*.y*ml")) if (content / str(year)).is_dir() else []
-        close = nearest(ident, known)
-        listed = "、".join(known[:12]) + ("……" if len(known) > 12 else "")
-        raise ScaffoldError(f"找不到目标表 {path}：自评表从同一 id 的目标表开始 (no target table)"
-                            + (f"；是不是「{close}」？" if close else "")
-                            + (f"\n{year} 年的项目：{listed}" if known else f"\n{content / str(year)} 中没有项目文件"))
-    source, diags = load_file(path, display_path(path))
-    project = None
+    """The target table of that id in the year (a self-evaluation is linked to it by id, as load
+    links them): the file named after the id first, then any other of the year's tables."""
+    folder = content / str(year)
+    files = [f for f in (yaml_files(folder)[0] if folder.is_dir() else [])
+             if not is_evaluation(f.relative_to(content).as_posix())]
+    ids = []
+    for path in sorted(files, key=lambda f: f.stem != ident):
+        source, diags = load_file(path, display_path(path))
+        found = source.data.get("id") if source is not None and isinstance(source.data, dict) else None
+        if found == ident or (path.stem == ident and found is None):
+            return path, _valid_target(path, source, diags)
+        ids += [found] if isinstance(found, str) else []
+    close = nearest(ident, ids)
+    listed = "、".join(sorted(ids)[:12]) + ("……" if len(ids) > 12 else "")
+    raise ScaffoldError(f"找不到 id 为「{ident}」的 {year} 年目标表：自评表从同一 id 的目标表开始 (no target table)"
+                        + (f"；是不是「{close}」？" if close else "")
+                        + (f"\n{year} 年的项目：{listed}" if ids else f"\n{folder} 中没有项目文件"))
+
+
+def _valid_target(path: Path, source: Source | None, diags: list[Diagnostic]) -> Project:
+    """The target table as a model, or its first error: a scaffold starts from a table check accepts."""
     if source is not None:
         project, _parts, diags = build_project(source)
-    if project is None:
-        first = diags[0].format() if diags else str(path)
-        raise ScaffoldError(f"目标表 {path} 有错误，先改正它（perfsite check）：\n{first}")
-    return path, project
+        if project is not None:
+            return project
+    raise ScaffoldError(f"目标表 {path} 有错误，先改正它（perfsite check）：\n" + (diags[0].format() if diags else str(path)))
 
 
 def evaluation_text(target: Project, shown: str, profile: Profile, weights: Mapping[str, Decimal]) -> str:

@@ -166,7 +166,7 @@ def test_placeholders_are_refused_as_e029_until_every_one_is_filled(site: Path):
 def test_a_missing_target_is_refused_with_the_ids_that_exist(site: Path):
     result = run_cli("new", "2022", "--self-evaluation", "wuye-houqn", cwd=site)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "找不到目标表" in result.stderr and "是不是「wuye-houqin」？" in result.stderr
+    assert "找不到 id 为「wuye-houqn」的 2022 年目标表" in result.stderr and "是不是「wuye-houqin」？" in result.stderr
     assert "chengjian-zhifa、cunzhen-jianshe、jianzhuye-guanli、wuye-houqin、zhufang-sangai" in result.stderr
     assert not (site / "content/2022/自评").exists()
     other_year = run_cli("new", "2023", "--self-evaluation", "wuye-houqin", cwd=site)
@@ -179,6 +179,13 @@ def test_a_bad_id_or_a_second_way_of_saying_the_project_is_refused(site: Path, a
     result = run_cli("new", "2022", *args, cwd=site)
     assert result.returncode == 2 and "Traceback" not in result.stderr and "错误" in result.stderr
     assert not (site / "content/2022/自评").exists() and not (site / "content/wuye-houqin.yaml").exists()
+
+
+def test_the_target_is_found_by_its_id_wherever_it_lies_in_the_year(site: Path):
+    (site / "content/2022/后勤").mkdir()
+    (site / "content/2022/wuye-houqin.yaml").rename(site / "content/2022/后勤/物业.yaml")
+    text = _new(site, "wuye-houqin")
+    assert "取自目标表 content/2022/后勤/物业.yaml" in text and "公共环境卫生清洁次数" in text
 
 
 def test_an_invalid_target_is_named_not_scaffolded(site: Path):
