@@ -169,7 +169,9 @@ def _color(choice: str) -> bool:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from . import diff as semantic
+    """Projects, then self-evaluations; a file that does not validate is named, left out, and
+    makes the exit status 1 (the comparison is not whole)."""
+    from . import diff as semantic, evaldiff
     from .snapshot import SnapshotError, resolve
 
     jobs = _jobs(args)
@@ -180,31 +182,37 @@ def cmd_diff(args: argparse.Namespace) -> int:
     for problem in old.problems + new.problems:
         print(f"{problem.format()}\n  （此文件未参与比较 skipped）", file=sys.stderr)
     result = semantic.diff_snapshots(old.projects, new.projects, old.label, new.label)
+    evaluations = evaldiff.diff_evaluation_snapshots(old.evaluations, new.evaluations)
     if args.format == "json":
-        sys.stdout.write(semantic.to_json(result))
+        sys.stdout.write(evaldiff.to_json(result, evaluations))
     elif args.format == "markdown":
-        sys.stdout.write(semantic.to_markdown(result))
+        sys.stdout.write(evaldiff.to_markdown(result, evaluations))
     else:
-        sys.stdout.write(semantic.to_text(result, color=_color(args.color)))
-    return EXIT_CONTENT if args.exit_code and result.changed else EXIT_OK
+        sys.stdout.write(evaldiff.to_text(result, evaluations, color=_color(args.color)))
+    if old.problems or new.problems:
+        return EXIT_CONTENT
+    return EXIT_CONTENT if args.exit_code and (result.changed or evaluations.changed) else EXIT_OK
 
 
 def cmd_diff_driver(args: argparse.Namespace) -> int:
-    """git's external diff protocol: path old-file old-hex old-mode new-file new-hex new-mode."""
-    from . import diff as semantic
-    from .snapshot import resolve
+    """git's external diff protocol: path old-file old-hex old-mode new-file new-hex new-mode.
+    The files are git's temporary copies: ``path`` says whether they hold a project or a 自评表."""
+    from . import diff as semantic, evaldiff
+    from .snapshot import Snapshot, read_file
 
     sides = []
     for file in (args.old_file, args.new_file):
-        if file == "/dev/null" or not Path(file).is_file():
-            sides.append([])
-        else:
-            snap = resolve(file, Path("content"))
+        snap = Snapshot(args.path)
+        if file != "/dev/null" and Path(file).is_file():
+            snap = read_file(Path(file), args.path)
             for problem in snap.problems:
                 print(problem.format(), file=sys.stderr)
-            sides.append([(p, args.path) for p, _ in snap.projects])
-    result = semantic.diff_snapshots(sides[0], sides[1], f"a/{args.path}", f"b/{args.path}")
-    sys.stdout.write(semantic.to_text(result, color=_color(args.color)))
+        sides.append(snap)
+    result = semantic.diff_snapshots([(p, args.path) for p, _ in sides[0].projects],
+                                     [(p, args.path) for p, _ in sides[1].projects], f"a/{args.path}", f"b/{args.path}")
+    evaluations = evaldiff.diff_evaluation_snapshots([(e, args.path) for e, _ in sides[0].evaluations],
+                                                     [(e, args.path) for e, _ in sides[1].evaluations])
+    sys.stdout.write(evaldiff.to_text(result, evaluations, color=_color(args.color)))
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ import difflib
 import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Iterable, Literal
+from typing import Iterable, Literal, Protocol, TypeVar
 
 from .kinds import TARGET
 from .model import Correction, Project, Row
@@ -217,15 +217,13 @@ def _row_fields(old: Row, new: Row, roll: _Rollover) -> list[FieldChange]:
     return [c for c in found if c is not None]
 
 
-def _rows(old: Project, new: Project, roll: _Rollover) -> list[RowChange]:
-    def listing(project: Project) -> list[tuple[tuple[str, str], tuple[str, str], str, Value, str, Row]]:
-        return [((l1, l2), (canonical(l1), canonical(l2)), row.name, row.value, row.note or "", row)
-                for l1, l2, _i, row in project.rows()]
-
-    olds, news = listing(old), listing(new)
+def pair_rows(olds: list[tuple[tuple[str, str], str]], news: list[tuple[tuple[str, str], str]],
+              roll: _Rollover) -> dict[int, int]:
+    """Which old row each new row is (new index → old index), from each row's (canonical 一级/二级,
+    三级 name): first in the same category, then by name alone (a row moved to another category)."""
     used: set[int] = set()
     pairs: dict[int, int] = {}
-    for matcher in (lambda o, n: o[1] == n[1] and roll.same(o[2], n[2]), lambda o, n: roll.same(o[2], n[2])):
+    for matcher in (lambda o, n: o[0] == n[0] and roll.same(o[1], n[1]), lambda o, n: roll.same(o[1], n[1])):
         for j, n in enumerate(news):
             if j in pairs:
                 continue
@@ -234,6 +232,17 @@ def _rows(old: Project, new: Project, roll: _Rollover) -> list[RowChange]:
                     pairs[j] = i
                     used.add(i)
                     break
+    return pairs
+
+
+def _rows(old: Project, new: Project, roll: _Rollover) -> list[RowChange]:
+    def listing(project: Project) -> list[tuple[tuple[str, str], tuple[str, str], str, Value, str, Row]]:
+        return [((l1, l2), (canonical(l1), canonical(l2)), row.name, row.value, row.note or "", row)
+                for l1, l2, _i, row in project.rows()]
+
+    olds, news = listing(old), listing(new)
+    pairs = pair_rows([(o[1], o[2]) for o in olds], [(n[1], n[2]) for n in news], roll)
+    used = set(pairs.values())
     changes: list[RowChange] = []
     for j, n in enumerate(news):
         if j not in pairs:
@@ -286,20 +295,34 @@ def diff_projects(old: Project | None, new: Project | None, old_where: str | Non
     return result
 
 
-def diff_snapshots(old: Iterable[tuple[Project, str]], new: Iterable[tuple[Project, str]],
-                   old_label: str, new_label: str) -> SiteDiff:
-    """Pair projects by id (and year, when either side spans several years), then by name."""
-    olds, news = list(old), list(new)
+class Table(Protocol):
+    """What pairing needs of a table (a target table's Project, a self-evaluation's Evaluation)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+
+
+T = TypeVar("T", bound=Table)
+Located = tuple[T, str]  # a table and where it was read
+
+
+def pair_tables(olds: list[Located[T]], news: list[Located[T]]) -> list[tuple[Located[T] | None, Located[T] | None]]:
+    """(old, new) pairs, either side None for an added or removed table: by id (and year, when
+    either side spans several years), then by name (an id that changed)."""
     by_year = len({p.year for p, _ in olds}) > 1 or len({p.year for p, _ in news}) > 1
 
-    def key(p: Project) -> tuple:
+    def key(p: T) -> tuple:
         return (p.year, p.id) if by_year else (p.id,)
 
-    def name_key(p: Project) -> tuple:
+    def name_key(p: T) -> tuple:
         return (p.year, p.name) if by_year else (p.name,)
 
     old_by_key = {key(p): (p, w) for p, w in olds}
-    out = SiteDiff(old_label, new_label)
+    out: list[tuple[Located[T] | None, Located[T] | None]] = []
     unpaired_new = []
     paired_old: set[tuple] = set()
     for p, w in news:
@@ -308,18 +331,23 @@ def diff_snapshots(old: Iterable[tuple[Project, str]], new: Iterable[tuple[Proje
             unpaired_new.append((p, w))
             continue
         paired_old.add(key(p))
-        out.projects.append(diff_projects(match[0], p, match[1], w))
+        out.append((match, (p, w)))
     old_by_name = {name_key(p): (p, w) for p, w in olds if key(p) not in paired_old}
     for p, w in unpaired_new:
         match = old_by_name.pop(name_key(p), None)
-        if match is None:
-            out.projects.append(diff_projects(None, p, None, w))
-        else:
+        if match is not None:
             paired_old.add(key(match[0]))
-            out.projects.append(diff_projects(match[0], p, match[1], w))
-    for p, w in olds:
-        if key(p) not in paired_old:
-            out.projects.append(diff_projects(p, None, w, None))
+        out.append((match, (p, w)))
+    out += [((p, w), None) for p, w in olds if key(p) not in paired_old]
+    return out
+
+
+def diff_snapshots(old: Iterable[tuple[Project, str]], new: Iterable[tuple[Project, str]],
+                   old_label: str, new_label: str) -> SiteDiff:
+    """Every project's changes, paired as ``pair_tables`` pairs them."""
+    out = SiteDiff(old_label, new_label)
+    for a, b in pair_tables(list(old), list(new)):
+        out.projects.append(diff_projects(a and a[0], b and b[0], a and a[1], b and b[1]))
     out.projects.sort(key=report_order)
     return out
 
@@ -389,8 +417,13 @@ def project_lines(d: ProjectDiff, color: bool = False) -> list[str]:
     return lines
 
 
+def heading(diff: SiteDiff, color: bool = False) -> str:
+    """The report's first line: what is compared with what."""
+    return _paint(f"perfsite diff: {diff.old_label} → {diff.new_label}", "head", color)
+
+
 def to_text(diff: SiteDiff, color: bool = False) -> str:
-    out = [_paint(f"perfsite diff: {diff.old_label} → {diff.new_label}", "head", color)]
+    out = [heading(diff, color)]
     counts = {s: len(diff.of(s)) for s in ("added", "removed", "changed", "unchanged")}
     out.append(f"新增 {counts['added']} 个项目，删除 {counts['removed']} 个，修改 {counts['changed']} 个，"
                f"未变 {counts['unchanged']} 个 (added, removed, changed, unchanged)")
@@ -409,7 +442,8 @@ def _md(text: str | None) -> str:
     return (text or "（空）").replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(diff: SiteDiff) -> str:
+def to_markdown(diff: SiteDiff, nothing: str = "没有变化。") -> str:
+    """The report as Markdown; ``nothing``: what it says when no project changed."""
     out = [f"# 项目变化：{diff.old_label} → {diff.new_label}", ""]
     for status, title in (("added", "新增项目"), ("removed", "删除项目")):
         items = diff.of(status)
@@ -434,7 +468,7 @@ def to_markdown(diff: SiteDiff) -> str:
         if d.rows:
             out += _md_rows(d.rows)
     if not diff.changed:
-        out.append("没有变化。")
+        out.append(nothing)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -454,9 +488,14 @@ def _md_rows(rows: list[RowChange]) -> list[str]:
     return out + [""]
 
 
-def to_json(diff: SiteDiff) -> str:
+def to_data(diff: SiteDiff) -> dict:
+    """The diff as the JSON form holds it."""
     data = asdict(diff)
     for p, d in zip(data["projects"], diff.projects):
         p["renamed"] = d.renamed
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return data
+
+
+def to_json(diff: SiteDiff) -> str:
+    return json.dumps(to_data(diff), ensure_ascii=False, indent=2) + "\n"
 

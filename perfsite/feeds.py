@@ -35,9 +35,12 @@ def atom(feed: dict[str, Any]) -> str:
     for p in pages:
         when = f"{p['published'].isoformat()}T00:00:00Z"
         title = f"{p['name']}（{p['year']}年度）"
-        summary = f"{p['department']}，资金总额 {written_amount(p['total'])} 万元"
+        summary = "" if p["total"] is None else f"{p['department']}，资金总额 {written_amount(p['total'])} 万元"
         link = ident = p["url"]
-        if p["correction"] is not None:  # an entry of its own per 更正, linking the page's 更正说明
+        if p["evaluation"] is not None:  # a self-evaluation: its own page, its 总分
+            title, summary = f"自评：{title}", f"{p['department']}，自评总分 {written_amount(p['evaluation'][0])}，" \
+                                              f"自评等级 {p['evaluation'][1]}"
+        elif p["correction"] is not None:  # an entry of its own per 更正, linking the page's 更正说明
             number, summary = p["correction"]
             title, link, ident = f"更正：{title}", f"{p['url']}#corrections", f"{p['url']}#correction-{number}"
         entries.append(f"  <entry>\n    <title>{escape(title)}</title>\n"

@@ -503,18 +503,34 @@ class Views:
         dated = [(_dated(p), p.path, 0, p) for p in self.site.projects]
         dated += [(date, p.path, i, p) for p in self.site.projects
                   for i, (date, _) in enumerate(p.summary.corrections, start=1)]
+        dated += [(_evaluated(e), e.path, 0, e) for y in self.site.years for e in y.evaluations]
         newest = heapq.nlargest(FEED_ENTRIES, dated, key=lambda d: d[:3])
-        entries = [{"url": config.url(p.path), "name": p.name, "year": p.year, "department": p.summary.department,
-                    "total": p.total, "published": when,
-                    "correction": (i, p.summary.corrections[i - 1][1]) if i else None} for when, _, i, p in newest]
+        entries = [self._entry(when, i, p) for when, _, i, p in newest]
         return {"title": config.title, "publisher": config.publisher, "home": config.url("index.html"),
                 "self": config.url("feed.xml"), "entries": entries}
+
+    def _entry(self, when: dt.date, correction: int, page: ProjectPage | EvaluationPage) -> dict[str, Any]:
+        """A feed entry: a table, one of its 更正, or a self-evaluation (its 总分 and 自评等级)."""
+        url = self.site.config.url(page.path)
+        if isinstance(page, EvaluationPage):
+            line = page.line()
+            return {"url": url, "name": page.name, "year": page.year, "department": page.scored.department or "",
+                    "total": None, "published": when, "correction": None, "evaluation": (line.total, line.grade)}
+        return {"url": url, "name": page.name, "year": page.year, "department": page.summary.department,
+                "total": page.total, "published": when, "evaluation": None,
+                "correction": (correction, page.summary.corrections[correction - 1][1]) if correction else None}
 
 
 def _dated(page: ProjectPage) -> dt.date:
     """A table's date where a file needs one (the feed, a PDF's): its 公开日期, else 1 January
     of its budget year (never the clock)."""
     return page.metadata.published or dt.date(page.year, 1, 1)
+
+
+def _evaluated(page: EvaluationPage) -> dt.date:
+    """A self-evaluation's date in the feed: its 公开日期, else 1 January after its year (it is
+    published with the year's 决算, never before the year ends)."""
+    return page.entry.evaluation.published or dt.date(page.year + 1, 1, 1)
 
 
 def pdf_path(year: int, slug: str) -> str:

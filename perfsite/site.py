@@ -336,8 +336,8 @@ class YearPage:
     def downloads(self) -> list[Download]:
         """The year's indicator CSVs: one per department, and one of the whole year if small."""
         out = [Download(f"{self.year}/indicators/{d.slug}.csv", f"{d.name} {self.year}年度绩效指标（每行一个指标）",
-                        d.projects, f"indicators-{self.year}-{d.slug}") for d in self.departments]
-        if self.whole_csv:
+                        d.projects, f"indicators-{self.year}-{d.slug}") for d in self.departments if d.projects]
+        if self.whole_csv and self.projects:
             out.insert(0, Download(f"{self.year}/indicators.csv", f"{self.year}年度全部绩效指标（每行一个指标）",
                                    self.projects, f"indicators-{self.year}"))
         return out

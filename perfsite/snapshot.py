@@ -1,4 +1,6 @@
-"""A snapshot: the projects of a year, a directory, a file or a git revision, for comparison.
+"""A snapshot: the projects and self-evaluations of a year, a directory, a file or a git revision,
+for comparison. A self-evaluation is a file in a 自评 folder right under a year folder
+(``2022/自评/<id>.yaml``); every other content file is a project's target table.
 
 Git revisions are read straight from the object store (``git ls-tree`` + ``git cat-file --batch``),
 never by checking anything out, so ``perfsite diff HEAD~1 HEAD`` works on a dirty tree too.
@@ -14,7 +16,8 @@ from typing import Callable
 
 from .config import CONFIG_NAME
 from .diagnostics import Diagnostic, Level, display_path
-from .load import SUFFIXES, yaml_files
+from .evaluation import Evaluation, build_evaluation
+from .load import EVALUATIONS, SUFFIXES, yaml_files
 from .model import Project, build_project
 from .parallel import spread
 from .source import Source, load_file, parse_text
@@ -24,55 +27,72 @@ class SnapshotError(Exception):
     """The argument names no year, directory, file or revision."""
 
 
+_YEAR = re.compile(r"\d{4}")
+
+Table = Project | Evaluation
+Parsed = tuple[Table | None, str, list[Diagnostic]]  # a file's table if it validates, where it was read, its problems
+
+
 @dataclass
 class Snapshot:
     label: str
     projects: list[tuple[Project, str]] = field(default_factory=list)  # (project, where it was read)
+    evaluations: list[tuple[Evaluation, str]] = field(default_factory=list)  # (self-evaluation, where)
     problems: list[Diagnostic] = field(default_factory=list)
 
-    def add(self, project: Project | None, where: str, diags: list[Diagnostic]) -> None:
+    def add(self, table: Table | None, where: str, diags: list[Diagnostic]) -> None:
         self.problems += [d for d in diags if d.level is Level.ERROR]
-        if project is not None:
-            self.projects.append((project, where))
+        if isinstance(table, Evaluation):
+            self.evaluations.append((table, where))
+        elif table is not None:
+            self.projects.append((table, where))
 
-    def add_all(self, parsed: list[tuple[Project | None, str, list[Diagnostic]]]) -> None:
-        for project, where, diags in parsed:
-            self.add(project, where, diags)
+    def add_all(self, parsed: list[Parsed]) -> None:
+        for table, where, diags in parsed:
+            self.add(table, where, diags)
 
 
-def _validated(source: Source | None, where: str, diags: list[Diagnostic]) -> tuple[Project | None, str, list[Diagnostic]]:
-    """A file read from disk or git: its project if it validates, else its problems."""
+def is_evaluation_path(path: str | Path) -> bool:
+    """Whether a file is a self-evaluation: it sits in 自评 right under a year folder. Unlike
+    ``load.is_evaluation``, for any path (a directory given to diff, a path in a git tree)."""
+    parts = Path(path).parts
+    return any(part == EVALUATIONS and _YEAR.fullmatch(parts[i - 1]) for i, part in enumerate(parts) if i)
+
+
+def _validated(source: Source | None, where: str, diags: list[Diagnostic], evaluation: bool) -> Parsed:
+    """A file read from disk or git: its project (or self-evaluation) if it validates, else its problems."""
     if source is None:
         return None, where, diags
+    if evaluation:
+        found, problems = build_evaluation(source)
+        return found, where, diags + problems
     project, _parts, problems = build_project(source)
     return project, where, diags + problems
 
 
-def _in_parts(count: int, each: Callable[[int], tuple[Project | None, str, list[Diagnostic]]],
-              jobs: int) -> list[tuple[Project | None, str, list[Diagnostic]]]:
+def _in_parts(count: int, each: Callable[[int], Parsed], jobs: int) -> list[Parsed]:
     """``each(i)`` for every file, in ``jobs`` forked processes when there are many (a year of
     3,000 projects took 4 s to parse in one); results in order."""
     return [item for part in spread(count, lambda start, stop: [each(i) for i in range(start, stop)], jobs)
             for item in part]
 
-    @property
-    def years(self) -> set[int]:
-        return {p.year for p, _ in self.projects}
 
-
-def _is_project_file(path: str) -> bool:
+def _is_content_file(path: str) -> bool:
     return path.endswith(SUFFIXES) and Path(path).name != CONFIG_NAME \
         and not any(part.startswith(".") for part in Path(path).parts)
 
 
-def _from_disk(path: Path, label: str, jobs: int = 1) -> Snapshot:
+def _from_disk(path: Path, label: str, jobs: int = 1, named: str | None = None) -> Snapshot:
+    """The tables under ``path`` (or the one file it is); ``named``: the path a lone file stands
+    for (git's diff driver is given a temporary copy of the file)."""
     snap = Snapshot(label)
     files, snap.problems = ([path], []) if path.is_file() else yaml_files(path)
+    root = path.resolve()  # a 自评 folder named from inside its year (cd content/2022; diff 自评 …) is one still
 
-    def each(i: int) -> tuple[Project | None, str, list[Diagnostic]]:
-        display = display_path(files[i])
+    def each(i: int) -> Parsed:
+        display = named or display_path(files[i])
         source, diags = load_file(files[i], display)
-        return _validated(source, display, diags)
+        return _validated(source, display, diags, is_evaluation_path(named or root / files[i].relative_to(path)))
 
     snap.add_all(_in_parts(len(files), each, jobs))
     return snap
@@ -121,25 +141,30 @@ def _from_git(repo: Path, revision: str, subpath: str, label: str, jobs: int = 1
         meta, _, name = entry.partition(b"\t")
         kind, sha = meta.split()[1:3]
         path = name.decode("utf-8", "surrogateescape")
-        if kind == b"blob" and _is_project_file(path):
+        if kind == b"blob" and _is_content_file(path):
             blobs.append((sha.decode(), path))
     snap = Snapshot(label)
     if not blobs:
         return snap
-    bodies = [(f"{revision}:{path}", body or b"")
-              for (_, path), body in zip(blobs, read_blobs(repo, [sha for sha, _ in blobs]))]
+    bodies = [(path, body or b"") for (_, path), body in zip(blobs, read_blobs(repo, [sha for sha, _ in blobs]))]
 
-    def each(i: int) -> tuple[Project | None, str, list[Diagnostic]]:
-        where, body = bodies[i]
+    def each(i: int) -> Parsed:
+        path, body = bodies[i]
+        where = f"{revision}:{path}"
         try:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError:
             return None, where, [Diagnostic(where, 0, 0, Level.ERROR, "E005", "不是 UTF-8 文本")]
         source, diags = parse_text(text, where)
-        return _validated(source, where, diags)
+        return _validated(source, where, diags, is_evaluation_path(path))
 
     snap.add_all(_in_parts(len(bodies), each, jobs))
     return snap
+
+
+def read_file(file: Path, named: str) -> Snapshot:
+    """The one table of ``file``, read as the content file ``named`` (git's diff driver)."""
+    return _from_disk(file, named, named=named)
 
 
 def resolve(spec: str, content: Path, jobs: int = 1) -> Snapshot:

@@ -319,3 +319,31 @@ def test_a_new_process_rebuilds_what_a_target_edit_reaches(site: Path, tmp_path:
     assert made == clean_build(site, tmp_path, state=False)
     project = (site / "output" / "2022" / "test-project.html").read_text(encoding="utf-8")
     assert "目标与完成" in project and "≥96%" in project and "未达到" in project
+
+
+def test_the_feed_announces_a_self_evaluation_by_its_date(site: Path) -> None:
+    write(site, EVALUATION.replace("项目名称: 测试项目\n", "项目名称: 测试项目\n公开日期: 2023-06-20\n"))
+    assert run_cli("build", "--no-search", cwd=site).returncode == 0
+    feed = (site / "output" / "feed.xml").read_text(encoding="utf-8")
+    entry = feed.split("<title>自评：测试项目（2022年度）</title>")[1].split("</entry>")[0]
+    assert "2022/ziping/test-project.html" in entry and "2023-06-20T00:00:00Z" in entry
+    assert "自评总分 99.5，自评等级 优" in entry
+
+
+def test_an_older_year_of_self_evaluations_alone_publishes_strictly(site: Path) -> None:
+    alone = EVALUATION.replace("年度: 2022", "年度: 2021").replace(
+        "项目名称: 测试项目\n", "项目名称: 测试项目\n主管部门及代码: 101-测试局\n实施单位: 测试局\n")
+    for value, actual in (("≥1次", "3次"), ("2021年12月31日", "2022年12月20日"), ("≤10万元", "9.5万元"),
+                          ("≥80%", "85%"), ("≥90%", "95%")):
+        alone = alone.replace(f"        实际完成值: {actual}", f"        年度指标值: {value}\n        实际完成值: {actual}")
+    alone = alone.replace("2022年12月20日", "2021年12月20日")
+    write(site, alone, year=2021)
+    (site / "content" / "site.yaml").write_text(SITE + "    '2021': {批复日期: 2021-01-20, 公开日期: 2021-02-05}\n",
+                                                encoding="utf-8")
+    result = run_cli("build", "--strict", "--no-search", cwd=site)
+    assert result.returncode == 0, result.stderr
+    year = (site / "output" / "2021" / "index.html").read_text(encoding="utf-8")
+    assert "2021年度项目支出绩效自评表" in year and "ziping/test-project.html" in year
+    assert not (site / "output" / "2021" / "indicators.csv").exists()
+    page = (site / "output" / "2021" / "ziping" / "test-project.html").read_text(encoding="utf-8")
+    assert "没有公开的绩效目标表" in page and "101-测试局" in page
