@@ -213,12 +213,16 @@ def test_sitemap_robots_and_feed(built: Path):
     feed = ET.parse(out / "feed.xml").getroot()
     atom = {"a": "http://www.w3.org/2005/Atom"}
     entries = feed.findall("a:entry", atom)
-    assert len(entries) == len(content_projects(built))
+    evaluations = len(list((built / "content/2022/自评").glob("*.yaml")))  # the shipped examples
+    assert len(entries) == len(content_projects(built)) + evaluations
     dated = {e.find("a:title", atom).text: e.find("a:updated", atom).text for e in entries}
     assert dated["测试项目（2022年度）"] == "2022-03-15T00:00:00Z"  # 公开日期 from content
     assert dated["局机关物业管理后勤工作经费（2022年度）"] == "2022-01-01T00:00:00Z"  # no date: 1 January
-    assert feed.find("a:updated", atom).text == "2022-03-15T00:00:00Z"  # the newest entry, not the clock
-    assert entries[0].find("a:title", atom).text == "测试项目（2022年度）"
+    # a self-evaluation without 公开日期: 1 January after its year (it is published with the 决算)
+    assert dated["自评：局机关物业管理后勤工作经费（2022年度）"] == "2023-01-01T00:00:00Z"
+    assert feed.find("a:updated", atom).text == max(dated.values())  # the newest entry, not the clock
+    newest = [e.find("a:title", atom).text for e in entries if e.find("a:updated", atom).text == max(dated.values())]
+    assert entries[0].find("a:title", atom).text == newest[0]
 
 
 def test_a_site_of_more_pages_than_one_sitemap_may_list_gets_a_sitemap_index(tmp_path: Path, monkeypatch):
