@@ -163,6 +163,21 @@ def test_placeholders_are_refused_as_e029_until_every_one_is_filled(site: Path):
     assert evaluation.total == sum(r.score for *_, r in evaluation.rows()) + evaluation.funds.score == 100
 
 
+def test_check_reports_only_the_placeholders_and_passes_once_they_are_filled(site: Path):
+    """The scaffold's points are the year's weights, its rows the target's: nothing for the
+    self-evaluation checks (E090–E097, W090–W096) to find, only what the unit has to write."""
+    text = _new(site, "zhufang-sangai")
+    check = run_cli("check", cwd=site)
+    assert check.returncode == 1 and "Traceback" not in check.stderr
+    found = re.findall(r"(?m)^content/2022/自评/zhufang-sangai\.yaml:(\d+):(\d+): (\w+) (\w+) ", check.stderr)
+    assert {(level, code) for _l, _c, level, code in found} == {("error", "E029")}
+    assert sorted((int(line), int(col)) for line, col, _lv, _cd in found) == _placeholders_in(text)
+    (site / "content/2022/自评/zhufang-sangai.yaml").write_text(_fill(text), encoding="utf-8")
+    strict = run_cli("check", "--strict", cwd=site)
+    assert strict.returncode == 0, strict.stderr
+    assert "5 个项目、1 张自评表" in strict.stdout
+
+
 def test_a_missing_target_is_refused_with_the_ids_that_exist(site: Path):
     result = run_cli("new", "2022", "--self-evaluation", "wuye-houqn", cwd=site)
     assert result.returncode == 2 and "Traceback" not in result.stderr
