@@ -29,10 +29,10 @@ from typing import Any, Callable, Iterator
 
 
 from . import code_stamp
-from .load import Entry, FileCache, Summary, file_stamp
+from .load import Entry, Evaluated, FileCache, Summary, file_stamp
 from .model import Project
 
-_SCHEMA = 12  # bump when what is pickled changes shape
+_SCHEMA = 13  # bump when what is pickled changes shape
 
 
 class _Forged(ValueError):
@@ -151,6 +151,7 @@ class Store:
         self._changes = _BlobMap("changes")  # every diff's summary
         self._change_data: dict[str, Any] | None = None
         self._prefetched: dict[str, Any] | None = None  # the summaries blob, read ahead
+        self._evaluations: dict[str, str] | None = None  # each self-evaluation's stamp, as restored
         self._reload: Callable[[Path], tuple[Entry | None, list]] = lambda path: (None, [])  # type: ignore[type-arg]
 
     def db(self) -> sqlite3.Connection:
@@ -216,9 +217,29 @@ class Store:
                     None, name, display, id_pos, digest, _summary(summary), fetch=partial(fetch, name, digest)),
                     pickle.loads(diags) if diags else [])
             self._rows = rows
+            self._restore_evaluations(db, cache)
         except Exception:  # noqa: BLE001
             cache._files.clear()  # noqa: SLF001
+            cache.evaluations.clear()
             self._rows = None
+
+    def _restore_evaluations(self, db: sqlite3.Connection, cache: FileCache) -> None:
+        """The self-evaluations the last build parsed, each with its stamp (checked again on every
+        load anyway: load._evaluations), as one blob: they are read whole on every load."""
+        row = db.execute("SELECT value FROM blobs WHERE key = 'evaluations'").fetchone()
+        if row is not None:
+            cache.evaluations.update(pickle.loads(_open(row[0])))
+        self._evaluations = {path: stamp for path, (stamp, _, _) in cache.evaluations.items()}
+
+    def _save_evaluations(self, db: sqlite3.Connection, cache: FileCache) -> None:
+        """Write the self-evaluations' blob when one of them changed since the restore."""
+        stamps = {path: stamp for path, (stamp, _, _) in cache.evaluations.items()}
+        if stamps == self._evaluations:
+            return
+        parsed = {path: (stamp, _parsed(entry), diags) for path, (stamp, entry, diags) in cache.evaluations.items()}
+        db.execute("INSERT OR REPLACE INTO blobs VALUES ('evaluations', ?)",
+                   (_seal(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)),))
+        self._evaluations = stamps
 
     def save(self, cache: FileCache, config: Path, only: list[str] | None = None) -> None:
         """Write the rows of files that changed since ``restore`` and drop those of files that
@@ -248,6 +269,7 @@ class Store:
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", written())
                 db.executemany("DELETE FROM entries WHERE path = ?", [(p,) for p, v in changes.items() if v is None])
                 self._summaries.save(db, rows, changes)
+                self._save_evaluations(db, cache)
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('tag', ?)", (_tag(file_stamp(config)),))
             self._rows = rows
         except (sqlite3.Error, OSError, pickle.PicklingError, ValueError):
@@ -322,6 +344,14 @@ class TemplateCode:
                 db.execute("INSERT OR REPLACE INTO templates VALUES (?, ?)", (key, _seal(data)))
         except sqlite3.Error:
             pass
+
+
+def _parsed(entry: Evaluated | None) -> Evaluated | None:
+    """A self-evaluation as parsed, without what a load adds (its score and its target's entry)."""
+    if entry is None:
+        return None
+    copy = Evaluated(entry.evaluation, entry.source, entry.path, entry.display)
+    return copy
 
 
 def _meta(entry: Entry | None, diags: list) -> tuple:  # type: ignore[type-arg]

@@ -521,9 +521,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("import", cmd_import, "导入预算系统导出表、Excel 表样或 PDF 文本 import existing disclosures",
                 "把预算管理一体化系统导出的明细表（.xlsx/.csv）、Excel 表样（每个工作表一个项目）"
-                "或从 PDF 提取的文本转换为规范的 YAML 内容文件。每处推测都列在报告中，"
+                "或从 PDF 提取的文本转换为规范的 YAML 内容文件；项目支出绩效自评表（表样或明细导出）"
+                "写到 content/<年度>/自评/。每处推测都列在报告中，"
                 "并作为注释写在对应位置，供人工核对。已存在的文件不会被覆盖（除非 --force）。\n"
-                "Import budget-system exports, Excel forms or PDF-extracted text into canonical YAML; "
+                "Import budget-system exports, Excel forms or PDF-extracted text into canonical YAML "
+                "(self-evaluations into content/<year>/自评/); "
                 "every guess is reported and left as a comment at its row.")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="要导入的文件 files to import")
     p.add_argument("--year", type=_year_arg, help="预算年度（表中没有时必填）budget year")

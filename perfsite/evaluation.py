@@ -16,8 +16,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 
 from .diagnostics import Diagnostic, Level
 from .model import (GOALS_LIMIT, Amount, Goal, OptAmount, ProjectId, Text, Year, _filled, _Strict,
-                    diagnostics_from)
-from .source import NodePath, Source
+                    diagnostics_from, iter_rows)
+from .source import Source
 
 BUDGET = "预算执行"  # the points of the fund block, beside the grid's categories (site.yaml's 自评分值)
 RATE_STEP = Decimal("0.01")  # 执行率 is published in percent to two decimals: 98.27%
@@ -133,15 +133,7 @@ class Evaluation(_Strict):
 
     def rows(self) -> Iterator[tuple[str, str, int, EvalRow]]:
         """(一级, 二级, index within 二级, row) in table order."""
-        for level1, groups in self.indicators.items():
-            for level2, rows in groups.items():
-                for index, row in enumerate(rows):
-                    yield level1, level2, index, row
-
-
-def row_path(level1: str, level2: str, index: int, field: str | None = None) -> NodePath:
-    path: NodePath = ("绩效指标", level1, level2, index)
-    return path + (field,) if field else path
+        return iter_rows(self.indicators)
 
 
 def build_evaluation(source: Source) -> tuple[Evaluation | None, list[Diagnostic]]:

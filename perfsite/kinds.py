@@ -208,10 +208,11 @@ def _eval_column(key: str, label: str, attr: str | None = None, columns: tuple[s
 EVALUATION_GRID = (
     _eval_column("level1", "一级指标"),
     _eval_column("level2", "二级指标"),
-    _eval_column("level3", "三级指标", "name", ("指标名称",)),
+    _eval_column("level3", "三级指标", "name", ("指标名称", "三级指标名称", "绩效指标名称")),
     _eval_column("target", "年度指标值", "target", ("指标值", "目标值", "年度目标值")),
-    _eval_column("actual", "实际完成值", "actual", ("完成值", "实际值", "全年实际值")),
-    _eval_column("points", "分值", "points", ("指标分值",)),
-    _eval_column("score", "得分", "score", ("自评得分",)),
-    _eval_column("reason", "偏差原因分析及改进措施", "reason", ("偏差原因", "未达到指标值原因", "偏差原因分析")),
+    _eval_column("actual", "实际完成值", "actual", ("完成值", "实际值", "全年实际值", "实际完成指标值")),
+    _eval_column("points", "分值", "points", ("指标分值", "权重")),
+    _eval_column("score", "得分", "score", ("自评得分", "实际得分")),
+    _eval_column("reason", "偏差原因分析及改进措施", "reason", ("偏差原因", "未达到指标值原因", "偏差原因分析",
+                                                             "原因分析及改进措施", "未完成原因分析及改进措施")),
 )

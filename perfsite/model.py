@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Annotated, Any, Iterator, Literal, NamedTuple
+from typing import Annotated, Any, Iterator, Literal, NamedTuple, TypeVar
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter,
                       ValidationError, WithJsonSchema)
@@ -305,9 +305,11 @@ class Project(_Strict):
 
 
 Indicators = dict[str, dict[str, list[Row]]]
+_Row = TypeVar("_Row")
 
 
-def iter_rows(indicators: Indicators) -> Iterator[tuple[str, str, int, Row]]:
+def iter_rows(indicators: dict[str, dict[str, list[_Row]]]) -> Iterator[tuple[str, str, int, _Row]]:
+    """(一级, 二级, index within 二级, row) of an indicator grid (a target table's or a self-evaluation's)."""
     for level1, groups in indicators.items():
         for level2, rows in groups.items():
             for index, row in enumerate(rows):

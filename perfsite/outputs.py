@@ -21,8 +21,9 @@ from .memo import DiffMemo
 from .load import Summary
 from .scoring import Scored, score
 from .site import (EVALUATION_DIR, Change, Department, DepartmentChanges, DepartmentPage, EvaluationPage, ProjectPage,
-                   Site, YearPage, budget_row, evaluation_columns, evaluation_funds, evaluation_grid, form_of,
-                   fund_lines, grid, grid_columns, is_wide, project_chart, score_chart, workbook_path, year_chart)
+                   Site, YearPage, budget_row, evaluation_columns, evaluation_funds, evaluation_grid, evaluation_points, form_of,
+                   fund_lines, grid, grid_columns, is_wide, project_chart, rate_chart, score_chart, workbook_path,
+                   year_chart)
 from .taxonomy import PROFILES
 from .view import Part, fingerprint
 
@@ -59,6 +60,10 @@ def _scored(evaluation: Part, target: Part | None, profile: str, weights: tuple[
 
 def _score_chart(title: str, lines: Part) -> Any:
     return score_chart(title, lines.value)
+
+
+def _rate_chart(title: str, lines: Part) -> Any:
+    return rate_chart(title, lines.value)
 
 
 def scores_path(year: int) -> str:
@@ -225,7 +230,7 @@ class Views:
         stem = path.rpartition("/")[2][:-5]
         page = {"path": path, "id": s.evaluation.id, "name": s.evaluation.name, "year": s.evaluation.year,
                 "grid": evaluation_grid(s), "columns": evaluation_columns(), "funds": evaluation_funds(s),
-                "target": target, "json": f"{stem}.json", "csv": f"{stem}.csv"}
+                "points": evaluation_points(s), "target": target, "json": f"{stem}.json", "csv": f"{stem}.csv"}
         return {**shared.value, "path": path, "root": "../../", "page": page, "scored": s}
 
     def attachment(self, year: YearPage, dept: Department, page: ProjectPage) -> Part:
@@ -388,9 +393,10 @@ class Views:
     def _scores(self, year: YearPage, dept: Department | None, title: str) -> dict[str, Any]:
         """A listing's self-evaluations (总分, 执行率, 自评等级) and their chart; empty when it has none."""
         if not (year.evaluations if dept is None else dept.evaluations):
-            return {"evaluations": [], "score_chart": None, "scores_csv": None}
+            return {"evaluations": [], "score_chart": None, "rate_chart": None, "scores_csv": None}
         lines = self.evaluation_lines(year, dept)
         return {"evaluations": lines, "score_chart": Part.derived(_score_chart, f"{title}项目自评总分", lines),
+                "rate_chart": Part.derived(_rate_chart, f"{title}项目预算执行率（%）", lines),
                 "scores_csv": scores_path(year.year)}
 
     def search_page(self, indexed: bool) -> Output:

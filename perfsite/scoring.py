@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Callable
 
 from .diagnostics import Diagnostic, Level
-from .evaluation import BUDGET, Evaluation, EvalRow, grade, row_path
-from .model import Dates, Parts, Project, Row
+from .evaluation import BUDGET, Evaluation, EvalRow, grade
+from .model import Dates, Parts, Project, Row, row_path
 from .rules import Context, check_taxonomy
 from .source import Source
 from .taxonomy import Profile, canonical

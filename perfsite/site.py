@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from .config import SiteConfig
 from .forms import CLASSIC, columns as form_columns, scored
@@ -375,21 +375,21 @@ def _label(text: str, limit: int = 14) -> str:
 
 
 def bar_chart(title: str, items: list[tuple[str, Decimal, str | None]], *, horizontal: bool,
-              top: Decimal | None = None) -> Chart:
+              top: Decimal | None = None, shown: Callable[[Decimal], str] = fmt_amount) -> Chart:
     """Bars proportional to amounts (万元), or to ``top`` (a score's 100); horizontal for long
-    names, vertical for years."""
+    names, vertical for years. ``shown``: how a bar's value is written (a total at its shortest)."""
     top = top or max((v for _, v, _ in items), default=Decimal(1)) or Decimal(1)
     bars = []
     if horizontal:
         label_w, bar_w, row_h = 240, 360, 28
         for i, (label, value, href) in enumerate(items):
             w = float(value / top) * bar_w
-            bars.append(Bar(_label(label), label, fmt_amount(value), label_w, 10 + i * row_h, round(w, 1), row_h - 8, href))
+            bars.append(Bar(_label(label), label, shown(value), label_w, 10 + i * row_h, round(w, 1), row_h - 8, href))
         return Chart(title, label_w + bar_w + 90, 20 + len(items) * row_h, tuple(bars), True)
     col_w, plot_h = 90, 180
     for i, (label, value, href) in enumerate(items):
         h = float(value / top) * plot_h
-        bars.append(Bar(label, label, fmt_amount(value), 20 + i * col_w, round(30 + plot_h - h, 1), col_w - 30,
+        bars.append(Bar(label, label, shown(value), 20 + i * col_w, round(30 + plot_h - h, 1), col_w - 30,
                         round(h, 1), href))
     return Chart(title, 40 + len(items) * col_w, plot_h + 60, tuple(bars), False)
 
@@ -424,6 +424,13 @@ def score_chart(title: str, lines: list[EvaluationLine]) -> Chart:
     """Self-evaluations by 总分, on a scale of 100 (pages in a folder beside the year's: ``../``)."""
     items = [(line.name, line.total, f"../{line.path}") for line in lines]
     return bar_chart(title, items, horizontal=True, top=Decimal(100))
+
+
+def rate_chart(title: str, lines: list[EvaluationLine]) -> Chart:
+    """Self-evaluations by 执行率 (%), on a scale of 100 or the highest rate above it."""
+    items = [(line.name, line.rate, f"../{line.path}") for line in lines if line.rate is not None]
+    return bar_chart(title, items, horizontal=True, top=max([Decimal(100), *(rate for _, rate, _ in items)]),
+                     shown=written_amount)  # 90.00, as the table beside it
 
 
 def workbook_path(year: int, slug: str) -> str:
@@ -619,6 +626,21 @@ def _pair(year: YearPage, before_year: YearPage) -> None:
             page.previous = by_name.pop(page.name, None)
 
 
+class EvaluationCell(NamedTuple):
+    """A cell of the 自评表's grid: a grid Cell, and ``mark``, what the 实际完成值 cell of a row that
+    misses its target says of it (未达到): shown beside the value, not by colour alone."""
+
+    id: str
+    text: str
+    header: bool = False
+    headers: str = ""
+    label: str = ""
+    mark: str = ""
+
+
+UNMET = "未达到"  # the mark of an actual that does not meet its parseable target
+
+
 @dataclass(frozen=True)
 class EvaluationRow:
     """A row of a self-evaluation's grid as its form prints it: 一级 (with its points) and 二级
@@ -628,7 +650,7 @@ class EvaluationRow:
     level2: Span | None
     id: str
     groups: str
-    cells: tuple[Cell, ...]
+    cells: tuple[EvaluationCell, ...]
     met: bool | None  # the actual meets the target; None where that cannot be read
 
     @property
@@ -668,9 +690,10 @@ def evaluation_grid(scored: Scored) -> list[EvaluationRow]:
         current = (r.level1, r.level2)
         row_id = f"r-{len(rows) + 1}"
         groups = f"{id1} {id2}"
-        cells = tuple(Cell(_column_id(c), _evaluation_cell(r, c.attr or ""), c.key == "level3",
-                           f"h-{_column_id(c)} {groups}" if c.key == "level3" else f"h-{_column_id(c)} {groups} {row_id}",
-                           c.label) for c in columns)
+        cells = tuple(EvaluationCell(_column_id(c), _evaluation_cell(r, c.attr or ""), c.key == "level3",
+                                     f"h-{_column_id(c)} {groups}" if c.key == "level3" else f"h-{_column_id(c)} {groups} {row_id}",
+                                     c.label, UNMET if r.met is False and c.key == "actual" else "")
+                      for c in columns)
         rows.append(EvaluationRow(span1, span2, row_id, groups, cells, r.met))
     return rows
 
@@ -686,7 +709,15 @@ class EvaluationFund(NamedTuple):
     indent: bool
 
 
+def evaluation_points(scored: Scored) -> str:
+    """The 总分 line's 分值: 预算执行's and every category's, as the file gives them (100 when the
+    weights check passes; printing 100 regardless would hide a form whose points do not add up)."""
+    total = scored.evaluation.funds.points + sum((c.points for c in scored.categories), Decimal(0))
+    return fmt_amount(total)
+
+
 def evaluation_funds(scored: Scored) -> list[EvaluationFund]:
+    """项目资金's lines that the file gives, in 万元 whatever its 单位, each with its 执行率."""
     funds = scored.evaluation.funds
     out = []
     for attr, label, line in funds.lines():

@@ -319,6 +319,13 @@ def test_a_new_process_rebuilds_what_a_target_edit_reaches(site: Path, tmp_path:
     assert made == clean_build(site, tmp_path, state=False)
     project = (site / "output" / "2022" / "test-project.html").read_text(encoding="utf-8")
     assert "目标与完成" in project and "≥96%" in project and "未达到" in project
+    # the self-evaluation itself, read from the cache of parsed files by the next process
+    write(site, EVALUATION.replace("实际完成值: 3次", "实际完成值: 5次"))
+    assert run_cli("build", "--no-search", cwd=site).returncode == 0
+    made = files(site / "output")
+    made.pop(".perfsite-state")
+    assert made == clean_build(site, tmp_path, state=False)
+    assert "5次" in (site / "output" / "2022" / "ziping" / "test-project.html").read_text(encoding="utf-8")
 
 
 def test_the_feed_announces_a_self_evaluation_by_its_date(site: Path) -> None:

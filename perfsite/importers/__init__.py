@@ -29,6 +29,7 @@ class Imported:
     data: dict[str, Any]
     origin: str  # "file.xlsx:Sheet1:12" or "seed.txt:157"
     guesses: list[Guess] = field(default_factory=list)
+    kind: str = "project"  # or "evaluation": a 项目支出绩效自评表 (importers/evaluation.py), in <年度>/自评/
 
     def guess(self, path: NodePath, message: str) -> None:
         self.guesses.append(Guess(path, message))

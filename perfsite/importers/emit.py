@@ -73,4 +73,4 @@ def to_yaml(item: Imported, display: str) -> tuple[str | None, list[Diagnostic]]
         notes.setdefault(_anchor(item.data, guess.path), []).append(guess.message.replace("\n", " "))
     lines = [f"# 由 perfsite import 从 {item.origin} 导入；以“# {MARK}”开头的注释是导入时的推测，请逐条核对后删除。"]
     _dump(item.data, (), 0, notes, lines)
-    return format_text("\n".join(lines) + "\n", display, "project")
+    return format_text("\n".join(lines) + "\n", display, "evaluation" if item.kind == "evaluation" else "project")

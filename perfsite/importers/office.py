@@ -38,8 +38,12 @@ def _has_name(grid: Grid) -> bool:
 def joined(tables: list[Table]) -> list[tuple[str, Grid]]:
     """Each table as a grid, a form's head table joined with the tables after it up to its
     indicator grid (their own titles and captions left out: they would read as goals)."""
+    from .evaluation import has_grid
     from .export import find_header
     from .form import _grid_header
+
+    def complete(grid: Grid) -> bool:  # a target form's grid header, or a 自评表's
+        return _grid_header(grid) is not None or has_grid(grid)
 
     out: list[tuple[str, Grid]] = []
     head: tuple[str, Grid] | None = None
@@ -47,12 +51,12 @@ def joined(tables: list[Table]) -> list[tuple[str, Grid]]:
         grid = table.context + table.body
         if head is not None and not _has_name(table.body) and find_header(grid) is None:
             head = (head[0], head[1] + table.body)
-            if _grid_header(head[1]) is not None:
+            if complete(head[1]):
                 out.append(head)
                 head = None
             continue
         head = None
-        if _has_name(table.body) and _grid_header(grid) is None and find_header(grid) is None:
+        if _has_name(table.body) and not complete(grid) and find_header(grid) is None:
             head = (table.title, grid)
         else:
             out.append((table.title, grid))

@@ -6,22 +6,29 @@ the YAML is validated as the file it will be, so diagnostics and guesses carry i
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
-from .. import rules
+from .. import rules, scoring
 from ..atomic import write_files
 from ..config import SiteConfig, load_config
 from ..diagnostics import Diagnostic, Level, display_path
 from ..forms import CLASSIC, columns as form_columns
-from ..model import build_project, split_department
-from ..source import MAX_BYTES, parse_text
+from ..evaluation import DEFAULT_WEIGHTS, build_evaluation
+from ..load import EVALUATIONS
+from ..model import Project, build_project, split_department
+from ..source import MAX_BYTES, Source, parse_text
 from ..taxonomy import PROFILES, canonical
 from . import Imported, ImportError_
 from .cells import OLE2, Grid, decode, read_csv, read_input, read_xlsx
 from .emit import MARK, to_yaml
 from .export import find_header, import_grid
+from .evalexport import import_evaluation_export
+from .evalform import import_evaluation_form
+from .evaluation import KIND as EVALUATION, Linked, has_grid, is_export, recognises, summary as evaluation_summary
 from .form import import_form, looks_like_form
 from .office import joined, ole2_kind, read_docx, read_html, read_xls
 
@@ -71,7 +78,8 @@ def read_file(path: Path, chosen: str, year: int | None, draft: bool = False) ->
         from .text import import_text
         return import_text(decode(raw, origin), origin, year, draft=draft)
     if kind == "csv":
-        return import_grid(read_csv(raw, origin), origin, year)
+        grid = read_csv(raw, origin)
+        return _evaluations(grid, origin, year) if recognises(grid) else import_grid(grid, origin, year)
     if kind == "pdf":
         return _pdf_projects(raw, origin, year)
     if kind in ("docx", "html"):
@@ -86,24 +94,38 @@ def _interpret(sheets: list[tuple[str, Grid]], origin: str, year: int | None, wh
     found: list[Imported] = []
     for title, grid in sheets:
         where = f"{origin}:{title}"
-        if find_header(grid) is not None:
+        if has_grid(grid):  # a 自评表 (a sheet of notes that names its columns is none)
+            found += _evaluations(grid, where, year)
+        elif find_header(grid) is not None:
             found += import_grid(grid, where, year)
         elif looks_like_form(grid):
             found.append(import_form(grid, where, year))
     if not found:
-        raise ImportError_(f"{origin}: 没有一{what}像项目表：需要预算系统导出的明细表（项目名称、三级指标、指标值等列）"
-                           "或项目支出绩效目标表表样（项目名称、一级指标…指标值）")
+        raise ImportError_(f"{origin}: 没有一{what}像项目表：需要预算系统导出的明细表（项目名称、三级指标、指标值等列）、"
+                           "项目支出绩效目标表表样（项目名称、一级指标…指标值）或项目支出绩效自评表（…实际完成值、分值、得分）")
     return found
+
+
+def _evaluations(grid: Grid, where: str, year: int | None) -> list[Imported]:
+    """A sheet of self-evaluations: a flat export's projects, or the one of a printed form."""
+    if is_export(grid):
+        return import_evaluation_export(grid, where, year)
+    return [import_evaluation_form(grid, where, year)]
 
 
 def _pdf_projects(raw: bytes, origin: str, year: int | None) -> list[Imported]:
     """Each project's table of a PDF, read by the same interpreter as a form sheet."""
     from .pdf import read_pdf
 
-    found = [import_form(grid, where, year) for where, grid in read_pdf(raw, origin) if looks_like_form(grid)]
+    found: list[Imported] = []
+    for where, grid in read_pdf(raw, origin):
+        if has_grid(grid):
+            found += _evaluations(grid, where, year)
+        elif looks_like_form(grid):
+            found.append(import_form(grid, where, year))
     if not found:
-        raise ImportError_(f"{origin}: PDF 中没有项目支出绩效目标表：没有一张表格以“项目名称”开头、"
-                           "并有“一级指标 二级指标 三级指标 指标值”表头")
+        raise ImportError_(f"{origin}: PDF 中没有项目支出绩效目标表或自评表：没有一张表格以“项目名称”开头、"
+                           "并有“一级指标 二级指标 三级指标 指标值”（自评表：“… 实际完成值 分值 得分”）表头")
     return found
 
 
@@ -136,15 +158,18 @@ def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
         if not item.data.get("年度"):
             errors.append(f"{item.origin}: 不知道「{item.data.get('项目名称')}」的年度；请用 --year 指定")
     items = [item for item in items if item.data.get("年度")]
-    _same_code_other_names(items)
+    _same_code_other_names([item for item in items if item.kind != EVALUATION])
+    items.sort(key=lambda item: item.kind == EVALUATION)  # targets first: a self-evaluation links to one imported with it
+    linked = Linked(content)
     for item in items:
         item_year = int(item.data["年度"])
-        target = targets.claim(item, out or content / str(item_year))
-        profile_key, note = _profile_for(item, config, item_year)
-        if note:
-            item.guess(("绩效指标",), note)
-        form = config.form(item_year) if config else CLASSIC
-        _own_form(item, form, item_year)
+        if item.kind == EVALUATION:
+            project = linked.link(item, item_year)
+            target = targets.claim(item, out or content / str(item_year) / EVALUATIONS)
+            validate = functools.partial(_check_evaluation, project=project, config=config, year=item_year)
+        else:
+            target = targets.claim(item, out or content / str(item_year))
+            validate = _project_check(item, config, item_year)
         display = display_path(target)
         text, diags = to_yaml(item, display)
         if text is None:
@@ -155,10 +180,38 @@ def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
             continue
         source, problems = parse_text(text, display, target)
         if source is not None:
-            _project, parts, problems = build_project(source)
-            problems += rules.check(parts, source, PROFILES[profile_key], form)
+            built, problems = validate(source)
+            if item.kind != EVALUATION:
+                linked.add(item, built, display)
         planned.append(Planned(item, target, text, problems))
     return planned, errors
+
+
+def _project_check(item: Imported, config: SiteConfig | None, year: int) -> Callable[[Source], tuple[Any, list[Diagnostic]]]:
+    """How a target table is validated: its model and rules, with its year's taxonomy and 表样."""
+    profile_key, note = _profile_for(item, config, year)
+    if note:
+        item.guess(("绩效指标",), note)
+    form = config.form(year) if config else CLASSIC
+    _own_form(item, form, year)
+
+    def validate(source: Source) -> tuple[Any, list[Diagnostic]]:
+        project, parts, problems = build_project(source)
+        return project, problems + rules.check(parts, source, PROFILES[profile_key], form)
+    return validate
+
+
+def _check_evaluation(source: Source, *, project: Project | None, config: SiteConfig | None,
+                      year: int) -> tuple[Any, list[Diagnostic]]:
+    """A self-evaluation's model and its checks against its target table (scoring.py), as a build
+    would make them."""
+    evaluation, problems = build_evaluation(source)
+    if evaluation is None:
+        return None, problems
+    profile = config.profile(year) if config else PROFILES["classic"]
+    weights = config.weights(year) if config else dict(DEFAULT_WEIGHTS)
+    return evaluation, problems + scoring.check(scoring.score(evaluation, project, profile, weights),
+                                                source, profile, weights)
 
 
 def _own_form(item: Imported, site_form: str | tuple[str, ...], year: int) -> None:
@@ -232,6 +285,8 @@ def write(planned: list[Planned], force: bool) -> list[str]:
 
 def summary(item: Imported) -> str:
     """What was read of one project: rows, fund lines, goals (every guess is listed after it)."""
+    if item.kind == EVALUATION:
+        return evaluation_summary(item)
     data = item.data
     rows = sum(len(rows) for groups in data.get("绩效指标", {}).values() for rows in groups.values())
     funds = data.get("资金", {})
