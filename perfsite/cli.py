@@ -221,8 +221,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     from .scaffold import ScaffoldError, new_project, new_year
     from .taxonomy import PROFILES
 
+    if args.self_evaluation is not None:
+        return _new_evaluation(args)
     if (args.name is None) == (args.from_year is None):
-        return _usage("请给出项目名称 NAME，或用 --from 年度 复制上一年 (give NAME or --from YEAR)")
+        return _usage("请给出项目名称 NAME，或用 --from 年度 复制上一年，或用 --self-evaluation ID 新建自评表 "
+                      "(give NAME, --from YEAR or --self-evaluation ID)")
     if args.name is not None and not args.name.strip():
         return _usage("项目名称 NAME 不能为空 (empty project name)")
     _need_dir(args.content, "内容 (content) ")
@@ -242,6 +245,28 @@ def cmd_new(args: argparse.Namespace) -> int:
             print(f"已创建 (created) {path}")
     except ScaffoldError as exc:
         return _usage(str(exc))
+    return EXIT_OK
+
+
+def _new_evaluation(args: argparse.Namespace) -> int:
+    """perfsite new YEAR --self-evaluation ID: the year-end self-evaluation of a target table."""
+    from .config import load_config
+    from .evaluation import DEFAULT_WEIGHTS
+    from .scaffold import ScaffoldError, new_evaluation
+    from .taxonomy import PROFILES
+
+    if args.name is not None or args.from_year is not None or args.id is not None:
+        return _usage("--self-evaluation ID 不与项目名称 NAME、--from、--id 同用：自评表的项目就是目标表 ID "
+                      "(--self-evaluation takes no NAME, --from or --id)")
+    _need_dir(args.content, "内容 (content) ")
+    config, _ = load_config(args.content)
+    profile = config.profile(args.year) if config else PROFILES["classic"]
+    try:
+        weights = config.weights(args.year) if config else DEFAULT_WEIGHTS
+        path = new_evaluation(args.content, args.year, args.self_evaluation, profile, weights, force=args.force)
+    except ScaffoldError as exc:
+        return _usage(str(exc))
+    print(f"已创建自评表 (created) {path}：填写每个（填写…），再运行 perfsite check")
     return EXIT_OK
 
 
@@ -449,11 +474,17 @@ def _parser() -> argparse.ArgumentParser:
                 "perfsite new 2023 项目名称：新建一个项目文件（带占位符）。\n"
                 "perfsite new 2023 --from 2022：把 2022 年的全部项目复制为 2023 年（id 不变，"
                 "年度与时效日期改为新年度），再逐项修改。\n"
-                "Scaffold one project file, or start a year as a copy of another.")
+                "perfsite new 2022 --self-evaluation ID：为 2022 年目标表 ID 新建项目支出绩效自评表"
+                "（content/2022/自评/ID.yaml，指标取自目标表，实际完成值和得分待填）。\n"
+                "Scaffold one project file, start a year as a copy of another, or scaffold the "
+                "year-end self-evaluation of a target table.")
     p.add_argument("year", type=_year_arg, metavar="YEAR", help="年度 budget year")
     p.add_argument("name", nargs="?", metavar="NAME", help="项目名称 project name")
     p.add_argument("--from", dest="from_year", type=_year_arg, metavar="OLDYEAR", help="复制此年度 copy this year")
     p.add_argument("--id", help="项目 id（默认由名称生成）project id (default: derived from NAME)")
+    p.add_argument("--self-evaluation", metavar="ID",
+                   help="为目标表 ID 新建自评表 content/YEAR/自评/ID.yaml "
+                        "scaffold the self-evaluation of target table ID")
     p.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite existing files")
     content_opt(p)
 

@@ -459,7 +459,8 @@ class FmtResult:
 def _targets(paths: list[Path], content_root: Path | None) -> tuple[list[tuple[Path, Kind, bool]], list[Diagnostic]]:
     """Files to format and how, and the folders that could not be listed. Without
     ``content_root``, any site.yaml outside a year folder is taken for the site config (so that
-    ``perfsite fmt .`` finds content/site.yaml)."""
+    ``perfsite fmt .`` finds content/site.yaml). A file in a year's 自评/ folder is a
+    self-evaluation, ordered as evaluation.py's models are."""
     site = (content_root / CONFIG_NAME).resolve() if content_root is not None else None
     found: dict[Path, tuple[Path, Kind, bool]] = {}
     unlisted: list[Diagnostic] = []
@@ -470,6 +471,8 @@ def _targets(paths: list[Path], content_root: Path | None) -> tuple[list[tuple[P
             kind: Kind = "site" if resolved == site else "project"
         else:
             kind = "site" if path.name == CONFIG_NAME and not in_year else "project"
+        if kind == "project" and _evaluation(path):
+            kind = "evaluation"
         writable = within is None or resolved.is_relative_to(within)
         found.setdefault(resolved, (path, kind, writable))
 
@@ -489,6 +492,13 @@ def _targets(paths: list[Path], content_root: Path | None) -> tuple[list[tuple[P
     return sorted(found.values(), key=lambda t: t[0]), unlisted
 
 
+def _evaluation(path: Path) -> bool:
+    """Whether a file is a self-evaluation: it sits in <年度>/自评/ or a folder below it, as
+    load.is_evaluation reads a content path (here the content root may be unknown)."""
+    parts = Path(os.path.abspath(path)).parts
+    return any(folder == EVALUATIONS and _YEAR_DIR.match(year) for year, folder in zip(parts, parts[1:-1]))
+
+
 def _resolved(path: Path) -> Path:
     """Where a path leads; a link that loops leads nowhere, and reading it names that (E009)."""
     try:
@@ -499,7 +509,8 @@ def _resolved(path: Path) -> Path:
 
 def format_paths(paths: list[Path], *, check: bool, content_root: Path | None = None, jobs: int = 1) -> FmtResult:
     """PATHS may be files or directories (directories: every *.yaml/*.yml below, skipping hidden ones);
-    site.yaml (the file named site.yaml directly in a content root) is formatted as kind="site", all others as "project".
+    site.yaml (the file named site.yaml directly in a content root) is formatted as kind="site", a file
+    in <年度>/自评/ as "evaluation", all others as "project".
     Rewrites changed files atomically (temp file in the same dir + os.replace) unless check=True.
     ``jobs``: forked processes sharing the files (a file takes ~2 ms: 20 s at 10,000 in one)."""
     targets, unlisted = _targets(paths, content_root)

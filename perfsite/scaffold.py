@@ -7,21 +7,26 @@ A new year is a text copy (comments kept, ids kept, so next year's diff pairs ev
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import Mapping, NamedTuple
 
 from pypinyin import Style, lazy_pinyin
 
 from .config import SiteConfig
 from .forms import CLASSIC, SCORED, SPLIT, columns as form_columns
 from .kinds import TARGET
-from .load import yaml_files
+from .load import EVALUATIONS, is_evaluation, yaml_files
 from .atomic import write_files
-from .diagnostics import Level
-from .model import PLACEHOLDERS, RESERVED_IDS, build_project
-from .source import NotRegular, parse_text, read_regular
+from .diagnostics import Diagnostic, Level, display_path, nearest
+from .evaluation import BUDGET, DEFAULT_WEIGHTS, build_evaluation
+from .fmt import format_text
+from .model import PLACEHOLDERS, RESERVED_IDS, Project, build_project
+from .scoring import weight_key
+from .source import NotRegular, Source, load_file, parse_text, read_regular
 from .taxonomy import Profile
 
 
@@ -212,6 +217,8 @@ def new_year(content: Path, year: int, from_year: int,
     files, unlisted = yaml_files(source)
     if unlisted:
         raise ScaffoldError(f"{unlisted[0].path}: {unlisted[0].message}")
+    # last year's self-evaluations stay behind: a new year starts with targets, its 自评 after it
+    files = [f for f in files if not is_evaluation(f.relative_to(content).as_posix())]
     if not files:
         raise ScaffoldError(f"{source} 中没有项目文件")
     existing = [target / f.relative_to(source) for f in files if (target / f.relative_to(source)).exists()]
@@ -230,3 +237,124 @@ def new_year(content: Path, year: int, from_year: int,
     write_files(rolled)  # all or none: a full disk cut an existing file short (--force) or left one empty
     kept = [(out, n, line) for out, text in rolled.items() for n, line in kept_mentions(text, from_year)]
     return list(rolled), kept
+
+
+# --- perfsite new YEAR --self-evaluation ID ------------------------------------------------------
+
+_CENT = Decimal("0.01")
+
+
+def spread(points: Decimal, count: int) -> list[Decimal]:
+    """A category's points over its rows, in 0.01s: equal shares, the last row taking what is left
+    so that the category adds up exactly (50 over 3: 16.66, 16.66, 16.68)."""
+    share = (points / count).quantize(_CENT, ROUND_DOWN)
+    return [share] * (count - 1) + [points - share * (count - 1)]
+
+
+def _number_text(amount: Decimal) -> str:
+    return format(amount.normalize(), "f")  # 10, 12.5, 8.33: no exponent, no trailing zeros
+
+
+def row_points(target: Project, profile: Profile, weights: Mapping[str, Decimal]) -> dict[tuple[str, str, int], Decimal | None]:
+    """Each target row's 分值: its category's weight spread over the category's rows (产出 and, in
+    the 2021 taxonomy, 成本 together); None for a row of a category the weights do not name."""
+    groups: dict[str | None, list[tuple[str, str, int]]] = {}
+    for level1, level2, index, _row in target.rows():
+        groups.setdefault(weight_key(level1, profile, dict(weights)), []).append((level1, level2, index))
+    points: dict[tuple[str, str, int], Decimal | None] = {}
+    for group, places in groups.items():
+        shares = spread(weights[group], len(places)) if group in weights and group != BUDGET else [None] * len(places)
+        points.update(zip(places, shares))
+    return points
+
+
+def _target(content: Path, year: int, ident: str) -> tuple[Path, Project]:
+    """The target table of that id in the year (a self-evaluation is linked to it by id, as load
+    links them): the file named after the id first, then any other of the year's tables."""
+    folder = content / str(year)
+    files = [f for f in (yaml_files(folder)[0] if folder.is_dir() else [])
+             if not is_evaluation(f.relative_to(content).as_posix())]
+    ids = []
+    for path in sorted(files, key=lambda f: f.stem != ident):
+        source, diags = load_file(path, display_path(path))
+        found = source.data.get("id") if source is not None and isinstance(source.data, dict) else None
+        if found == ident or (path.stem == ident and found is None):
+            return path, _valid_target(path, source, diags)
+        ids += [found] if isinstance(found, str) else []
+    close = nearest(ident, ids)
+    listed = "、".join(sorted(ids)[:12]) + ("……" if len(ids) > 12 else "")
+    raise ScaffoldError(f"找不到 id 为「{ident}」的 {year} 年目标表：自评表从同一 id 的目标表开始 (no target table)"
+                        + (f"；是不是「{close}」？" if close else "")
+                        + (f"\n{year} 年的项目：{listed}" if ids else f"\n{folder} 中没有项目文件"))
+
+
+def _valid_target(path: Path, source: Source | None, diags: list[Diagnostic]) -> Project:
+    """The target table as a model, or its first error: a scaffold starts from a table check accepts."""
+    if source is not None:
+        project, _parts, diags = build_project(source)
+        if project is not None:
+            return project
+    raise ScaffoldError(f"目标表 {path} 有错误，先改正它（perfsite check）：\n" + (diags[0].format() if diags else str(path)))
+
+
+def evaluation_text(target: Project, shown: str, profile: Profile, weights: Mapping[str, Decimal]) -> str:
+    """A self-evaluation of ``target``: its rows under its categories' names, each target as a
+    comment (taken from the target table, so not a key), the budget as the target's 资金总额, 分值
+    from the weights, and a placeholder (model.PLACEHOLDERS) for each actual and score."""
+    q = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731 - a scalar that reads back as itself
+    funds, year = target.funds, target.year
+    lines = [f"# {target.name}（{year} 年）项目支出绩效自评表。把（填写…）换成实际内容；",
+             "# perfsite check 会列出每一个未填的占位符，填完之前不会发布。",
+             f"# 年度指标值、预期目标和主管部门取自目标表 {shown}，不再填写（“# 年度指标值”只是提示）。",
+             "# 分值按 " + "、".join(f"{k} {_number_text(v)}" for k, v in weights.items())
+             + " 平均分到各行，可按本地规定调整，合计 100。",
+             "# 未达到年度指标值的行，加一行“偏差原因: …”写偏差原因分析及改进措施。",
+             f"id: {target.id}", f"年度: {year}", f"项目名称: {q(target.name)}",
+             f"# 公开日期: {year + 1}-MM-DD  ← 自评表随决算公开的日期；填写后去掉行首的 #",
+             "项目资金:", f"  单位: {funds.unit}",
+             "  # 年初预算数、全年预算数取自目标表的资金总额；年中调整过预算的，改全年预算数并在说明中写明"]
+    spent = _fill("amount")
+    for key, amount in (("年度资金总额", funds.total), ("当年财政拨款", funds.fiscal), ("其他资金", funds.other)):
+        if amount or key == "年度资金总额":
+            budget = format(amount, "f")
+            lines += [f"  {key}:", f"    年初预算数: {budget}", f"    全年预算数: {budget}", f"    全年执行数: {spent}"]
+    lines += [f"  分值: {_number_text(weights.get(BUDGET, Decimal(0)))}", f"  得分: {_fill('score')}", "年度总体目标:",
+              f"  # 预期目标取自目标表的年度目标（{len(target.goals)} 条）；逐条写实际完成情况",
+              "  实际完成情况:"]
+    lines += [f"    - {_fill('achieved')}"] * len(target.goals)
+    lines.append("绩效指标:")
+    points = row_points(target, profile, weights)
+    for level1, groups in target.indicators.items():
+        lines.append(f"  {q(level1)}:")
+        for level2, rows in groups.items():
+            lines.append(f"    {q(level2)}:")
+            for index, row in enumerate(rows):
+                share = points[(level1, level2, index)]
+                lines += [f"      - 三级指标: {q(row.name)}",
+                          f"        # 年度指标值：{' '.join(row.value_text.split())}",
+                          f"        实际完成值: {_fill('actual')}",
+                          f"        分值: {_fill('points') if share is None else _number_text(share)}",
+                          f"        得分: {_fill('score')}"]
+    lines += ["# 总分：预算执行与各指标得分之和；自评等级（可不填）：90 分及以上 优，80 良，60 中，以下 差",
+              f"总分: {_fill('score')}"]
+    return "\n".join(lines) + "\n"
+
+
+def new_evaluation(content: Path, year: int, ident: str, profile: Profile,
+                   weights: Mapping[str, Decimal] = DEFAULT_WEIGHTS, force: bool = False) -> Path:
+    """Write content/<年度>/自评/<id>.yaml for the target table of that id; refuse if it exists."""
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?", ident):  # a name, never a path
+        raise ScaffoldError(f"id「{ident}」格式不对：写目标表的 id（文件名去掉 .yaml），如 wuye-houqin")
+    target_path, target = _target(content, year, ident)
+    path = content / str(year) / EVALUATIONS / f"{ident}.yaml"
+    if path.exists() and not force:
+        raise ScaffoldError(f"{path} 已存在：不覆盖已填写的自评表；要重新开始，加 --force (file exists)")
+    display = display_path(path)
+    text, diags = format_text(evaluation_text(target, display_path(target_path), profile, weights),
+                              display, "evaluation")
+    source = parse_text(text, display)[0] if text is not None else None
+    refused = [d for d in (diags + (build_evaluation(source)[1] if source else [])) if d.code != "E029"]
+    if text is None or refused:  # a bug here, not the user's input: every text is quoted above
+        raise ScaffoldError(f"内部错误：生成的自评表无效 (generated file is invalid)：{refused[0].format() if refused else display}")
+    write_files({path: text})
+    return path

@@ -101,10 +101,15 @@ def weight_key(level1: str, profile: Profile, weights: dict[str, Decimal]) -> st
 
 
 def score(evaluation: Evaluation, target: Project | None, profile: Profile, weights: dict[str, Decimal]) -> Scored:
-    planned = {_key(l1, l2, row.name): row for l1, l2, _, row in (target.rows() if target else ())}
+    # A name a target table gives twice (jianzhuye-guanli's 培训指导县级住建主管部门, as published)
+    # pairs its rows in order: the first row of that name with the first, the second with the second.
+    planned: dict[tuple[str, str, str], list[Row]] = {}
+    for l1, l2, _, row in (target.rows() if target else ()):
+        planned.setdefault(_key(l1, l2, row.name), []).append(row)
     rows = []
     for level1, level2, index, row in evaluation.rows():
-        plan = planned.pop(_key(level1, level2, row.name), None)
+        same = planned.get(_key(level1, level2, row.name))
+        plan = same.pop(0) if same else None
         target_text = row.target if row.target is not None else (plan.value_text if plan else None)
         target_value = parse(row.target) if row.target is not None else (plan.value if plan else None)
         met = meets(target_value, row.actual) if target_value is not None else None
@@ -115,7 +120,7 @@ def score(evaluation: Evaluation, target: Project | None, profile: Profile, weig
         scored = sum((r.score for rows_ in groups.values() for r in rows_), Decimal(0))
         categories.append(Category(level1, weight_key(level1, profile, weights), points, scored))
     missing = tuple((l1, l2, row) for l1, l2, _, row in (target.rows() if target else ())
-                    if _key(l1, l2, row.name) in planned)
+                    if any(row is left for left in planned.get(_key(l1, l2, row.name), ())))
     return Scored(evaluation, target, tuple(rows), tuple(categories), missing)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -104,6 +105,9 @@ def test_diff_between_git_revisions_shows_exactly_the_changes(repo: Path):
 
 
 def test_year_copy_with_a_few_edits_shows_exactly_those(shipped: Path):
+    # about the target tables: without last year's self-evaluations, which a new year has not yet
+    # (new --from leaves them behind, and diff would list them as 删除自评表)
+    shutil.rmtree(shipped / "content/2022/自评")
     assert run_cli("new", "2023", "--from", "2022", cwd=shipped).returncode == 0
     same = run_cli("diff", "2022", "2023", "--exit-code", cwd=shipped)
     assert same.returncode == 0 and "修改 0 个" in same.stdout  # rolled-over 时效 dates are not changes
@@ -312,13 +316,15 @@ def test_editing_last_year_rebuilds_this_years_comparison(shipped: Path):
     edit(shipped, WUYE, "每周≥7次", "每周≥6次")
     result = builder.build()
     # Last year's page, this year's comparison and changes page, and this year's page (one more
-    # changed project in its counts); not the pages that list only names and totals.
+    # changed project in its counts); not the pages that list only names and totals. Last year's
+    # self-evaluation (the shipped example) shows the target, so its page and downloads too.
     assert {p for p in result.written if p.endswith(".html")} == {
-        "2022/wuye-houqin.html", "2023/wuye-houqin.html", "2023/changes.html", "2023/index.html"}
+        "2022/wuye-houqin.html", "2023/wuye-houqin.html", "2023/changes.html", "2023/index.html",
+        "2022/ziping/wuye-houqin.html"}
     department_csv = [p for p in result.written if p.startswith("2022/indicators/")]
     assert {p for p in result.written if not p.endswith(".html")} == {
         "2022/wuye-houqin.json", "2022/wuye-houqin.csv", "2022/wuye-houqin.xlsx", "2022/indicators.csv",
-        *department_csv}
+        "2022/ziping/wuye-houqin.json", "2022/ziping/wuye-houqin.csv", "2022/ziping/scores.csv", *department_csv}
     # its department's CSV and workbook (test_opendata: not the others')
     assert sorted(Path(p).suffix for p in department_csv) == [".csv", ".xlsx"]
     assert "每周≥6次" in (shipped / "site/2023/wuye-houqin.html").read_text(encoding="utf-8")

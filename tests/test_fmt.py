@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from perfsite.config import SiteConfig
+from perfsite.evaluation import build_evaluation
 from perfsite.fmt import FmtResult, format_paths, format_text
 from perfsite.model import build_project
 from perfsite.source import parse_text
@@ -22,7 +23,9 @@ PROJECTS = sorted((CONTENT / "2022").glob("*.yaml"))
 
 
 def kind_of(path: Path) -> str:
-    return "site" if path == CONTENT / "site.yaml" else "project"
+    if path == CONTENT / "site.yaml":
+        return "site"
+    return "evaluation" if path.parent.name == "自评" else "project"
 
 
 def fmt(text: str, kind: str = "project") -> str:
@@ -58,6 +61,8 @@ def test_shipped_files_format_idempotently_keeping_data_and_every_comment(path: 
     source, _ = parse_text(out, path.name)
     if kind_of(path) == "site":
         SiteConfig.model_validate(source.data)
+    elif kind_of(path) == "evaluation":
+        assert build_evaluation(source)[1] == []
     else:
         assert build_project(source)[2] == []
 

@@ -222,7 +222,11 @@ def test_changing_the_years_form_remakes_its_csvs(tmp_path: Path):
 # changes' tables' data-label and class, <wbr> in 资金对比's year headers, the search page's
 # file:// notice and static/search.js); issue 21's disclosure work: the 信息公开 line under each
 # page's title, the .xlsx attachments and their links, the JSON's dates as published (the year's
-# 公开说明 in the shipped site.yaml) and the data package's ``disclosure`` per table; nothing else.
+# 公开说明 in the shipped site.yaml) and the data package's ``disclosure`` per table; issue 22's
+# shipped example self-evaluations (content/2022/自评/): their pages, CSVs, JSON and the year's
+# scores.csv under 2022/ziping/, each project page's 目标与完成 section, the year's and the
+# department's 绩效自评结果 (table and chart), the data package's, the sitemap's and the feed's
+# entries for them (without the examples the site builds to the manifests as they were); nothing else.
 MANIFESTS = Path(__file__).parent / "fixtures"
 
 

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from perfsite.load import is_evaluation
 from perfsite.model import Project, build_project
 from perfsite.source import load_file
 
@@ -33,8 +34,8 @@ from generate import generate  # noqa: E402
 def content_projects(root: Path) -> dict[tuple[int, str], Project]:
     out = {}
     for path in sorted((root / "content").rglob("*.yaml")):
-        if path.name == "site.yaml":
-            continue
+        if path.name == "site.yaml" or is_evaluation(path.relative_to(root / "content").as_posix()):
+            continue  # the site config, and the self-evaluations beside the targets (自评/)
         source, _ = load_file(path, path.name)
         project, _, diags = build_project(source)
         assert project is not None, diags
@@ -133,14 +134,20 @@ def test_datapackage_describes_the_files(built: Path):
                 int(row[name])
             if row[name] and kind == "date":
                 assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[name])
-    tables = [r for r in package["resources"] if r["format"] == "csv"]
+    tables = [r for r in package["resources"] if r["name"].startswith("indicators")]
     departments = {p.department for p in content_projects(built).values()}
     assert [t["path"] for t in tables][0] == "indicators.csv" and len(tables) == 1 + len(departments)
     for table in tables:
         assert list(read_csv(built / "output/2022" / table["path"])[0]) == list(header)
-    for resource in package["resources"][len(tables):]:
+    projects = package["resources"][len(tables):len(tables) + len(content_projects(built))]
+    for resource in projects:
         assert (built / "output/2022" / resource["path"]).is_file() and resource["format"] == "json"
-    assert len(package["resources"]) == len(tables) + len(content_projects(built))
+    # then the self-evaluations (content/2022/自评/): the year's scores, and each one's CSV and JSON
+    evaluated = sorted(p.stem for p in (built / "content/2022/自评").glob("*.yaml"))
+    rest = package["resources"][len(tables) + len(projects):]
+    assert sorted(r["path"] for r in rest) == sorted(["ziping/scores.csv"] + [f"ziping/{i}.{ext}" for i in evaluated
+                                                                              for ext in ("csv", "json")])
+    assert all((built / "output/2022" / r["path"]).is_file() for r in rest)
 
 
 def test_each_department_has_its_own_yearly_csv(built: Path):
@@ -206,12 +213,16 @@ def test_sitemap_robots_and_feed(built: Path):
     feed = ET.parse(out / "feed.xml").getroot()
     atom = {"a": "http://www.w3.org/2005/Atom"}
     entries = feed.findall("a:entry", atom)
-    assert len(entries) == len(content_projects(built))
+    evaluations = len(list((built / "content/2022/自评").glob("*.yaml")))  # the shipped examples
+    assert len(entries) == len(content_projects(built)) + evaluations
     dated = {e.find("a:title", atom).text: e.find("a:updated", atom).text for e in entries}
     assert dated["测试项目（2022年度）"] == "2022-03-15T00:00:00Z"  # 公开日期 from content
     assert dated["局机关物业管理后勤工作经费（2022年度）"] == "2022-01-01T00:00:00Z"  # no date: 1 January
-    assert feed.find("a:updated", atom).text == "2022-03-15T00:00:00Z"  # the newest entry, not the clock
-    assert entries[0].find("a:title", atom).text == "测试项目（2022年度）"
+    # a self-evaluation without 公开日期: 1 January after its year (it is published with the 决算)
+    assert dated["自评：局机关物业管理后勤工作经费（2022年度）"] == "2023-01-01T00:00:00Z"
+    assert feed.find("a:updated", atom).text == max(dated.values())  # the newest entry, not the clock
+    newest = [e.find("a:title", atom).text for e in entries if e.find("a:updated", atom).text == max(dated.values())]
+    assert entries[0].find("a:title", atom).text == newest[0]
 
 
 def test_a_site_of_more_pages_than_one_sitemap_may_list_gets_a_sitemap_index(tmp_path: Path, monkeypatch):
