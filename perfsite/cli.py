@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable, NoReturn
+from typing import Any, Callable, NoReturn
 
 from . import __version__
 from .diagnostics import Diagnostic, os_problem, summary
@@ -183,6 +183,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(f"{problem.format()}\n  （此文件未参与比较 skipped）", file=sys.stderr)
     result = semantic.diff_snapshots(old.projects, new.projects, old.label, new.label)
     evaluations = evaldiff.diff_evaluation_snapshots(old.evaluations, new.evaluations)
+    if old.evaluations and not new.evaluations and _years(old) != _years(new):
+        # a later year whose self-evaluations are not written yet (they come after its year): not removals
+        print("（新的一年还没有自评表，自评表未参与比较 self-evaluations not compared: none yet）", file=sys.stderr)
+        evaluations = evaldiff.EvaluationsDiff()
     if args.format == "json":
         sys.stdout.write(evaldiff.to_json(result, evaluations))
     elif args.format == "markdown":
@@ -192,6 +196,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if old.problems or new.problems:
         return EXIT_CONTENT
     return EXIT_CONTENT if args.exit_code and (result.changed or evaluations.changed) else EXIT_OK
+
+
+def _years(snapshot: Any) -> set[int]:
+    """The budget years a snapshot's tables are of."""
+    return {p.year for p, _ in snapshot.projects} | {e.year for e, _ in snapshot.evaluations}
 
 
 def cmd_diff_driver(args: argparse.Namespace) -> int:

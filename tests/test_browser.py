@@ -133,10 +133,12 @@ def all_pages(output: Path) -> list[str]:
 
 
 PROJECT_PAGES = sorted(f"2022/{p.stem}.html" for p in (CONTENT / "2022").glob("*.yaml"))
+# The shipped examples' self-evaluations (content/2022/自评/), each on a page of its own.
+EVALUATION_PAGES = sorted(f"2022/ziping/{p.stem}.html" for p in (CONTENT / "2022" / "自评").glob("*.yaml"))
 # The shipped site has one department; its page name comes from its name's hash.
 from perfsite.site import department_slug  # noqa: E402
 
-SITE_PAGES = ["index.html", "2022/index.html", *PROJECT_PAGES, "departments/index.html",
+SITE_PAGES = ["index.html", "2022/index.html", *PROJECT_PAGES, *EVALUATION_PAGES, "departments/index.html",
               f"departments/{department_slug('黔南州住房和城乡建设局', None)}.html", "search.html"]
 
 
@@ -332,7 +334,9 @@ def test_search_results_lead_to_their_pages_under_a_sub_path(served_two_years, p
         base = f"http://127.0.0.1:{server.server_address[1]}/xxgk/jxmb/"
         hrefs = [href for _, href in search(page, base + "search.html", "清洁次数")]
         targets = {urljoin(base + "search.html", href) for href in hrefs}
-        assert {t.removeprefix(base) for t in targets} == {"2022/wuye-houqin.html", "2023/wuye-houqin.html"}, hrefs
+        # the table of each year, and 2022's self-evaluation of it (its 三级指标 are the target's)
+        assert {t.removeprefix(base) for t in targets} == {"2022/wuye-houqin.html", "2023/wuye-houqin.html",
+                                                          "2022/ziping/wuye-houqin.html"}, hrefs
         for target in targets:
             assert page.request.get(target).status == 200
     finally:
