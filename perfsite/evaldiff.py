@@ -313,6 +313,8 @@ def to_text(site: SiteDiff, evaluations: EvaluationsDiff, color: bool = False) -
     if _alone(site, evaluations):
         return projects.heading(site, color) + "\n" + section_text(evaluations, color)
     text = projects.to_text(site, color)
+    if not evaluations.evaluations:
+        return text
     return text + "\n" + section_text(evaluations, color)
 
 
