@@ -31,7 +31,8 @@ class Table:
     body: Grid
 
 
-def _has_name(grid: Grid) -> bool:
+def has_name(grid: Grid) -> bool:
+    """The grid names a project (a 项目名称 cell): a table's head, not a part of one."""
     return any(field_of(c.text) == "name" and not c.merged for row in grid for c in row)
 
 
@@ -49,14 +50,14 @@ def joined(tables: list[Table]) -> list[tuple[str, Grid]]:
     head: tuple[str, Grid] | None = None
     for table in tables:
         grid = table.context + table.body
-        if head is not None and not _has_name(table.body) and find_header(grid) is None:
+        if head is not None and not has_name(table.body) and find_header(grid) is None:
             head = (head[0], head[1] + table.body)
             if complete(head[1]):
                 out.append(head)
                 head = None
             continue
         head = None
-        if _has_name(table.body) and not complete(grid) and find_header(grid) is None:
+        if has_name(table.body) and not complete(grid) and find_header(grid) is None:
             head = (table.title, grid)
         else:
             out.append((table.title, grid))

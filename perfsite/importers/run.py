@@ -30,7 +30,7 @@ from .evalexport import import_evaluation_export
 from .evalform import import_evaluation_form
 from .evaluation import KIND as EVALUATION, Linked, has_grid, is_export, recognises, summary as evaluation_summary
 from .form import import_form, looks_like_form
-from .office import joined, ole2_kind, read_docx, read_html, read_xls
+from .office import has_name, joined, ole2_kind, read_docx, read_html, read_xls
 
 
 
@@ -95,6 +95,8 @@ def _interpret(sheets: list[tuple[str, Grid]], origin: str, year: int | None, wh
     for title, grid in sheets:
         where = f"{origin}:{title}"
         if has_grid(grid):  # a 自评表 (a sheet of notes that names its columns is none)
+            if not (is_export(grid) or has_name(grid)):
+                continue  # results without a table's head: a page's summary (perfsite's 目标与完成), not a form
             found += _evaluations(grid, where, year)
         elif find_header(grid) is not None:
             found += import_grid(grid, where, year)
