@@ -239,9 +239,14 @@ class Funds(_Strict):
 
     def wan(self, amount: Decimal | None) -> Decimal | None:
         """An amount of this block in 万元."""
-        if amount is None or self.unit == "万元":
-            return amount
-        return (amount / 10000).normalize() if amount else amount
+        return in_wan(self.unit, amount)
+
+
+def in_wan(unit: str, amount: Decimal | None) -> Decimal | None:
+    """An amount of a fund block written in ``unit`` (万元 or 元), in 万元: any table's fund block."""
+    if amount is None or unit == "万元":
+        return amount
+    return (amount / 10000).normalize() if amount else amount
 
 
 class Correction(_Strict):

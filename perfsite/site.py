@@ -18,7 +18,7 @@ from .kinds import EVALUATION_GRID, TARGET, Column
 from .diff import ProjectDiff
 from .disclosure import Metadata
 from .load import Entry, Evaluated, Summary
-from .model import Project, Row, split_department
+from .model import Project, Row, in_wan, split_department
 from .scoring import Scored, ScoredRow
 from .values import cell_text, fmt_amount, written_amount
 
@@ -730,8 +730,4 @@ def evaluation_funds(scored: Scored) -> list[EvaluationFund]:
     return out
 
 
-def funds_wan(unit: str, amount: Decimal) -> Decimal:
-    """An amount of a fund block in ``unit`` in 万元 (Funds.wan for any block)."""
-    if unit == "万元":
-        return amount
-    return (amount / 10000).normalize() if amount else amount
+funds_wan = in_wan  # an amount of a self-evaluation's fund block in 万元, as a target table's (model.in_wan)
