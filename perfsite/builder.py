@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import code_stamp, evaluation, evaluation_data, feeds, model, opendata, pdf, publish, search, state, versions, xlsx
+from . import code_stamp, department, evaluation, evaluation_data, feeds, model, opendata, pdf, publish, search, state, versions, xlsx
 from . import config as config_module
 from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path, os_problem
@@ -71,6 +71,7 @@ def schema_files() -> dict[str, str]:
     return {
         "project.schema.json": json.dumps(model.json_schema(), ensure_ascii=False, indent=2) + "\n",
         "evaluation.schema.json": json.dumps(evaluation.json_schema(), ensure_ascii=False, indent=2) + "\n",
+        "department.schema.json": json.dumps(department.json_schema(), ensure_ascii=False, indent=2) + "\n",
         "site.schema.json": json.dumps(config_module.json_schema(), ensure_ascii=False, indent=2) + "\n",
     }
 

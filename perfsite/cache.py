@@ -32,7 +32,7 @@ from . import code_stamp
 from .load import Entry, Evaluated, FileCache, Summary, file_stamp
 from .model import Project
 
-_SCHEMA = 13  # bump when what is pickled changes shape
+_SCHEMA = 14  # bump when what is pickled changes shape
 
 
 class _Forged(ValueError):

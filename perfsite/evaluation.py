@@ -12,10 +12,10 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
 
 from .diagnostics import Diagnostic, Level
-from .model import (GOALS_LIMIT, Amount, Goal, OptAmount, ProjectId, Text, Year, _filled, _Strict,
+from .model import (GOALS_LIMIT, Amount, Goal, OptAmount, Percent, ProjectId, Text, Year, _filled, _Strict,
                     diagnostics_from, iter_rows)
 from .source import Source
 
@@ -38,14 +38,7 @@ def grade(total: Decimal) -> str:
     return next(name for name, low in GRADES if total >= low)
 
 
-def _percent(value: Any) -> Any:
-    """执行率 as units write it: 98.27, '98.27%', '98.27％'."""
-    if isinstance(value, str):
-        value = value.strip().removesuffix("%").removesuffix("％").strip()
-    return value
-
-
-Rate = Annotated[OptAmount, BeforeValidator(_percent)]
+Rate = Percent  # 执行率
 
 
 class FundLine(_Strict):

@@ -5,7 +5,8 @@ The model says what a value may be; a kind says where the field sits on the prin
 uses it. Each field's YAML key is read from the model, so the two cannot name a field differently,
 and a field the model has but the kind does not declare fails the tests (tests/test_kinds.py).
 项目支出绩效目标表 is a ``Kind``; the 自评表's grid is declared below (``EVALUATION_GRID``), its
-header and fund lines by its model (evaluation.py); 部门整体支出 would be a further one.
+header and fund lines by its model (evaluation.py); the 部门整体支出绩效目标表's 年度主要任务 are
+declared as ``DEPARTMENT_TASKS``, its grid is the target table's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .department import Task
 from .evaluation import EvalRow
 from .forms import FORMS, columns as form_columns
 from .model import Funds, Project, Row
@@ -77,6 +79,7 @@ class Kind:
     grid: tuple[Column, ...]
     row_model: type[BaseModel]
     csv: tuple[str, ...]  # attributes, in the open-data CSV's column order (a published format)
+    midterm: FormField | None = None  # a multi-year project's 中期 block: funds, goals and grid of its own
 
     def __post_init__(self) -> None:
         known = {f.attr for f in self.fields}
@@ -96,7 +99,8 @@ class Kind:
     @property
     def fields(self) -> tuple[FormField, ...]:
         """Every declared field: the header, the block keys, the fund block's fields."""
-        return (*self.header, self.funds_block, *self.funds, self.goals, self.indicators)
+        return (*self.header, self.funds_block, *self.funds, self.goals, self.indicators,
+                *((self.midterm,) if self.midterm else ()))
 
     def field(self, attr: str) -> FormField:
         return next(f for f in self.fields if f.attr == attr)
@@ -194,6 +198,7 @@ TARGET = Kind(
     row_model=Row,
     csv=("year", "id", "name", "department", "implementer", "source", "total", "fiscal", "upper", "local", "other",
          "goals"),
+    midterm=_field(Project, "midterm", form=False, diff=False),
 )
 
 
@@ -215,4 +220,21 @@ EVALUATION_GRID = (
     _eval_column("score", "得分", "score", ("自评得分", "实际得分")),
     _eval_column("reason", "偏差原因分析及改进措施", "reason", ("偏差原因", "未达到指标值原因", "偏差原因分析",
                                                              "原因分析及改进措施", "未完成原因分析及改进措施")),
+)
+
+
+def _task_column(key: str, label: str, attr: str, columns: tuple[str, ...] = ()) -> Column:
+    if Task.model_fields[attr].alias != label:
+        raise ValueError(f"task column {label} is {Task.model_fields[attr].alias} in the task model")
+    return Column(key, label, attr, columns)
+
+
+# The 部门整体支出绩效目标表's 年度主要任务, as the form prints them (预算金额 over 总额, 财政拨款,
+# 其他资金): what its page, CSV, diff and importer read. Its grid is a target table's (TARGET.grid).
+DEPARTMENT_TASKS = (
+    _task_column("name", "任务名称", "name", ("主要任务", "任务", "年度主要任务")),
+    _task_column("content", "主要内容", "content", ("任务内容", "主要工作内容", "内容")),
+    _task_column("total", "总额", "total", ("预算金额", "合计", "金额", "预算金额总额")),
+    _task_column("fiscal", "财政拨款", "fiscal", ("财政资金", "一般公共预算")),
+    _task_column("other", "其他资金", "other", ("其他",)),
 )

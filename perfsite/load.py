@@ -2,7 +2,8 @@
 
 Returns every project that is valid plus every diagnostic of every file, so one run shows all
 problems. Layout: ``<content>/site.yaml``, the target tables ``<content>/<year>/**/*.yaml`` and
-the self-evaluations ``<content>/<year>/自评/**/*.yaml``.
+the self-evaluations ``<content>/<year>/自评/**/*.yaml`` and the department tables
+``<content>/<year>/部门/**/*.yaml``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from . import rules, scoring
+from . import department_rules, rules, scoring
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .diagnostics import Diagnostic, Level, Report, display_path
+from .department import DepartmentTable, build_department
 from .evaluation import Evaluation, build_evaluation
 from .model import Dates, Project, build_project
 from .parallel import spread
@@ -27,12 +29,22 @@ from .taxonomy import Profile
 _YEAR_DIR = re.compile(r"^\d{4}$")
 SUFFIXES = (".yaml", ".yml")
 EVALUATIONS = "自评"  # a year folder's folder of self-evaluations
+DEPARTMENTS = "部门"  # a year folder's folder of 部门整体支出绩效目标表
+
+
+def _in(rel: str, folder: str) -> bool:
+    parts = rel.replace(os.sep, "/").split("/")
+    return len(parts) > 2 and parts[1] == folder
 
 
 def is_evaluation(rel: str) -> bool:
     """Whether a content file (its path under content/) is a self-evaluation: <year>/自评/…"""
-    parts = rel.replace(os.sep, "/").split("/")
-    return len(parts) > 2 and parts[1] == EVALUATIONS
+    return _in(rel, EVALUATIONS)
+
+
+def is_department(rel: str) -> bool:
+    """Whether a content file (its path under content/) is a department's table: <year>/部门/…"""
+    return _in(rel, DEPARTMENTS)
 
 
 class Summary(NamedTuple):
@@ -227,6 +239,75 @@ def _evaluations(content: Content, found: list[tuple[str, str]], cache: FileCach
             cache.checks.pop(path, None)
 
 
+class DepartmentEntry(NamedTuple):
+    """A valid 部门整体支出绩效目标表 and where it came from."""
+
+    table: DepartmentTable
+    source: Source
+    path: str
+    display: str
+
+    @property
+    def digest(self) -> str:
+        return self.source.digest
+
+    def fetch(self) -> DepartmentTable:
+        """Its model, as a function (a view's file part)."""
+        return self.table
+
+
+def load_department(path: str, year_dir: int) -> tuple[DepartmentEntry | None, list[Diagnostic]]:
+    """Parse and validate one 部门 file on its own (checked against its projects later)."""
+    display = display_path(Path(path))
+    source, diags = load_file(Path(path), display)
+    if source is None:
+        return None, diags
+    table, problems = build_department(source)
+    diags += problems
+    if table is not None and table.year != year_dir:
+        diags.append(source.diag(("年度",), Level.ERROR, "E025", f"年度 {table.year} 与所在目录 {year_dir}/ 不一致",
+                                 f"把文件移到 {table.year}/{DEPARTMENTS}/ 目录，或把年度改为 {year_dir}"))
+    return (None if table is None else DepartmentEntry(table, source, path, display)), diags
+
+
+def _departments(content: Content, found: list[tuple[str, str]], cache: FileCache | None) -> None:
+    """Load the department tables and check each against its year's projects (their summaries).
+    A year has one table per department; the checks run on every load (a project's edit changes
+    them), only the parsing is kept."""
+    first: dict[tuple[int, str | None, str], DepartmentEntry] = {}
+    for path, year in found:
+        stamp = file_stamp(path)
+        hit = cache.departments.get(path) if cache is not None else None
+        if hit is not None and hit[0] == stamp:
+            _, entry, diags = hit
+        else:
+            entry, diags = load_department(path, int(year))
+            if cache is not None:
+                cache.departments[path] = (stamp, entry, diags)
+        content.report.extend(diags)
+        if entry is None or any(d.level is Level.ERROR for d in diags) or content.config is None:
+            continue
+        table = entry.table
+        key = (table.year, table.code, table.name)
+        if key in first:
+            content.report.error(entry.display, *entry.source.pos(("部门名称",)), "E026",
+                                 f"{table.year} 年「{table.department}」已有部门整体支出绩效目标表（{first[key].display}）",
+                                 "一个部门一年只有一张部门整体支出绩效目标表：删去重复的文件，或改正部门名称")
+            continue
+        first[key] = entry
+        year_entries = [e.summary for e in content.entries if e.summary.year == table.year]
+        projects = [department_rules.Project(s.name, s.total) for s in year_entries
+                    if table.matches(s.department_code, s.department_name)]
+        names = sorted({s.department for s in year_entries})
+        config = content.config
+        content.report.extend(department_rules.check(table, entry.source, config.profile(table.year),
+                                                     config.form(table.year), projects, names))
+        content.departments.append(entry)
+    if cache is not None:
+        for path in set(cache.departments) - {path for path, _ in found}:
+            del cache.departments[path]
+
+
 def _checked(entry: Evaluated, cache: FileCache | None) -> list[Diagnostic]:
     """A self-evaluation's checks, remembered by what they are a function of (Evaluated.checked),
     so that a load where neither file changed reads no target model."""
@@ -312,6 +393,8 @@ class FileCache:
         self.evaluations: dict[str, tuple[str, Evaluated | None, list[Diagnostic]]] = {}
         # Their checks against their targets, by what they are a function of (Evaluated.checked).
         self.checks: dict[str, tuple[tuple[str, ...], list[Diagnostic]]] = {}
+        # Department tables as parsed, by path: a few per site, kept in the process only.
+        self.departments: dict[str, tuple[str, DepartmentEntry | None, list[Diagnostic]]] = {}
 
     def check_config(self, path: Path) -> None:
         stamp = file_stamp(path)
@@ -319,6 +402,7 @@ class FileCache:
             self._files.clear()
             self.evaluations.clear()
             self.checks.clear()
+            self.departments.clear()
             self._config = stamp
 
     def get(self, path: str, stamp: str | None = None) -> Hit | None:
@@ -356,6 +440,7 @@ class Content:
     config: SiteConfig | None
     entries: list[Entry] = field(default_factory=list)
     evaluations: list[Evaluated] = field(default_factory=list)  # the valid self-evaluations, checked
+    departments: list[DepartmentEntry] = field(default_factory=list)  # the valid department tables, checked
     report: Report = field(default_factory=Report)
 
 
@@ -480,7 +565,9 @@ def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1,
             content.report.add(unlisted_error(path, why))
     files, misplaced = _by_year(root, [path for path, why in listed if why is None])
     evaluations = [(path, year) for path, year in files if is_evaluation(path[len(top):])]
-    files = [(path, year) for path, year in files if not is_evaluation(path[len(top):])]
+    departments = [(path, year) for path, year in files if is_department(path[len(top):])]
+    files = [(path, year) for path, year in files
+             if not is_evaluation(path[len(top):]) and not is_department(path[len(top):])]
     for path, why in listed:
         name = os.path.basename(path)
         if why is None and name.lower().endswith(SUFFIXES) and not name.endswith(SUFFIXES) and not name.startswith("."):
@@ -527,6 +614,7 @@ def load_content(root: Path, cache: FileCache | None = None, jobs: int = 1,
         cache.forget_missing({path for path, _ in files})
     invalid = {(int(year), Path(path).stem) for path, year in files if hits[path][0] is None}  # type: ignore[index]
     _evaluations(content, evaluations, cache, first_by_id, invalid)
+    _departments(content, departments, cache)
     content.report.extend(_one_name_per_code(content.entries))
     if config is not None:
         content.report.extend(_one_table_per_index_number(config, content.entries))

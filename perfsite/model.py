@@ -112,6 +112,16 @@ Amount = Annotated[Decimal, BeforeValidator(_amount), WithJsonSchema(_AMOUNT_SCH
 OptAmount = Annotated[Decimal | None, BeforeValidator(_amount),
                       WithJsonSchema({"anyOf": [_AMOUNT_SCHEMA, {"type": "null"}]})]
 Text = Annotated[str, AfterValidator(_text)]
+
+
+def _percent(value: Any) -> Any:
+    """A percentage as units write it: 98.27, '98.27%', '98.27％' (执行率, 占比)."""
+    if isinstance(value, str):
+        value = value.strip().removesuffix("%").removesuffix("％").strip()
+    return value
+
+
+Percent = Annotated[OptAmount, BeforeValidator(_percent)]
 GOAL_LIMIT = 2000  # characters in one goal (real ones are a few hundred): Markdown's work is bounded by it
 GOALS_LIMIT = 50  # goals in one table
 
@@ -249,6 +259,28 @@ def in_wan(unit: str, amount: Decimal | None) -> Decimal | None:
     return (amount / 10000).normalize() if amount else amount
 
 
+class MidFunds(_Strict):
+    """中期资金总额 of a multi-year project, in the 单位 of its 资金 block: the whole 项目期's money."""
+
+    total: Amount = Field(alias="资金总额", description="中期资金总额（整个项目期）")
+    fiscal: OptAmount = Field(None, alias="财政拨款", description="其中：财政拨款")
+    other: OptAmount = Field(None, alias="其他资金", description="其他资金（原表空白则留空）")
+
+
+class MidTerm(_Strict):
+    """The 中期 half of a multi-year project's table (财预〔2015〕88号): the money, goals and
+    indicators of the whole 项目期, beside the year's in the rest of the file."""
+
+    funds: MidFunds = Field(alias="资金", description="中期资金总额及其中的财政拨款、其他资金（单位同年度资金）")
+    goals: Annotated[list[Goal], Field(min_length=1, max_length=GOALS_LIMIT)] = Field(
+        alias="中期目标", description="中期目标（整个项目期），每项一条，可用 Markdown")
+    indicators: Annotated[dict[Text, Level2], Field(min_length=1)] = Field(
+        alias="绩效指标", description="中期绩效指标：一级指标 → 二级指标 → 三级指标行")
+
+    def rows(self) -> Iterator[tuple[str, str, int, Row]]:
+        return iter_rows(self.indicators)
+
+
 class Correction(_Strict):
     """One 更正 of a published table: when, what was corrected, and why (the page's 更正说明)."""
 
@@ -271,7 +303,7 @@ class Project(_Strict):
     leader: str | None = Field(None, alias="项目负责人")
     phone: str | None = Field(None, alias="联系电话")
     attribute: str | None = Field(None, alias="项目属性", description="如 延续项目、新增项目")
-    period: str | None = Field(None, alias="项目期", description="如 一年、三年")
+    period: str | None = Field(None, alias="项目期", description="如 一年、2022年—2024年（多年项目写起止年度，并填写“中期”）")
     approved: dt.date | None = Field(None, alias="批复日期", description=(
         "财政部门批复预算的日期（YYYY-MM-DD）；不填则按 site.yaml 中该年度的批复日期"))
     published: dt.date | None = Field(None, alias="公开日期", description=(
@@ -288,6 +320,8 @@ class Project(_Strict):
     budget_points: OptAmount = Field(None, alias="预算执行", description="预算执行的分值（如 10），与各行的权重或分值合计 100")
     indicators: Annotated[dict[Text, Level2], Field(min_length=1)] = Field(
         alias="绩效指标", description="一级指标 → 二级指标 → 三级指标行（三级指标、指标值、说明）")
+    midterm: MidTerm | None = Field(None, alias="中期", description=(
+        "多年项目的中期目标（整个项目期）：资金、中期目标、绩效指标；一年期项目不填"))
     corrections: Annotated[list[Correction], Field(max_length=CORRECTIONS_LIMIT)] = Field(
         default_factory=list, alias="更正", description=(
             "公开后的更正，按日期先后：每项写 日期、内容、原因；更正前的版本从 git 历史中取出，在网站上可查看"))
@@ -306,7 +340,8 @@ class Project(_Strict):
 
     def parts(self) -> Parts:
         return Parts(self.year, self.funds, self.indicators, self.form, self.budget_points,
-                     Dates(self.approved, self.published, self.disclosure_note), tuple(self.corrections))
+                     Dates(self.approved, self.published, self.disclosure_note), tuple(self.corrections),
+                     self.period, self.midterm)
 
 
 Indicators = dict[str, dict[str, list[Row]]]
@@ -356,6 +391,8 @@ class Parts:
     budget_points: Decimal | None = None  # 预算执行's points
     dates: Dates | None = None  # its 批复日期, 公开日期 and 公开说明 as the file gives them
     corrections: tuple[Correction, ...] = ()  # 更正, when every entry is valid
+    period: str | None = None  # 项目期 as written
+    midterm: MidTerm | None = None  # the 中期 block, when it is valid
 
     def rows(self) -> Iterator[tuple[str, str, int, Row]]:
         return iter_rows(self.indicators or {})
@@ -363,7 +400,8 @@ class Parts:
 
 _SECTIONS = {"year": ("年度", TypeAdapter(Year)), "funds": ("资金", TypeAdapter(Funds)),
              "indicators": ("绩效指标", TypeAdapter(Project.model_fields["indicators"].annotation)),
-             "form": ("表样", TypeAdapter(FormSpec)), "budget_points": ("预算执行", TypeAdapter(OptAmount))}
+             "form": ("表样", TypeAdapter(FormSpec)), "budget_points": ("预算执行", TypeAdapter(OptAmount)),
+             "period": ("项目期", TypeAdapter(str | None)), "midterm": ("中期", TypeAdapter(MidTerm | None))}
 _DATES = {name: (Project.model_fields[name].alias, TypeAdapter(Project.model_fields[name].annotation))
           for name in DATE_FIELDS}
 _CORRECTIONS = TypeAdapter(tuple[Correction, ...])
@@ -483,7 +521,7 @@ def build_project(source: Source) -> tuple[Project | None, Parts, list[Diagnosti
         project = Project.model_validate(source.data)
         return project, project.parts(), []
     except ValidationError as exc:
-        return None, _partial(source.data), diagnostics_from(exc, source, [Project, Funds, Row, Correction])
+        return None, _partial(source.data), diagnostics_from(exc, source, [Project, Funds, Row, Correction, MidTerm, MidFunds])
 
 
 def json_schema() -> dict[str, Any]:

@@ -147,8 +147,9 @@ __pycache__/
 VSCODE_SETTINGS = json.dumps({
     "files.encoding": "utf8",
     "yaml.schemas": {
-        "./schema/project.schema.json": ["content/*/**/*.yaml", "!content/*/自评/**/*.yaml"],
+        "./schema/project.schema.json": ["content/*/**/*.yaml", "!content/*/自评/**/*.yaml", "!content/*/部门/**/*.yaml"],
         "./schema/evaluation.schema.json": ["content/*/自评/**/*.yaml"],
+        "./schema/department.schema.json": ["content/*/部门/**/*.yaml"],
         "./schema/site.schema.json": ["content/site.yaml"],
     },
     "[yaml]": {"editor.insertSpaces": True, "editor.tabSize": 2},

@@ -7,7 +7,9 @@ profile, and returns diagnostics. A new rule is one function added to ``RULES``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Callable, Iterable
 
@@ -33,6 +35,7 @@ class Context:
     # The year's 批复日期, 公开日期 and 公开说明 in site.yaml (blank ones None); None where the site is
     # not known (an import plans files before any site.yaml applies): no date is checked then.
     year_dates: Dates | None = None
+    prefix: tuple = ()  # where ``parts`` sits in the file: ("中期",) for a multi-year project's 中期 grid
 
     @property
     def form(self) -> str | tuple[str, ...]:
@@ -43,10 +46,10 @@ class Context:
         return self.form if isinstance(self.form, str) else "、".join(self.form)
 
     def error(self, path: tuple, code: str, message: str, hint: str = "", *, key: bool = False) -> Diagnostic:
-        return self.source.diag(path, Level.ERROR, code, message, hint, key=key)
+        return self.source.diag(self.prefix + path, Level.ERROR, code, message, hint, key=key)
 
     def warning(self, path: tuple, code: str, message: str, hint: str = "", *, key: bool = False) -> Diagnostic:
-        return self.source.diag(path, Level.WARNING, code, message, hint, key=key)
+        return self.source.diag(self.prefix + path, Level.WARNING, code, message, hint, key=key)
 
 
 def _equal(a: Decimal, b: Decimal, unit: str) -> bool:
@@ -307,9 +310,56 @@ def check_corrections(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+_YEARS_RE = re.compile(r"(?<!\d)((?:19|20|21)\d\d)(?!\d)")
+
+
+def period_years(period: str | None) -> tuple[int, int] | None:
+    """The first and last year a 项目期 names ("2022年—2024年", "2022-2024"); None where it names
+    no span of years ("三年", "一年")."""
+    years = [int(y) for y in _YEARS_RE.findall(unicodedata.normalize("NFKC", period or ""))]
+    return (min(years), max(years)) if len(years) >= 2 else None
+
+
+def check_midterm(ctx: Context) -> list[Diagnostic]:
+    """E110 中期资金总额 = 财政拨款 + 其他资金; E111 中期资金总额 ≥ 年度资金总额 (the year's money
+    is part of the whole 项目期's); W110 项目期 covers the budget year; W111 a 中期 block
+    with a 项目期 that names no years; then the 中期 grid's own rules (MIDTERM_RULES)."""
+    parts, mid = ctx.parts, ctx.parts.midterm
+    if mid is None:
+        return []
+    out: list[Diagnostic] = []
+    unit = parts.funds.unit if parts.funds is not None else "万元"
+    fiscal, other = mid.funds.fiscal, mid.funds.other
+    if fiscal is not None or other is not None:
+        expected = (fiscal or Decimal(0)) + (other or Decimal(0))
+        if not _equal(mid.funds.total, expected, unit):
+            out.append(ctx.error(("中期", "资金", "资金总额"), "E110",
+                                 f"中期资金总额 {written_amount(mid.funds.total)} ≠ 财政拨款 {written_amount(fiscal)} + 其他资金 {written_amount(other)}",
+                                 f"中期资金总额应为 {fmt_amount(expected)}（{unit}），或改正财政拨款、其他资金"))
+    if parts.funds is not None and mid.funds.total.quantize(_CENT) < parts.funds.total.quantize(_CENT):
+        out.append(ctx.error(("中期", "资金", "资金总额"), "E111",
+                             f"中期资金总额 {written_amount(mid.funds.total)} 少于年度资金总额 {written_amount(parts.funds.total)}（{unit}）",
+                             "中期资金总额是整个项目期的资金，含本年度的：核对两个金额（单位相同）"))
+    span = period_years(parts.period)
+    if span is None:
+        out.append(ctx.warning(("项目期",) if parts.period else ("中期",), "W111",
+                               f"多年项目的项目期「{parts.period}」没有写明起止年度" if parts.period
+                               else "有“中期”的项目没有写项目期",
+                               "写明项目期的起止年度，如“项目期: 2022年—2024年”", key=not parts.period))
+    elif parts.year is not None and not span[0] <= parts.year <= span[1]:
+        out.append(ctx.warning(("项目期",), "W110", f"项目期 {span[0]}—{span[1]} 年不含预算年度 {parts.year} 年",
+                               "核对项目期与年度：多年项目每一年的表都在它的项目期之内"))
+    inner = replace(ctx, parts=Parts(parts.year, None, mid.indicators, parts.form), prefix=("中期",))
+    return out + [d for rule in MIDTERM_RULES for d in rule(inner)]
+
+
+# What a grid of its own is checked for: a 中期 grid, a department's (department_rules.py).
+GRID_RULES: list[Callable[[Context], list[Diagnostic]]] = [check_taxonomy, check_placeholders, check_columns, check_nature]
+MIDTERM_RULES = GRID_RULES  # its 时效 dates fall in the 项目期, not the year: W002 is not one of them
+
 RULES: list[Callable[[Context], list[Diagnostic]]] = [
     check_total, check_fiscal, check_taxonomy, check_cost_sum, check_dates, check_placeholders,
-    check_columns, check_points, check_nature, check_core, check_disclosure, check_corrections,
+    check_columns, check_points, check_nature, check_core, check_disclosure, check_corrections, check_midterm,
 ]
 
 

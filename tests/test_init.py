@@ -30,7 +30,7 @@ YEAR = 2025
 EXAMPLE = f"content/{YEAR}/xinxi-gongkai.yaml"
 PLANNED = sorted([
     ".gitattributes", ".gitignore", ".vscode/extensions.json", ".vscode/settings.json", "README.md",
-    "content/site.yaml", EXAMPLE, "schema/evaluation.schema.json", "schema/project.schema.json", "schema/site.schema.json",
+    "content/site.yaml", EXAMPLE, "schema/department.schema.json", "schema/evaluation.schema.json", "schema/project.schema.json", "schema/site.schema.json",
 ])
 HAS_GIT = shutil.which("git") is not None
 
@@ -83,8 +83,10 @@ def test_init_writes_a_site_that_checks_formats_and_builds(site: Path, tmp_path:
         assert (site / "schema" / name).read_bytes() == (tmp_path / "schema" / name).read_bytes()
     settings = json.loads((site / ".vscode/settings.json").read_text(encoding="utf-8"))
     assert settings["files.encoding"] == "utf8"
-    assert settings["yaml.schemas"] == {"./schema/project.schema.json": ["content/*/**/*.yaml", "!content/*/自评/**/*.yaml"],
+    assert settings["yaml.schemas"] == {"./schema/project.schema.json": ["content/*/**/*.yaml", "!content/*/自评/**/*.yaml",
+                                                                         "!content/*/部门/**/*.yaml"],
                                         "./schema/evaluation.schema.json": ["content/*/自评/**/*.yaml"],
+                                        "./schema/department.schema.json": ["content/*/部门/**/*.yaml"],
                                         "./schema/site.schema.json": ["content/site.yaml"]}
     assert "content/**/*.yaml diff=perfsite" in (site / ".gitattributes").read_text(encoding="utf-8").splitlines()
 

@@ -23,7 +23,7 @@ def project(text: str = MINIMAL) -> Project:
 
 
 def test_every_field_of_the_model_is_declared_under_its_yaml_key():
-    top = (*TARGET.header, TARGET.funds_block, TARGET.goals, TARGET.indicators)
+    top = (*TARGET.header, TARGET.funds_block, TARGET.goals, TARGET.indicators, TARGET.midterm)
     assert TARGET.model is Project and TARGET.row_model is Row
     assert sorted(f.attr for f in top) == sorted(Project.model_fields)
     assert sorted(f.attr for f in TARGET.funds) == sorted(Funds.model_fields)
