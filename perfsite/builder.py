@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import code_stamp, department, evaluation, evaluation_data, feeds, model, opendata, pdf, publish, search, state, versions, xlsx
+from . import code_stamp, department, department_data, evaluation, evaluation_data, feeds, model, opendata, pdf, publish, search, state, versions, xlsx
 from . import config as config_module
 from .cache import Store, TemplateCode
 from .diagnostics import Diagnostic, Level, display_path, os_problem
@@ -84,6 +84,8 @@ WRITERS: dict[str, Callable[[Any], bytes | str | Path]] = {
     "datapackage": lambda view: opendata.datapackage(**{k: v for k, v in view.items() if k not in ("evaluations", "scores")},
                                                      extra=evaluation_data.resources(view["year"], view["evaluations"],
                                                                                      view["scores"])),
+    "department-json": department_data.department_json,
+    "department-csv": department_data.department_csv,
     "evaluation-json": lambda view: evaluation_data.evaluation_json(view["scored"], view["target"]),
     "evaluation-csv": evaluation_data.evaluation_csv,
     "scores-csv": lambda view: evaluation_data.scores_csv(zip(view["lines"], view["scored"])),
@@ -249,7 +251,7 @@ class Builder:
         if isinstance(made_with, Diagnostic):
             result.diagnostics.append(made_with)
             return result
-        site = make_site(content.config, content.entries, content.evaluations)
+        site = make_site(content.config, content.entries, content.evaluations, content.departments)
         self._loaded()
         self._diff_years(site)
         templates, code = self.renderer.digests(), code_stamp()

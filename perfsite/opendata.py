@@ -89,7 +89,7 @@ def _neutral(row: list[str], header: tuple[str, ...] = COLUMNS) -> list[str]:
 # 更正 (a classic site's JSON, and an uncorrected table's, is as it was before they existed).
 _ROW_ONLY_WHEN_SET = frozenset(ROW_COLUMNS) - set(FORMS[CLASSIC])
 _PROJECT_ONLY_WHEN_SET = frozenset(TARGET.field(attr).alias for attr in (
-    "form", "budget_points", "approved", "disclosure_note", "index_number", "corrections"))
+    "form", "budget_points", "approved", "disclosure_note", "index_number", "corrections", "midterm"))
 # The table as published: its dates and 索引号 as its page shows them (the year's in site.yaml
 # where the file gives none), so that reading it back with the model still gives a valid table.
 _AS_PUBLISHED = {TARGET.field(attr).alias: key for attr, key in (
@@ -108,11 +108,18 @@ def project_json(project: Project, metadata: Metadata) -> str:
         value = getattr(metadata, key)
         data[alias] = None if value is None else str(value)
     _drop_unset(data, _PROJECT_ONLY_WHEN_SET)
-    for groups in data["绩效指标"].values():
+    midterm = data.get(TARGET.field("midterm").alias)
+    for grid in (data["绩效指标"], *((midterm["绩效指标"],) if midterm else ())):
+        drop_unset_columns(grid)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def drop_unset_columns(grid: dict[str, Any]) -> None:
+    """A grid's rows as JSON without the columns a classic form has not and the row leaves blank."""
+    for groups in grid.values():
         for rows in groups.values():
             for row in rows:
                 _drop_unset(row, _ROW_ONLY_WHEN_SET)
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def rows(project: Project, year_form: Form = CLASSIC, extra: tuple[str, ...] | None = None) -> Iterable[list[str]]:

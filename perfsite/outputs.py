@@ -14,6 +14,7 @@ import heapq
 from typing import Any, NamedTuple
 
 from . import opendata, search, xlsx
+from .department_layout import layout
 from .pdf import STYLESHEET
 from .diff import report_order
 from .disclosure import Metadata
@@ -22,7 +23,7 @@ from .load import Summary
 from .scoring import Scored, score
 from .site import (EVALUATION_DIR, Change, Department, DepartmentChanges, DepartmentPage, EvaluationPage, ProjectPage,
                    Site, YearPage, budget_row, evaluation_columns, evaluation_funds, evaluation_grid, evaluation_points, form_of,
-                   fund_lines, grid, grid_columns, is_wide, project_chart, rate_chart, score_chart, workbook_path,
+                   fund_lines, grid, grid_columns, is_wide, midterm_layout, project_chart, rate_chart, score_chart, workbook_path,
                    year_chart)
 from .taxonomy import PROFILES
 from .view import Part, fingerprint
@@ -64,6 +65,12 @@ def _score_chart(title: str, lines: Part) -> Any:
 
 def _rate_chart(title: str, lines: Part) -> Any:
     return rate_chart(title, lines.value)
+
+
+def _department_form(table: Part, form: Any, department: Part) -> dict[str, Any]:
+    """A department's table laid out (department_layout), beside its year's projects."""
+    listed = department.value
+    return layout(table.value, form, listed["count"], listed["total"])
 
 
 def scores_path(year: int) -> str:
@@ -168,6 +175,15 @@ class Views:
             found = self._lines[key] = Part.of([p.line() for p in pages])
         return found
 
+    def department_form(self, year: YearPage, dept: Department) -> Part | None:
+        """A department's own table of the year, laid out: made from its file, the year's 表样
+        and the department's projects (their count and total), so an edit of any remakes it."""
+        entry = dept.table
+        if entry is None:
+            return None
+        return Part.derived(_department_form, Part.file(entry.digest, entry.fetch), self.site.config.form(year.year),
+                            self.department(year, dept))
+
     def _page(self, path: str, template: str, root: str, **view: Any) -> Output:
         return Output(path, template, {**self.common, "path": path, "root": root, **view})
 
@@ -206,6 +222,7 @@ class Views:
             out += self.changes_pages(year)
             out += [self.project_page(year, dept, page) for dept in year.departments for page in dept.projects]
             out += [self.evaluation_page(page) for page in year.evaluations]
+            out += [self.department_table_page(year, dept) for dept in year.departments if dept.table is not None]
         out += [self.department_page(d) for d in site.departments]
         return out
 
@@ -216,6 +233,14 @@ class Views:
         return Output(page.path, "project.html", Part.derived(
             self._project_view, self.shared, page.path, page.summary, self.file(page), *self._before(page),
             self.department(year, dept), page.metadata, version_links(page), self.pdf is not None, evaluation))
+
+    def department_table_page(self, year: YearPage, dept: Department) -> Output:
+        """A department's 部门整体支出绩效目标表 as its form prints it, on a page of its own (to
+        print and to link); the department's page shows it too."""
+        path = dept.table_path(year.year)
+        stem = path.rpartition("/")[2][:-5]
+        return self._page(path, "department_table.html", "../../", form=self.department_form(year, dept),
+                          department=self.tally(dept), downloads={"json": f"{stem}.json", "csv": f"{stem}.csv"})
 
     def evaluation_page(self, page: EvaluationPage) -> Output:
         """A self-evaluation's page: the 自评表 as its form prints it, linked to its target table's."""
@@ -262,6 +287,7 @@ class Views:
                                 "perf_rows": len(rows) + (budget is not None), "wide": is_wide(form),
                                 "funds": fund_lines(table), "previous": previous, "comparison": None,
                                 "comparison_funds": [], "pdf": pdf, "evaluation": None,
+                                "midterm": midterm_layout(table, form),
                                 "corrections": [{"number": i, "date": c.date, "content": c.content, "reason": c.reason,
                                                  "link": links[i - 1] if i <= len(links) else None}
                                                 for i, c in enumerate(table.corrections, start=1)]}
@@ -380,7 +406,8 @@ class Views:
         years = []
         for year, dept in d.years:
             listed = self.department(year, dept)
-            years.append({"year": year.year, "path": year.path, "dept": listed,
+            years.append({"year": year.year, "path": year.path, "dept": listed, "form": self.department_form(year, dept),
+                          "table_path": None if dept.table is None else dept.table_path(year.year),
                           "workbook": workbook_path(year.year, d.slug),
                           "chart": Part.derived(_chart, d.name, year.year, listed) if dept.projects else None,
                           "pdf": None if self.pdf is None or not dept.projects else pdf_path(year.year, dept.slug),
@@ -436,11 +463,22 @@ class Views:
                 "title": f"{d.name} {year.year}年度{xlsx.TITLE}", "projects": tuple(files[id(p)] for p in d.projects),
                 **dated}) for d in year.departments if d.projects]
             out += self.evaluation_downloads(year)
+            out += self.department_downloads(year)
             out.append(Output(f"{year.year}/datapackage.json", "datapackage", {
                 "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
                 "url": site.config.url(), "projects": [(p.id, p.name, p.metadata) for p in year.projects], "tables": tables,
                 "evaluations": [(e.id, e.name) for e in year.evaluations],
                 "scores": scores_path(year.year).partition("/")[2] if year.evaluations else None}))
+        return out
+
+    def department_downloads(self, year: YearPage) -> list[Output]:
+        """Each department table's JSON (the file as data) and CSV (its tasks, then its indicators)."""
+        out = []
+        for dept in year.departments:
+            if dept.table is not None:
+                stem, table = dept.table_path(year.year)[:-5], Part.file(dept.table.digest, dept.table.fetch)
+                out.append(Output(stem + ".json", "department-json", table))
+                out.append(Output(stem + ".csv", "department-csv", {"table": table, "form": self.site.config.form(year.year)}))
         return out
 
     def evaluation_downloads(self, year: YearPage) -> list[Output]:

@@ -17,8 +17,9 @@ from .forms import CLASSIC, columns as form_columns, scored
 from .kinds import EVALUATION_GRID, TARGET, Column
 from .diff import ProjectDiff
 from .disclosure import Metadata
-from .load import Entry, Evaluated, Summary
-from .model import Project, Row, in_wan, split_department
+from .load import DepartmentEntry, Entry, Evaluated, Summary
+from .department import DepartmentTable
+from .model import MidTerm, Project, Row, in_wan, split_department
 from .scoring import Scored, ScoredRow
 from .values import cell_text, fmt_amount, written_amount
 
@@ -224,6 +225,7 @@ def evaluation_path(year: int, id_: str) -> str:
 
 
 EVALUATION_DIR = "ziping"  # 自评, as the URL has it (ASCII, like the ids)
+DEPARTMENT_DIR = "bumen"  # 部门: a year's department tables, by department slug
 
 
 @dataclass
@@ -235,6 +237,7 @@ class Department:
     projects: list[ProjectPage]
     total: Decimal = Decimal(0)  # of its projects' 资金总额 (万元)
     evaluations: list[EvaluationPage] = field(default_factory=list)  # its projects', then any without one
+    table: DepartmentEntry | None = None  # its own 部门整体支出绩效目标表 of the year
 
     def __post_init__(self) -> None:
         self.total = sum((p.total for p in self.projects), Decimal(0))
@@ -243,6 +246,10 @@ class Department:
     def slug(self) -> str:
         """Its id on year pages and its department page's name (names may repeat across codes)."""
         return department_slug(self.name, self.code)
+
+    def table_path(self, year: int) -> str:
+        """Its 部门整体支出绩效目标表's page of ``year``, from the site root."""
+        return f"{year}/{DEPARTMENT_DIR}/{self.slug}.html"
 
 
 class Download(NamedTuple):
@@ -477,6 +484,33 @@ def fund_lines(project: Project) -> list[FundLine]:
     return lines
 
 
+class MidFundLine(NamedTuple):
+    """A line of a multi-year project's 项目资金: the whole 项目期's amount beside the year's."""
+
+    label: str
+    key: str
+    midterm: str
+    year: str
+    indent: bool
+
+
+def midterm_layout(project: Project, form: Form) -> dict[str, object] | None:
+    """A multi-year project's 中期 block beside its year's: the money in two columns, 中期目标
+    beside 年度目标, and the 中期 grid (its ids prefixed ``m-``); None for a one-year project."""
+    mid = project.midterm
+    if mid is None:
+        return None
+    funds = project.funds
+    lines = [MidFundLine(label, attr, written_amount(funds.wan(getattr(mid.funds, attr)) or Decimal(0))
+                         if getattr(mid.funds, attr) is not None else "",
+                         "" if getattr(funds, attr) is None else written_amount(funds.wan(getattr(funds, attr))), indent)
+             for label, attr, indent in (("资金总额", "total", False), ("其中：财政拨款", "fiscal", True),
+                                         ("其他资金", "other", False))]
+    rows = grid(mid, form, "m-")
+    return {"funds": lines, "goals": mid.goals, "grid": rows, "columns": grid_columns(form), "prefix": "m-",
+            "period": project.period or ""}
+
+
 def form_of(project: Project, config: SiteConfig) -> Form:
     """The 表样 a project is shown in: its file's own, else its year's in site.yaml."""
     return project.form or config.form(project.year)
@@ -500,10 +534,11 @@ def _cell_makers(form: Form) -> tuple[tuple[str, str, bool, str], ...]:
     return tuple((_column_id(c), c.attr or "", c.key == "level3", c.label) for c in TARGET.row_columns(form))
 
 
-def _cells(row: Row, makers: tuple[tuple[str, str, bool, str], ...], groups: str, row_id: str) -> tuple[Cell, ...]:
+def _cells(row: Row, makers: tuple[tuple[str, str, bool, str], ...], groups: str, row_id: str,
+           prefix: str = "") -> tuple[Cell, ...]:
     """A row's cells; the header cell names its categories' header cells, the others the row's too."""
     return tuple(Cell(id_, cell_text(getattr(row, attr)), header,
-                      f"h-{id_} {groups}" if header else f"h-{id_} {groups} {row_id}", label)
+                      f"{prefix}h-{id_} {groups}" if header else f"{prefix}h-{id_} {groups} {row_id}", label)
                  for id_, attr, header, label in makers)
 
 
@@ -522,21 +557,22 @@ def budget_row(project: Project, form: Form) -> BudgetRow | None:
 _BUDGET_ID = "l1-0"  # the 预算执行 row's header cell: before the first category's l1-1
 
 
-def grid(project: Project, form: Form = CLASSIC) -> list[GridRow]:
-    """The indicator grid, 一级 and 二级 merged over their rows, with header ids for screen readers,
-    each row's cells in the form's columns."""
+def grid(table: Project | MidTerm | DepartmentTable, form: Form = CLASSIC, prefix: str = "") -> list[GridRow]:
+    """The indicator grid of a table (a project's, its 中期 block's, a department's), 一级 and 二级
+    merged over their rows, with header ids for screen readers, each row's cells in the form's
+    columns. ``prefix`` starts every id, for a second grid on one page (the 中期 one: "m")."""
     rows: list[GridRow] = []
     makers = _cell_makers(form)
-    for i, (level1, groups) in enumerate(project.indicators.items(), start=1):
-        id1 = f"l1-{i}"
+    for i, (level1, groups) in enumerate(table.indicators.items(), start=1):
+        id1 = f"{prefix}l1-{i}"
         span1: Span | None = Span(level1, sum(len(r) for r in groups.values()), id1)
         for j, (level2, items) in enumerate(groups.items(), start=1):
-            id2 = f"l2-{i}-{j}"
+            id2 = f"{prefix}l2-{i}-{j}"
             span2: Span | None = Span(level2, len(items), id2)
             for row in items:
-                row_id = f"r-{len(rows) + 1}"
+                row_id = f"{prefix}r-{len(rows) + 1}"
                 rows.append(GridRow(span1, span2, row.name, row.value_text, row.note or "", row_id, f"{id1} {id2}",
-                                    _cells(row, makers, f"{id1} {id2}", row_id)))
+                                    _cells(row, makers, f"{id1} {id2}", row_id, prefix)))
                 span1 = span2 = None
     return rows
 
@@ -546,9 +582,11 @@ def _department_key(page: ProjectPage) -> tuple[str, str]:
     return (p.department_code or "", p.department_name)
 
 
-def make_site(config: SiteConfig, entries: list[Entry], evaluations: list[Evaluated] = ()) -> Site:  # type: ignore[assignment]
+def make_site(config: SiteConfig, entries: list[Entry], evaluations: list[Evaluated] = (),  # type: ignore[assignment]
+              tables: list[DepartmentEntry] = ()) -> Site:  # type: ignore[assignment]
     """Arrange valid projects into pages: by year (newest first), then department, then name, each
-    with its self-evaluation. Only summaries are read: no project is loaded to arrange the site."""
+    with its self-evaluation, each department with its own table. Only summaries are read: no
+    project is loaded to arrange the site."""
     site = Site(config=config)
     ordered = sorted(entries, key=lambda e: (-e.summary.year, e.summary.department_code or "",
                                              e.summary.department_name, e.summary.name, e.summary.id))
@@ -559,7 +597,10 @@ def make_site(config: SiteConfig, entries: list[Entry], evaluations: list[Evalua
     evaluated: dict[int, list[Evaluated]] = {}
     for entry in evaluations:
         evaluated.setdefault(entry.evaluation.year, []).append(entry)
-    for year in sorted(by_year.keys() | evaluated.keys(), reverse=True):
+    by_table_year: dict[int, list[DepartmentEntry]] = {}
+    for table in tables:
+        by_table_year.setdefault(table.table.year, []).append(table)
+    for year in sorted(by_year.keys() | evaluated.keys() | by_table_year.keys(), reverse=True):
         departments = [Department(name=key[1], code=key[0] or None, projects=list(items))
                        for key, items in groupby(by_year.get(year, []), key=_department_key)]
         projects = [p for d in departments for p in d.projects]
@@ -570,6 +611,7 @@ def make_site(config: SiteConfig, entries: list[Entry], evaluations: list[Evalua
         for page in projects:
             page.metadata = listed[page.id]
         _evaluate(year_page, evaluated.get(year, []))
+        _attach_tables(year_page, by_table_year.get(year, []))
     by_slug: dict[str, DepartmentPage] = {}
     for year_page in site.years:
         for dept in year_page.departments:
@@ -608,6 +650,19 @@ def _evaluate(year: YearPage, evaluations: list[Evaluated]) -> None:
         dept.evaluations.append(page)
     year.departments.sort(key=lambda d: (d.code or "", d.name))
     year.evaluations = [e for d in year.departments for e in d.evaluations]
+
+
+def _attach_tables(year: YearPage, tables: list[DepartmentEntry]) -> None:
+    """Each department table on the department it names (load checked there is one table per
+    department); one naming a department without projects makes that department."""
+    for entry in tables:
+        table = entry.table
+        dept = next((d for d in year.departments if table.matches(d.code, d.name)), None)
+        if dept is None:
+            dept = Department(name=table.name, code=table.code, projects=[])
+            year.departments.append(dept)
+        dept.table = entry
+    year.departments.sort(key=lambda d: (d.code or "", d.name))
 
 
 def _pair(year: YearPage, before_year: YearPage) -> None:
