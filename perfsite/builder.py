@@ -81,11 +81,13 @@ WRITERS: dict[str, Callable[[Any], bytes | str | Path]] = {
     "json": lambda view: opendata.project_json(view["project"], view["metadata"]),
     "csv": lambda view: opendata.project_csv(view["project"], view["form"]),
     "mixed-csv": lambda view: opendata.mixed_csv(view["columns"], view["projects"]),
-    "datapackage": lambda view: opendata.datapackage(**{k: v for k, v in view.items() if k not in ("evaluations", "scores")},
-                                                     extra=evaluation_data.resources(view["year"], view["evaluations"],
-                                                                                     view["scores"])),
+    "datapackage": lambda view: opendata.datapackage(
+        **{k: v for k, v in view.items() if k not in ("evaluations", "scores", "departments")},
+        extra=evaluation_data.resources(view["year"], view["evaluations"], view["scores"])
+        + department_data.resources(view["year"], view["departments"])),
     "department-json": department_data.department_json,
     "department-csv": department_data.department_csv,
+    "department-xlsx": lambda view: xlsx.department_table_xlsx(**view),
     "evaluation-json": lambda view: evaluation_data.evaluation_json(view["scored"], view["target"]),
     "evaluation-csv": evaluation_data.evaluation_csv,
     "scores-csv": lambda view: evaluation_data.scores_csv(zip(view["lines"], view["scored"])),

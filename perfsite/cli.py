@@ -126,7 +126,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if any(d.level.value == "error" for d in diagnostics):
         return EXIT_CONTENT
     evaluated = f"、{len(content.evaluations)} 张自评表" if content.evaluations else ""
-    print(f"检查通过 (check passed)：{len(content.entries)} 个项目{evaluated}")
+    departments = f"、{len(content.departments)} 张部门整体支出绩效目标表" if content.departments else ""
+    print(f"检查通过 (check passed)：{len(content.entries)} 个项目{evaluated}{departments}")
     return EXIT_OK
 
 

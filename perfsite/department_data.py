@@ -15,6 +15,7 @@ from .department import DepartmentTable
 from .forms import columns as form_columns
 from .kinds import DEPARTMENT_TASKS, TARGET
 from .opendata import BOM, _encoded, _neutral, drop_unset_columns
+from .site import DEPARTMENT_DIR
 from .values import cell_text, written_amount
 
 TASKS, INDICATORS = "年度主要任务", "绩效指标"
@@ -50,3 +51,20 @@ def department_csv(view: dict[str, Any]) -> bytes:
         cells = [cell_text(getattr(row, attrs[label])) for label in form_columns(form)]
         lines.append(_neutral([INDICATORS, *head, *blank_tasks, level1, level2, *cells], header))
     return _encoded(lines, BOM)
+
+
+def resources(year: int, tables: list[tuple[str, str, str | tuple[str, ...]]]) -> list[dict[str, Any]]:
+    """The data package's resources for a year's department tables: ``tables`` (the file stem in
+    the year's bumen/ folder, the department's name, the year's 表样)."""
+    out: list[dict[str, Any]] = []
+    for stem, name, form in tables:
+        out.append({"name": f"department-{year}-{stem}", "path": f"{DEPARTMENT_DIR}/{stem}.csv",
+                    "title": f"{name}（部门整体支出绩效目标表：每行一个任务或指标）", "profile": "tabular-data-resource",
+                    "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
+                    "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
+                    "schema": {"fields": [{"name": column, "type": "number" if column.endswith("（万元）") or column == "年度"
+                                           else "string"} for column in _columns(form)], "missingValues": [""]}})
+        out.append({"name": f"department-{year}-{stem}-json", "path": f"{DEPARTMENT_DIR}/{stem}.json",
+                    "title": f"{name}（部门整体支出绩效目标表）", "format": "json", "mediatype": "application/json",
+                    "encoding": "utf-8"})
+    return out

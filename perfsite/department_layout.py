@@ -33,11 +33,12 @@ class ShareLine(NamedTuple):
 
 
 class ShareBlock(NamedTuple):
-    """收入构成 or 支出构成: its lines and their total."""
+    """收入构成 or 支出构成: its lines and their total (with 100% where its lines give 占比)."""
 
     title: str
     lines: list[ShareLine]
     total: str
+    share: str
 
 
 def _shown(table: DepartmentTable, amount: Decimal | None) -> str:
@@ -67,7 +68,8 @@ def composition(table: DepartmentTable) -> list[ShareBlock]:
         total = stated if stated is not None else sum((line.amount for line in lines), Decimal(0))
         blocks.append(ShareBlock(key, [ShareLine(line.name, _shown(table, line.amount),
                                                  "" if line.share is None else f"{written_amount(line.share)}%")
-                                       for line in lines], fmt_amount(table.wan(total))))
+                                       for line in lines], fmt_amount(table.wan(total)),
+                                 "100%" if any(line.share is not None for line in lines) else ""))
     return blocks
 
 

@@ -239,8 +239,10 @@ class Views:
         print and to link); the department's page shows it too."""
         path = dept.table_path(year.year)
         stem = path.rpartition("/")[2][:-5]
+        downloads = {"json": f"{stem}.json", "csv": f"{stem}.csv", "xlsx": f"{stem}.xlsx",
+                     "pdf": f"{stem}.pdf" if self.pdf is not None else None}
         return self._page(path, "department_table.html", "../../", form=self.department_form(year, dept),
-                          department=self.tally(dept), downloads={"json": f"{stem}.json", "csv": f"{stem}.csv"})
+                          department=self.tally(dept), downloads=downloads)
 
     def evaluation_page(self, page: EvaluationPage) -> Output:
         """A self-evaluation's page: the 自评表 as its form prints it, linked to its target table's."""
@@ -468,17 +470,23 @@ class Views:
                 "year": year.year, "title": site.config.title, "publisher": site.config.publisher,
                 "url": site.config.url(), "projects": [(p.id, p.name, p.metadata) for p in year.projects], "tables": tables,
                 "evaluations": [(e.id, e.name) for e in year.evaluations],
-                "scores": scores_path(year.year).partition("/")[2] if year.evaluations else None}))
+                "scores": scores_path(year.year).partition("/")[2] if year.evaluations else None,
+                "departments": tuple((d.slug, d.name, site.config.form(year.year)) for d in year.departments
+                                     if d.table is not None)}))
         return out
 
     def department_downloads(self, year: YearPage) -> list[Output]:
-        """Each department table's JSON (the file as data) and CSV (its tasks, then its indicators)."""
+        """Each department table's JSON (the file as data), CSV (its tasks, then its indicators)
+        and .xlsx (the form, as its page lays it out)."""
         out = []
         for dept in year.departments:
             if dept.table is not None:
                 stem, table = dept.table_path(year.year)[:-5], Part.file(dept.table.digest, dept.table.fetch)
                 out.append(Output(stem + ".json", "department-json", table))
                 out.append(Output(stem + ".csv", "department-csv", {"table": table, "form": self.site.config.form(year.year)}))
+                out.append(Output(stem + ".xlsx", "department-xlsx", {
+                    "t": self.department_form(year, dept), "publisher": self.site.config.publisher,
+                    "when": self.when or dt.datetime(year.year, 1, 1)}))
         return out
 
     def evaluation_downloads(self, year: YearPage) -> list[Output]:
@@ -496,8 +504,8 @@ class Views:
         return out
 
     def pdfs(self) -> list[Output]:
-        """With --pdf: each project's PDF beside its page, and each department's of a year (its
-        projects one after another) beside its indicator CSV. A PDF's view holds its projects'
+        """With --pdf: each project's PDF beside its page, each department's of a year (its
+        projects one after another) beside its indicator CSV, and each department table's beside its page. A PDF's view holds its projects'
         ``attachment`` views, so it is made again exactly when one of them changed."""
         if self.pdf is None:
             return []
@@ -512,6 +520,11 @@ class Views:
                     **self.pdf, "pages": tuple(view for _, view in pages),
                     "title": f"{dept.name} {year.year}年度项目支出绩效目标表",
                     "date": max(_dated(page) for page in dept.projects)}))
+            for dept in (d for d in year.departments if d.table is not None):
+                page = self.department_table_page(year, dept)
+                out.append(Output(page.path[:-5] + ".pdf", PDF + "department_table.html", {
+                    **self.pdf, "pages": (page.view,), "title": None,
+                    "date": dept.table.table.published or dt.date(year.year, 1, 1)}))
         return out
 
     def discovery(self, pages: list[Output]) -> list[Output]:
@@ -548,13 +561,25 @@ class Views:
         dated += [(date, p.path, i, p) for p in self.site.projects
                   for i, (date, _) in enumerate(p.summary.corrections, start=1)]
         dated += [(_evaluated(e), e.path, 0, e) for y in self.site.years for e in y.evaluations]
+        dated += [(d.table.table.published or dt.date(y.year, 1, 1), d.table_path(y.year), 0, self._table_entry(y, d))
+                  for y in self.site.years for d in y.departments if d.table is not None]
         newest = heapq.nlargest(FEED_ENTRIES, dated, key=lambda d: d[:3])
         entries = [self._entry(when, i, p) for when, _, i, p in newest]
         return {"title": config.title, "publisher": config.publisher, "home": config.url("index.html"),
                 "self": config.url("feed.xml"), "entries": entries}
 
-    def _entry(self, when: dt.date, correction: int, page: ProjectPage | EvaluationPage) -> dict[str, Any]:
-        """A feed entry: a table, one of its 更正, or a self-evaluation (its 总分 and 自评等级)."""
+    def _table_entry(self, year: YearPage, dept: Department) -> dict[str, Any]:
+        """A department table's feed entry, but its date: its 金额合计 as the 资金总额."""
+        table = dept.table.table  # type: ignore[union-attr]
+        return {"url": self.site.config.url(dept.table_path(year.year)), "name": f"{dept.name}部门整体支出绩效目标表",
+                "year": year.year, "department": dept.name, "total": table.wan(table.totals()[0]),
+                "evaluation": None, "correction": None}
+
+    def _entry(self, when: dt.date, correction: int, page: ProjectPage | EvaluationPage | dict[str, Any]) -> dict[str, Any]:
+        """A feed entry: a table, one of its 更正, a self-evaluation (its 总分 and 自评等级), or a
+        department table (made by ``_table_entry``)."""
+        if isinstance(page, dict):
+            return {**page, "published": when}
         url = self.site.config.url(page.path)
         if isinstance(page, EvaluationPage):
             line = page.line()

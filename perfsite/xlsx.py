@@ -37,7 +37,7 @@ from .forms import SCORED
 from .kinds import TARGET
 from .model import Project
 from .render import goal_html
-from .site import Form, budget_row, fund_lines, grid, grid_columns, is_wide
+from .site import Form, budget_row, fund_lines, grid, grid_columns, is_wide, midterm_layout
 
 TITLE = "项目支出绩效目标表"
 UNIT = "金额单位：万元"  # the page's: fund_lines gives every amount in 万元 (Funds.wan), as project.html says
@@ -165,6 +165,8 @@ def layout(project: Project, form: Form) -> Sheet:
     cells += [Placed(row, 3 + i, c.label, "th") for i, c in enumerate(columns)]
     row += 1
     cells += _grid(project, form, row, [c.label in _NUMBERS for c in columns])
+    if project.midterm is not None:
+        cells += _midterm(project, form, max(c.row + c.rows for c in cells) + 1, width)
     widths = [_WIDTHS["label"], _WIDTHS["l1"], _WIDTHS["l2"]]
     widths += [(_WIDE_WIDTHS if wide else {}).get(c.id, _WIDTHS.get(c.id, 12)) for c in columns]
     return Sheet(project.name, cells, widths, head_row, wide)
@@ -191,6 +193,39 @@ def _grid(project: Project, form: Form, row: int, numeric: list[bool]) -> list[P
                        else _cell(row, 3 + i, cell.text, numeric[i]))
         row += 1
     return out
+
+
+def _midterm(project: Project, form: Form, row: int, width: int) -> list[Placed]:
+    """A multi-year project's 中期 block after its grid, as its page shows it (site.midterm_layout):
+    中期 beside 年度 for the money and the goals, then the 中期 grid."""
+    m = midterm_layout(project, form)
+    assert m is not None
+    half = 3 + (width - 3) // 2  # 中期 in the columns before it, 年度 from it
+    cells = [Placed(row, 0, "", "td", cols=3), Placed(row, 3, f"中期（{m['period']}）", "th", cols=half - 3),
+             Placed(row, half, f"{project.year}年度", "th", cols=width - half)]
+    lines = [*((line.label, line.midterm, line.year) for line in m["funds"]),
+             ("总体目标", "\n".join(goal_text(g) for g in m["goals"]), "\n".join(goal_text(g) for g in project.goals))]
+    for i, (label, mid, year) in enumerate(lines, start=1):
+        goals = label == "总体目标"
+        cells += [Placed(row + i, 0, label, "th", cols=3),
+                  (Placed(row + i, 3, mid, "goals") if goals else _cell(row + i, 3, mid, True))._replace(cols=half - 3),
+                  (Placed(row + i, half, year, "goals") if goals else _cell(row + i, half, year, True))._replace(cols=width - half)]
+    row += len(lines) + 1
+    columns = m["columns"]
+    cells += [Placed(row, 0, "", "td"), Placed(row, 1, "一级指标", "th"), Placed(row, 2, "二级指标", "th")]
+    cells += [Placed(row, 3 + i, c.label, "th") for i, c in enumerate(columns)]
+    row += 1
+    numeric = [c.label in _NUMBERS for c in columns]
+    cells.append(Placed(row, 0, "中期绩效指标", "th", rows=len(m["grid"])))
+    for grid_row in m["grid"]:
+        if grid_row.level1:
+            cells.append(Placed(row, 1, grid_row.level1.text, "th", rows=grid_row.level1.rowspan))
+        if grid_row.level2:
+            cells.append(Placed(row, 2, grid_row.level2.text, "th", rows=grid_row.level2.rowspan))
+        cells += [Placed(row, 3 + i, cell.text, "th-row") if cell.header else _cell(row, 3 + i, cell.text, numeric[i])
+                  for i, cell in enumerate(grid_row.cells)]
+        row += 1
+    return cells
 
 
 def _cell(row: int, col: int, text: str, numeric: bool) -> Placed:
@@ -477,3 +512,71 @@ def department_xlsx(title: str, projects: tuple[Project, ...], form: Form, publi
                     when: dt.datetime) -> bytes:
     """A department's forms of one year, a sheet per project in page order."""
     return workbook([layout(p, p.form or form) for p in projects], title, publisher, when)
+
+
+DEPARTMENT_TITLE = "部门（单位）整体支出绩效目标表"
+
+
+def department_layout(t: dict) -> Sheet:
+    """A department's table as cells, in its page's order (_department_form.html), from the
+    same laid-out data (department_layout.layout): the label column, then 任务名称, 主要内容 and
+    the three 预算金额 columns over the grid's columns."""
+    columns = t["columns"]
+    width = max(6, 3 + len(columns))
+    amounts = width - 3  # 总额, 财政拨款, 其他资金: the last three columns
+    cells: list[Placed] = [Placed(0, 0, DEPARTMENT_TITLE, "title", cols=width),
+                           Placed(1, 0, f"（{t['year']}年度）", "year", cols=amounts),
+                           Placed(1, amounts, UNIT, "unit", cols=3)]
+    row = 2
+    cells += [Placed(row, 0, "部门（单位）名称", "th"), Placed(row, 1, t["department"], "td", cols=width - 1)]
+    row += 1
+    if t["duties"]:
+        cells += [Placed(row, 0, "部门职能概述", "th"), Placed(row, 1, goal_text(t["duties"]), "goals", cols=width - 1)]
+        row += 1
+    for block in t["composition"]:
+        lines = [*((line.name, line.amount, line.share) for line in block.lines), ("合计", block.total, block.share)]
+        cells += [Placed(row, 0, block.title, "th", rows=len(lines) + 1), Placed(row, 1, "项目", "th"),
+                  Placed(row, 2, "金额", "th", cols=width - 3), Placed(row, width - 1, "占比", "th")]
+        for i, (name, amount, share) in enumerate(lines, start=1):
+            cells += [Placed(row + i, 1, name, "th"), _cell(row + i, 2, amount, True)._replace(cols=width - 3),
+                      Placed(row + i, width - 1, share, "amount")]
+        row += len(lines) + 1
+    tasks = [*t["tasks"], t["sum"]]
+    cells += [Placed(row, 0, "年度主要任务", "th", rows=len(tasks) + 2), Placed(row, 1, "任务名称", "th", rows=2),
+              Placed(row, 2, "主要内容", "th", rows=2, cols=amounts - 2), Placed(row, amounts, "预算金额", "th", cols=3)]
+    cells += [Placed(row + 1, amounts + i, label, "th") for i, label in enumerate(("总额", "财政拨款", "其他资金"))]
+    for i, task in enumerate(tasks, start=2):
+        if task is t["sum"]:
+            cells.append(Placed(row + i, 1, task.name, "th", cols=amounts - 1))
+        else:
+            content = goal_text(task.content) if task.content else ""
+            cells += [Placed(row + i, 1, task.name, "th-row"), Placed(row + i, 2, content, "td", cols=amounts - 2)]
+        cells += [_cell(row + i, amounts + j, text, True) for j, text in enumerate((task.total, task.fiscal, task.other))]
+    row += len(tasks) + 2
+    cells += [Placed(row, 0, "年度总体目标", "th"),
+              Placed(row, 1, "\n".join(goal_text(g) for g in t["goals"]), "goals", cols=width - 1)]
+    row += 1
+    head_row = row
+    cells += [Placed(row, 0, "", "td"), Placed(row, 1, "一级指标", "th"), Placed(row, 2, "二级指标", "th")]
+    cells += [Placed(row, 3 + i, c.label, "th", cols=1 if i < len(columns) - 1 else width - 2 - len(columns))
+              for i, c in enumerate(columns)]
+    row += 1
+    numeric = [c.label in _NUMBERS for c in columns]
+    cells.append(Placed(row, 0, "年度绩效指标", "th", rows=len(t["grid"])))
+    for grid_row in t["grid"]:
+        if grid_row.level1:
+            cells.append(Placed(row, 1, grid_row.level1.text, "th", rows=grid_row.level1.rowspan))
+        if grid_row.level2:
+            cells.append(Placed(row, 2, grid_row.level2.text, "th", rows=grid_row.level2.rowspan))
+        for i, cell in enumerate(grid_row.cells):
+            span = 1 if i < len(columns) - 1 else width - 2 - len(columns)
+            cells.append((Placed(row, 3 + i, cell.text, "th-row") if cell.header
+                          else _cell(row, 3 + i, cell.text, numeric[i]))._replace(cols=span))
+        row += 1
+    widths = [10, 16, 30, *([12] * (width - 6)), 10, 10, 10]
+    return Sheet(t["name"], cells, widths, head_row, width > 6)
+
+
+def department_table_xlsx(t: dict, publisher: str, when: dt.datetime) -> bytes:
+    """A department's own table of one year, as one sheet."""
+    return workbook([department_layout(t)], f"{t['name']}（{t['year']}年度）{DEPARTMENT_TITLE}", publisher, when)

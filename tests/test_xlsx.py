@@ -14,6 +14,7 @@ import subprocess
 import sys
 import zipfile
 from decimal import Decimal
+from itertools import takewhile
 from pathlib import Path
 
 import openpyxl
@@ -143,10 +144,22 @@ def test_a_bare_number_in_a_split_form_is_a_number_and_points_add_up(sites):
     ws = openpyxl.load_workbook(sites["yitihua"] / "2023/weiqiao-gaizao.xlsx").active
     head = next(r for r in ws.iter_rows() if r[1].value == "一级指标")
     columns = {c.value: c.column for c in head}
-    below = list(ws.iter_rows(min_row=head[0].row + 1))
+    rows = list(ws.iter_rows(min_row=head[0].row + 1))
+    below = list(takewhile(lambda r: any(c.value is not None for c in r), rows))  # the year's grid: then 中期
     values = [r[columns["指标值"] - 1].value for r in below]
     assert 495 in values and "2023年11月30日" in values and "达到二类及以上" in values
     assert sum(r[columns["权重"] - 1].value or 0 for r in below) == 100  # 预算执行's 10 with the rows'
+
+
+def test_a_multi_year_projects_sheet_has_its_midterm_block_after_its_grid(sites):
+    ws = openpyxl.load_workbook(sites["yitihua"] / "2023/weiqiao-gaizao.xlsx").active
+    grid = [row for row in ws.iter_rows(values_only=True)]
+    [mid_head] = [i for i, r in enumerate(grid) if any(str(v).startswith("中期（2023年—2025年）") for v in r if v)]
+    assert not any(grid[mid_head - 1])  # one blank row after the year's grid
+    funds = {r[0]: [v for v in r[1:] if v is not None] for r in grid[mid_head + 1:mid_head + 4]}
+    assert funds["资金总额"] == [1620, 540] and funds["其中：财政拨款"] == [1620, 540]
+    [row] = [r for r in grid[mid_head:] if "改造危桥" in r]
+    assert row[0] == "中期绩效指标" and 9 in row  # its first row, its own value: a number, as the year's grid has it
 
 
 def test_a_departments_workbook_has_a_sheet_per_project_as_its_page_lists_them(sites):
