@@ -119,10 +119,13 @@ def _shares(c: Check, key: str, lines: list[Share], whole: Decimal) -> list[Diag
 
 def check_projects(c: Check) -> list[Diagnostic]:
     """W100 the 项目支出 of 支出构成 is at least what the department's published projects of the
-    year add up to (naming them); W101 a 部门名称 no project of the year names."""
+    year add up to (naming them); W101 a 部门名称 no project of the year names (in a year that
+    has projects: likely a misspelling)."""
     if not c.projects:
+        if not c.departments:  # a year whose projects are not published yet: nothing to read it against
+            return []
         close = nearest(c.table.name, c.departments)
-        known = "、".join(c.departments[:8]) or "（本年度还没有项目）"
+        known = "、".join(c.departments[:8])
         return [c.warning(("部门名称",), "W101", f"本年度没有项目的主管部门是「{c.table.department}」",
                           f"是不是「{close}」？" if close else f"部门名称与项目的“主管部门及代码”相同，本年度的主管部门：{known}")]
     line = c.table.expenditure()

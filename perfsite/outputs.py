@@ -201,7 +201,8 @@ class Views:
     def tally(dept: Department) -> dict[str, Any]:
         """A department as a page that counts its projects sees it: no project is in it."""
         return {"name": dept.name, "code": dept.code, "slug": dept.slug, "path": f"departments/{dept.slug}.html",
-                "count": len(dept.projects), "total": dept.total}
+                "count": len(dept.projects), "total": dept.total,
+                "table_path": None if dept.table is None else dept.table_path(dept.table.table.year)}
 
     def pairs(self, projects: list[ProjectPage]) -> Pairs:
         found = self._pairs
@@ -408,7 +409,10 @@ class Views:
         years = []
         for year, dept in d.years:
             listed = self.department(year, dept)
+            # where the year's page has this department: its section, else the self-evaluations
+            anchor = dept.slug if year.projects else "scores-title" if year.evaluations else None
             years.append({"year": year.year, "path": year.path, "dept": listed, "form": self.department_form(year, dept),
+                          "anchor": anchor,
                           "table_path": None if dept.table is None else dept.table_path(year.year),
                           "workbook": workbook_path(year.year, d.slug),
                           "chart": Part.derived(_chart, d.name, year.year, listed) if dept.projects else None,

@@ -202,12 +202,14 @@ def test_the_table_is_published_on_its_department(site: Path) -> None:
     assert department.index("部门（单位）整体支出绩效目标表") < department.index("测试项目")
 
 
-def test_a_department_table_without_projects_gets_its_department(site_dir: Path) -> None:
-    write(site_dir, DEPARTMENT.replace("年度: 2022", "年度: 2023"), year=2023)
-    output = check(site_dir)
-    assert " W101 " in output and " E0" not in output
-    assert run_cli("build", cwd=site_dir).returncode == 0
-    assert list((site_dir / "output" / "2023" / "bumen").glob("*.html"))
+def test_a_year_with_only_a_department_table_has_its_own_year_page(site_dir: Path) -> None:
+    write(site_dir, DEPARTMENT.replace("年度: 2022", "年度: 2023").replace("2022年12月31日", "2023年12月31日"), year=2023)
+    result = run_cli("build", "--strict", cwd=site_dir)  # its links and anchors are checked
+    assert result.returncode == 0, result.stdout + result.stderr
+    year = (site_dir / "output" / "2023" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>2023年度部门整体支出绩效目标表</h1>" in year and "共 1 个部门" in year
+    [page] = list((site_dir / "output" / "2023" / "bumen").glob("*.html"))
+    assert f'href="../{page.relative_to(site_dir / "output").as_posix()}"' in year
 
 
 # 中期 (multi-year projects) -----------------------------------------------------------------
