@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Literal, TypeVar
 
 from . import evaldiff
 from .department import Composition, DepartmentTable, Share, Sum, Task
-from .diff import (KIND_LABELS, FieldChange, GoalChange, RowChange, SiteDiff, _category, _change_text, _field_change,
+from .diff import (KIND_LABELS, FieldChange, GoalChange, RowChange, SiteDiff, _change_text, _field_change,
                    _goals, _md, _md_rows, _paint, _Rollover, amount_change, goal_lines, grid_changes, heading,
                    md_fields, md_goals, pair_tables, report_order, row_line)
 from .evaldiff import EvaluationsDiff, _percent, _rate_delta
@@ -169,10 +169,9 @@ def _sum(old: DepartmentTable, new: DepartmentTable) -> list[FieldChange]:
 
 def _blocks(table: DepartmentTable) -> dict[str, tuple[str, list[Share], Decimal]]:
     """总体资金情况's blocks by key: (its total's key, its lines, its total as shown, in 万元)."""
-    if table.composition is None:
-        return {}
-    return {key: (total_key, lines, table.wan(stated if stated is not None else sum((s.amount for s in lines), Decimal(0))))
-            for key, total_key, lines, stated in table.composition.blocks()}  # type: ignore[misc]
+    blocks = table.composition.blocks() if table.composition else ()
+    return {key: (total_key, lines, table.wan(sum((s.amount for s in lines), Decimal(0)) if stated is None else stated))
+            for key, total_key, lines, stated in blocks}  # type: ignore[misc]
 
 
 def _composition(old: DepartmentTable, new: DepartmentTable, roll: _Rollover) -> list[FieldChange]:
@@ -180,7 +179,7 @@ def _composition(old: DepartmentTable, new: DepartmentTable, roll: _Rollover) ->
     block's total; a block or line on one side only as changes from (to) nothing."""
     a_blocks, b_blocks = _blocks(old), _blocks(new)
     changes: list[FieldChange | None] = []
-    for info in Composition.model_fields.values():
+    for info in Composition.model_fields.values():  # the form's order: 收入构成 before 支出构成
         key = info.alias or ""
         if key not in a_blocks and key not in b_blocks:
             continue

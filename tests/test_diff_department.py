@@ -178,7 +178,7 @@ def test_next_years_copy_is_unchanged_and_pairs_by_name_when_the_code_is_dropped
     write(repo, "content/2023/部门/jiaotong.yaml", next_year)
     data = diff(repo, "2022", "2023")
     (d,) = data["departments"]
-    assert (d["status"], d["year"], d["old_where"]) == ("unchanged", 2023, f"content/2022/部门/jiaotong.yaml")
+    assert (d["status"], d["year"], d["old_where"]) == ("unchanged", 2023, "content/2022/部门/jiaotong.yaml")
     write(repo, "content/2023/部门/jiaotong.yaml", next_year.replace("901-某县交通运输局", "某县交通运输局")
           .replace("2023年养护县乡道 320 公里", "2023年养护县乡道 340 公里"))
     (d,) = diff(repo, "2022", "2023")["departments"]
