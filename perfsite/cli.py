@@ -170,9 +170,9 @@ def _color(choice: str) -> bool:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    """Projects, then self-evaluations; a file that does not validate is named, left out, and
-    makes the exit status 1 (the comparison is not whole)."""
-    from . import diff as semantic, evaldiff
+    """Projects, then self-evaluations, then department tables; a file that does not validate is
+    named, left out, and makes the exit status 1 (the comparison is not whole)."""
+    from . import departmentdiff, diff as semantic, evaldiff
     from .snapshot import SnapshotError, resolve
 
     jobs = _jobs(args)
@@ -188,26 +188,30 @@ def cmd_diff(args: argparse.Namespace) -> int:
         # a later year whose self-evaluations are not written yet (they come after its year): not removals
         print("（新的一年还没有自评表，自评表未参与比较 self-evaluations not compared: none yet）", file=sys.stderr)
         evaluations = evaldiff.EvaluationsDiff()
+    departments = departmentdiff.diff_department_snapshots(old.departments, new.departments)
     if args.format == "json":
-        sys.stdout.write(evaldiff.to_json(result, evaluations))
+        sys.stdout.write(departmentdiff.to_json(result, evaluations, departments))
     elif args.format == "markdown":
-        sys.stdout.write(evaldiff.to_markdown(result, evaluations))
+        sys.stdout.write(departmentdiff.to_markdown(result, evaluations, departments))
     else:
-        sys.stdout.write(evaldiff.to_text(result, evaluations, color=_color(args.color)))
+        sys.stdout.write(departmentdiff.to_text(result, evaluations, departments, color=_color(args.color)))
     if old.problems or new.problems:
         return EXIT_CONTENT
-    return EXIT_CONTENT if args.exit_code and (result.changed or evaluations.changed) else EXIT_OK
+    changed = result.changed or evaluations.changed or departments.changed
+    return EXIT_CONTENT if args.exit_code and changed else EXIT_OK
 
 
 def _years(snapshot: Any) -> set[int]:
     """The budget years a snapshot's tables are of."""
-    return {p.year for p, _ in snapshot.projects} | {e.year for e, _ in snapshot.evaluations}
+    return ({p.year for p, _ in snapshot.projects} | {e.year for e, _ in snapshot.evaluations}
+            | {d.year for d, _ in snapshot.departments})
 
 
 def cmd_diff_driver(args: argparse.Namespace) -> int:
     """git's external diff protocol: path old-file old-hex old-mode new-file new-hex new-mode.
-    The files are git's temporary copies: ``path`` says whether they hold a project or a 自评表."""
-    from . import diff as semantic, evaldiff
+    The files are git's temporary copies: ``path`` says whether they hold a project, a 自评表 or a
+    部门整体支出绩效目标表."""
+    from . import departmentdiff, diff as semantic, evaldiff
     from .snapshot import Snapshot, read_file
 
     sides = []
@@ -222,7 +226,9 @@ def cmd_diff_driver(args: argparse.Namespace) -> int:
                                      [(p, args.path) for p, _ in sides[1].projects], f"a/{args.path}", f"b/{args.path}")
     evaluations = evaldiff.diff_evaluation_snapshots([(e, args.path) for e, _ in sides[0].evaluations],
                                                      [(e, args.path) for e, _ in sides[1].evaluations])
-    sys.stdout.write(evaldiff.to_text(result, evaluations, color=_color(args.color)))
+    departments = departmentdiff.diff_department_snapshots([(d, args.path) for d, _ in sides[0].departments],
+                                                           [(d, args.path) for d, _ in sides[1].departments])
+    sys.stdout.write(departmentdiff.to_text(result, evaluations, departments, color=_color(args.color)))
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Iterable, Literal, Protocol, TypeVar
 
 from .kinds import TARGET
-from .model import Correction, Project, Row
+from .model import Correction, MidFunds, MidTerm, Project, Row
 from .taxonomy import canonical
 from .values import Value, fmt_amount, written_amount
 
@@ -30,6 +30,11 @@ _FUNDS = TARGET.diff_funds
 # so a column declared there is compared without a second list here.
 _ROW_PLAIN = ("name", "value_text", "note")
 _ROW_FIELDS = tuple(c for c in TARGET.row_fields if c.attr not in _ROW_PLAIN)
+# The 中期 block (declared diff=False in the kind: the header comparison skips it, _midterm compares
+# it): its money by MidFunds' keys, its goals under their key, its grid's rows as the year's are.
+MIDTERM = TARGET.midterm.alias if TARGET.midterm else "中期"
+MID_FUNDS = tuple((attr, info.alias or attr) for attr, info in MidFunds.model_fields.items())
+MID_GOALS = MidTerm.model_fields["goals"].alias or "goals"
 
 
 @dataclass(slots=True)  # thousands per year at scale
@@ -61,6 +66,17 @@ class RowChange:
     fields: list[FieldChange] = field(default_factory=list)  # 指标性质, 度量单位, 权重, …: each that changed
 
 
+@dataclass(slots=True)
+class MidTermDiff:
+    """What changed in a project's 中期 block; of an added (removed) block, everything it holds,
+    as changes from (to) nothing."""
+
+    kind: Literal["added", "removed", "changed"]
+    funds: list[FieldChange] = field(default_factory=list)  # 资金总额, 财政拨款, 其他资金 (in 万元)
+    goals: list[GoalChange] = field(default_factory=list)  # 中期目标
+    rows: list[RowChange] = field(default_factory=list)  # the 中期 grid's rows
+
+
 @dataclass(slots=True)  # thousands per year at scale
 class ProjectDiff:
     status: Literal["added", "removed", "changed", "unchanged"]
@@ -73,6 +89,7 @@ class ProjectDiff:
     funds: list[FieldChange] = field(default_factory=list)
     goals: list[GoalChange] = field(default_factory=list)
     rows: list[RowChange] = field(default_factory=list)
+    midterm: MidTermDiff | None = None  # None: neither side has a 中期 block, or it did not change
 
     @property
     def renamed(self) -> bool:
@@ -143,6 +160,14 @@ def _amount_delta(old: Decimal | None, new: Decimal | None) -> str | None:
         pct = (delta / old * 100).quantize(Decimal("0.01"))
         text += f" ({'+' if pct > 0 else ''}{pct}%)"
     return text
+
+
+def amount_change(label: str, old: Decimal | None, new: Decimal | None) -> FieldChange | None:
+    """The change of an amount already in 万元 (资金总额 10.38 → 11: "+0.62 (+5.97%)"), or None."""
+    if old == new:
+        return None
+    return FieldChange(label, None if old is None else written_amount(old),
+                       None if new is None else written_amount(new), _amount_delta(old, new))
 
 
 def value_delta(old: Value, new: Value) -> str | None:
@@ -235,12 +260,16 @@ def pair_rows(olds: list[tuple[tuple[str, str], str]], news: list[tuple[tuple[st
     return pairs
 
 
-def _rows(old: Project, new: Project, roll: _Rollover) -> list[RowChange]:
-    def listing(project: Project) -> list[tuple[tuple[str, str], tuple[str, str], str, Value, str, Row]]:
-        return [((l1, l2), (canonical(l1), canonical(l2)), row.name, row.value, row.note or "", row)
-                for l1, l2, _i, row in project.rows()]
+GridRows = Iterable[tuple[str, str, int, Row]]  # (一级, 二级, index, row), as iter_rows gives them
 
-    olds, news = listing(old), listing(new)
+
+def grid_changes(old_rows: GridRows, new_rows: GridRows, roll: _Rollover) -> list[RowChange]:
+    """The changes from one indicator grid to another (a table's, a 中期 block's, a department's)."""
+    def listing(rows: GridRows) -> list[tuple[tuple[str, str], tuple[str, str], str, Value, str, Row]]:
+        return [((l1, l2), (canonical(l1), canonical(l2)), row.name, row.value, row.note or "", row)
+                for l1, l2, _i, row in rows]
+
+    olds, news = listing(old_rows), listing(new_rows)
     pairs = pair_rows([(o[1], o[2]) for o in olds], [(n[1], n[2]) for n in news], roll)
     used = set(pairs.values())
     changes: list[RowChange] = []
@@ -284,14 +313,31 @@ def diff_projects(old: Project | None, new: Project | None, old_where: str | Non
             if f.get(old.funds) != f.get(new.funds):
                 result.funds.append(FieldChange(f.alias, f.get(old.funds), f.get(new.funds)))
             continue
-        a, b = old.funds.wan(f.get(old.funds)), new.funds.wan(f.get(new.funds))
-        if a != b:
-            result.funds.append(FieldChange(f.alias, None if a is None else written_amount(a),
-                                            None if b is None else written_amount(b), _amount_delta(a, b)))
+        change = amount_change(f.alias, old.funds.wan(f.get(old.funds)), new.funds.wan(f.get(new.funds)))
+        if change is not None:
+            result.funds.append(change)
     result.goals = _goals(old.goals, new.goals, roll)
-    result.rows = _rows(old, new, roll)
-    if result.old_id or result.header or result.funds or result.goals or result.rows:
+    result.rows = grid_changes(old.rows(), new.rows(), roll)
+    result.midterm = _midterm(old, new, roll)
+    if result.old_id or result.header or result.funds or result.goals or result.rows or result.midterm:
         result.status = "changed"
+    return result
+
+
+def _midterm(old: Project, new: Project, roll: _Rollover) -> MidTermDiff | None:
+    """The 中期 block's changes: its amounts in 万元 (in the unit of each side's 资金 block), its
+    goals and its rows; a block on one side only is compared with an empty one."""
+    a, b = old.midterm, new.midterm
+    if a is None and b is None:
+        return None
+    funds = [amount_change(alias, old.funds.wan(getattr(a.funds, attr)) if a else None,
+                           new.funds.wan(getattr(b.funds, attr)) if b else None) for attr, alias in MID_FUNDS]
+    result = MidTermDiff("added" if a is None else "removed" if b is None else "changed",
+                         [c for c in funds if c is not None],
+                         _goals(a.goals if a else [], b.goals if b else [], roll),
+                         grid_changes(a.rows() if a else (), b.rows() if b else (), roll))
+    if result.kind == "changed" and not (result.funds or result.goals or result.rows):
+        return None
     return result
 
 
@@ -382,14 +428,15 @@ def _segments_text(segments: list[Segment], color: bool) -> str:
     return "".join(parts)
 
 
-def _row_line(r: RowChange, color: bool) -> str:
+def row_line(r: RowChange, color: bool, label: str = "指标") -> str:
+    """A row's change as a line; ``label``: what its grid is called (中期指标 for the 中期 grid's)."""
     if r.kind == "added":
-        return _paint(f"  + 指标 {_category(r.new_category)}/{r.name}: {r.new_value}", "add", color)
+        return _paint(f"  + {label} {_category(r.new_category)}/{r.name}: {r.new_value}", "add", color)
     if r.kind == "removed":
-        return _paint(f"  - 指标 {_category(r.old_category)}/{r.name}: {r.old_value}", "del", color)
-    text = f"  ~ 指标 {_category(r.new_category)}/{r.name}"
+        return _paint(f"  - {label} {_category(r.old_category)}/{r.name}: {r.old_value}", "del", color)
+    text = f"  ~ {label} {_category(r.new_category)}/{r.name}"
     if r.kind == "moved":
-        text = f"  ↪ 指标 {r.name}: 从 {_category(r.old_category)} 移到 {_category(r.new_category)}"
+        text = f"  ↪ {label} {r.name}: 从 {_category(r.old_category)} 移到 {_category(r.new_category)}"
     if r.old_value != r.new_value:
         text += f": {r.old_value} → {r.new_value}" + (f"（{r.delta}）" if r.delta else "")
     if r.old_note != r.new_note:
@@ -410,11 +457,29 @@ def project_lines(d: ProjectDiff, color: bool = False) -> list[str]:
         lines.append(f"  id: {d.old_id} → {d.id}")
     for c in d.header + d.funds:
         lines.append(_paint(f"  {_change_text(c)}", "mod", color))
-    for g in d.goals:
-        label = {"added": "新增", "removed": "删除", "changed": "修改"}[g.kind]
-        lines.append(f"  年度目标 {g.index}（{label}）: {_segments_text(g.segments, color)}")
-    lines += [_row_line(r, color) for r in d.rows]
+    lines += goal_lines("年度目标", d.goals, color)
+    lines += [row_line(r, color) for r in d.rows]
+    if d.midterm is not None:
+        lines += midterm_lines(d.midterm, color)
     return lines
+
+
+KIND_LABELS = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "移动"}
+
+
+def goal_lines(label: str, goals: list[GoalChange], color: bool = False) -> list[str]:
+    """``  年度目标 1（修改）: …``: each goal's change as a line."""
+    return [f"  {label} {g.index}（{KIND_LABELS[g.kind]}）: {_segments_text(g.segments, color)}" for g in goals]
+
+
+def midterm_lines(m: MidTermDiff, color: bool = False) -> list[str]:
+    """The 中期 block's changes, each line named 中期…; a block added or removed says so first."""
+    lines = [] if m.kind == "changed" else [
+        _paint(f"  {'+' if m.kind == 'added' else '-'} {MIDTERM}（{KIND_LABELS[m.kind]}）",
+               "add" if m.kind == "added" else "del", color)]
+    lines += [_paint(f"  {MIDTERM}/{_change_text(c)}", "mod", color) for c in m.funds]
+    lines += goal_lines(MID_GOALS, m.goals, color)
+    return lines + [row_line(r, color, f"{MIDTERM}指标") for r in m.rows]
 
 
 def heading(diff: SiteDiff, color: bool = False) -> str:
@@ -455,21 +520,39 @@ def to_markdown(diff: SiteDiff, nothing: str = "没有变化。") -> str:
     for d in changed:
         out += [f"### {d.name}（`{d.id}`）", ""]
         if d.header or d.funds or d.old_id:
-            out += ["| 字段 | 原值 | 新值 | 变化 |", "|---|---|---|---|"]
-            if d.old_id:
-                out.append(f"| id | {d.old_id} | {d.id} | |")
-            out += [f"| {c.field} | {_md(c.old)} | {_md(c.new)} | {c.delta or ''} |" for c in d.header + d.funds]
-            out.append("")
-        for g in d.goals:
-            text = "".join(t if op == "equal" else (f"~~{t}~~" if op == "delete" else f"**{t}**") for op, t in g.segments)
-            out.append(f"- 年度目标 {g.index}：{text}")
-        if d.goals:
-            out.append("")
+            out += md_fields(d.header + d.funds, [f"| id | {d.old_id} | {d.id} | |"] if d.old_id else [])
+        out += md_goals("年度目标", d.goals, kinds=False)
         if d.rows:
             out += _md_rows(d.rows)
+        if d.midterm is not None:
+            out += _md_midterm(d.midterm)
     if not diff.changed:
         out.append(nothing)
     return "\n".join(out).rstrip() + "\n"
+
+
+def md_fields(changes: list[FieldChange], first: Iterable[str] = ()) -> list[str]:
+    """Fields' changes as a table (``first``: lines of it before them)."""
+    return ["| 字段 | 原值 | 新值 | 变化 |", "|---|---|---|---|", *first,
+            *(f"| {c.field} | {_md(c.old)} | {_md(c.new)} | {c.delta or ''} |" for c in changes), ""]
+
+
+def md_goals(label: str, goals: list[GoalChange], kinds: bool = True) -> list[str]:
+    """Goals' changes as a list, deleted text struck through and inserted text bold; ``kinds``:
+    each says whether it was added, removed or changed."""
+    out = []
+    for g in goals:
+        text = "".join(t if op == "equal" else (f"~~{t}~~" if op == "delete" else f"**{t}**") for op, t in g.segments)
+        out.append(f"- {label} {g.index}" + (f"（{KIND_LABELS[g.kind]}）" if kinds else "") + f"：{text}")
+    return out + [""] if out else []
+
+
+def _md_midterm(m: MidTermDiff) -> list[str]:
+    out = [f"**{MIDTERM}**" + ("" if m.kind == "changed" else f"（{KIND_LABELS[m.kind]}）"), ""]
+    if m.funds:
+        out += md_fields([FieldChange(f"{MIDTERM}/{c.field}", c.old, c.new, c.delta) for c in m.funds])
+    out += md_goals(MID_GOALS, m.goals)
+    return out + (_md_rows(m.rows) if m.rows else [])
 
 
 def _md_rows(rows: list[RowChange]) -> list[str]:
@@ -478,9 +561,8 @@ def _md_rows(rows: list[RowChange]) -> list[str]:
     others = any(r.fields for r in rows)
     out = ["| 变化 | 指标 | 原分类 | 新分类 | 原值 | 新值 | 数值变化 |" + (" 其他栏目 |" if others else ""),
            "|---|---|---|---|---|---|---|" + ("---|" if others else "")]
-    labels = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "移动"}
     for r in rows:
-        line = (f"| {labels[r.kind]} | {_md(r.name)} | {_category(r.old_category)} | {_category(r.new_category)} | "
+        line = (f"| {KIND_LABELS[r.kind]} | {_md(r.name)} | {_category(r.old_category)} | {_category(r.new_category)} | "
                 f"{_md(r.old_value) if r.old_value else ''} | {_md(r.new_value) if r.new_value else ''} | {r.delta or ''} |")
         if others:
             line += f" {'；'.join(_md(_change_text(c)) for c in r.fields)} |"

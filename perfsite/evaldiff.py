@@ -318,17 +318,24 @@ def to_text(site: SiteDiff, evaluations: EvaluationsDiff, color: bool = False) -
     return text + "\n" + section_text(evaluations, color)
 
 
-def to_markdown(site: SiteDiff, evaluations: EvaluationsDiff) -> str:
+def to_markdown(site: SiteDiff, evaluations: EvaluationsDiff, nothing: str = "没有变化。") -> str:
+    """``nothing``: what the report says when no project changed and there are no self-evaluations
+    (a section of another table's after it names its own changes)."""
     if _alone(site, evaluations):
         head = [f"# 自评表变化：{site.old_label} → {site.new_label}", ""]
         return "\n".join(head + _md_section(evaluations)[2:]).rstrip() + "\n"
     if not evaluations.evaluations:
-        return projects.to_markdown(site)
+        return projects.to_markdown(site, nothing=nothing)
     text = projects.to_markdown(site, nothing="目标表没有变化。")
     return text + "\n" + "\n".join(_md_section(evaluations)).rstrip() + "\n"
 
 
-def to_json(site: SiteDiff, evaluations: EvaluationsDiff) -> str:
+def to_data(site: SiteDiff, evaluations: EvaluationsDiff) -> dict:
+    """The projects' diff and the self-evaluations', as the JSON form holds them."""
     data = projects.to_data(site)
     data["evaluations"] = [asdict(e) for e in evaluations.evaluations]
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return data
+
+
+def to_json(site: SiteDiff, evaluations: EvaluationsDiff) -> str:
+    return json.dumps(to_data(site, evaluations), ensure_ascii=False, indent=2) + "\n"

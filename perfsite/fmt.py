@@ -27,14 +27,15 @@ from pydantic import BaseModel
 
 from .atomic import write_files
 from .config import CONFIG_NAME, SiteConfig
+from .department import DepartmentTable
 from .diagnostics import Diagnostic, Level, display_path
 from .evaluation import Evaluation
-from .load import EVALUATIONS, SUFFIXES, unlisted_error, walk
+from .load import DEPARTMENTS, EVALUATIONS, SUFFIXES, unlisted_error, walk
 from .model import Project
 from .parallel import spread
 from .source import Pos, Source, load_file, parse_text
 
-Kind = Literal["project", "site", "evaluation"]
+Kind = Literal["project", "site", "evaluation", "department"]
 _YEAR_DIR = re.compile(r"^\d{4}$")
 
 
@@ -79,7 +80,7 @@ def _shape(tp: Any) -> _Shape:
 
 @functools.cache
 def _root_shape(kind: Kind) -> _Shape:
-    return _shape({"site": SiteConfig, "evaluation": Evaluation}.get(kind, Project))
+    return _shape({"site": SiteConfig, "evaluation": Evaluation, "department": DepartmentTable}.get(kind, Project))
 
 
 # --- spelling one scalar ------------------------------------------------------------------------
@@ -460,7 +461,8 @@ def _targets(paths: list[Path], content_root: Path | None) -> tuple[list[tuple[P
     """Files to format and how, and the folders that could not be listed. Without
     ``content_root``, any site.yaml outside a year folder is taken for the site config (so that
     ``perfsite fmt .`` finds content/site.yaml). A file in a year's 自评/ folder is a
-    self-evaluation, ordered as evaluation.py's models are."""
+    self-evaluation, ordered as evaluation.py's models are; one in its 部门/ folder a department's
+    table, ordered as department.py's are."""
     site = (content_root / CONFIG_NAME).resolve() if content_root is not None else None
     found: dict[Path, tuple[Path, Kind, bool]] = {}
     unlisted: list[Diagnostic] = []
@@ -471,8 +473,10 @@ def _targets(paths: list[Path], content_root: Path | None) -> tuple[list[tuple[P
             kind: Kind = "site" if resolved == site else "project"
         else:
             kind = "site" if path.name == CONFIG_NAME and not in_year else "project"
-        if kind == "project" and _evaluation(path):
+        if kind == "project" and _in_year_folder(path, EVALUATIONS):
             kind = "evaluation"
+        elif kind == "project" and _in_year_folder(path, DEPARTMENTS):
+            kind = "department"
         writable = within is None or resolved.is_relative_to(within)
         found.setdefault(resolved, (path, kind, writable))
 
@@ -492,11 +496,12 @@ def _targets(paths: list[Path], content_root: Path | None) -> tuple[list[tuple[P
     return sorted(found.values(), key=lambda t: t[0]), unlisted
 
 
-def _evaluation(path: Path) -> bool:
-    """Whether a file is a self-evaluation: it sits in <年度>/自评/ or a folder below it, as
-    load.is_evaluation reads a content path (here the content root may be unknown)."""
+def _in_year_folder(path: Path, name: str) -> bool:
+    """Whether a file sits in <年度>/``name``/ or a folder below it (a self-evaluation in 自评, a
+    department's table in 部门), as load.is_evaluation reads a content path (here the content
+    root may be unknown)."""
     parts = Path(os.path.abspath(path)).parts
-    return any(folder == EVALUATIONS and _YEAR_DIR.match(year) for year, folder in zip(parts, parts[1:-1]))
+    return any(folder == name and _YEAR_DIR.match(year) for year, folder in zip(parts, parts[1:-1]))
 
 
 def _resolved(path: Path) -> Path:
@@ -510,7 +515,7 @@ def _resolved(path: Path) -> Path:
 def format_paths(paths: list[Path], *, check: bool, content_root: Path | None = None, jobs: int = 1) -> FmtResult:
     """PATHS may be files or directories (directories: every *.yaml/*.yml below, skipping hidden ones);
     site.yaml (the file named site.yaml directly in a content root) is formatted as kind="site", a file
-    in <年度>/自评/ as "evaluation", all others as "project".
+    in <年度>/自评/ as "evaluation", one in <年度>/部门/ as "department", all others as "project".
     Rewrites changed files atomically (temp file in the same dir + os.replace) unless check=True.
     ``jobs``: forked processes sharing the files (a file takes ~2 ms: 20 s at 10,000 in one)."""
     targets, unlisted = _targets(paths, content_root)

@@ -1,6 +1,7 @@
-"""A snapshot: the projects and self-evaluations of a year, a directory, a file or a git revision,
-for comparison. A self-evaluation is a file in a 自评 folder right under a year folder
-(``2022/自评/<id>.yaml``); every other content file is a project's target table.
+"""A snapshot: the projects, self-evaluations and department tables of a year, a directory, a file or
+a git revision, for comparison. A self-evaluation is a file in a 自评 folder right under a year folder
+(``2022/自评/<id>.yaml``), a 部门整体支出绩效目标表 one in a 部门 folder there (``2023/部门/<名称>.yaml``);
+every other content file is a project's target table.
 
 Git revisions are read straight from the object store (``git ls-tree`` + ``git cat-file --batch``),
 never by checking anything out, so ``perfsite diff HEAD~1 HEAD`` works on a dirty tree too.
@@ -15,9 +16,10 @@ from pathlib import Path
 from typing import Callable
 
 from .config import CONFIG_NAME
+from .department import DepartmentTable, build_department
 from .diagnostics import Diagnostic, Level, display_path
 from .evaluation import Evaluation, build_evaluation
-from .load import EVALUATIONS, SUFFIXES, yaml_files
+from .load import DEPARTMENTS, EVALUATIONS, SUFFIXES, yaml_files
 from .model import Project, build_project
 from .parallel import spread
 from .source import Source, load_file, parse_text
@@ -29,7 +31,7 @@ class SnapshotError(Exception):
 
 _YEAR = re.compile(r"\d{4}")
 
-Table = Project | Evaluation
+Table = Project | Evaluation | DepartmentTable
 Parsed = tuple[Table | None, str, list[Diagnostic]]  # a file's table if it validates, where it was read, its problems
 
 
@@ -38,12 +40,15 @@ class Snapshot:
     label: str
     projects: list[tuple[Project, str]] = field(default_factory=list)  # (project, where it was read)
     evaluations: list[tuple[Evaluation, str]] = field(default_factory=list)  # (self-evaluation, where)
+    departments: list[tuple[DepartmentTable, str]] = field(default_factory=list)  # (部门 table, where)
     problems: list[Diagnostic] = field(default_factory=list)
 
     def add(self, table: Table | None, where: str, diags: list[Diagnostic]) -> None:
         self.problems += [d for d in diags if d.level is Level.ERROR]
         if isinstance(table, Evaluation):
             self.evaluations.append((table, where))
+        elif isinstance(table, DepartmentTable):
+            self.departments.append((table, where))
         elif table is not None:
             self.projects.append((table, where))
 
@@ -52,20 +57,34 @@ class Snapshot:
             self.add(table, where, diags)
 
 
-def is_evaluation_path(path: str | Path) -> bool:
-    """Whether a file is a self-evaluation: it sits in 自评 right under a year folder. Unlike
-    ``load.is_evaluation``, for any path (a directory given to diff, a path in a git tree)."""
+def _in_year_folder(path: str | Path, folder: str) -> bool:
+    """Whether a file sits in ``folder`` right under a year folder. Unlike ``load.is_evaluation``
+    and ``load.is_department``, for any path (a directory given to diff, a path in a git tree)."""
     parts = Path(path).parts
-    return any(part == EVALUATIONS and _YEAR.fullmatch(parts[i - 1]) for i, part in enumerate(parts) if i)
+    return any(part == folder and _YEAR.fullmatch(parts[i - 1]) for i, part in enumerate(parts) if i)
 
 
-def _validated(source: Source | None, where: str, diags: list[Diagnostic], evaluation: bool) -> Parsed:
-    """A file read from disk or git: its project (or self-evaluation) if it validates, else its problems."""
+def is_evaluation_path(path: str | Path) -> bool:
+    """Whether a file is a self-evaluation: it sits in 自评 right under a year folder."""
+    return _in_year_folder(path, EVALUATIONS)
+
+
+def is_department_path(path: str | Path) -> bool:
+    """Whether a file is a 部门整体支出绩效目标表: it sits in 部门 right under a year folder."""
+    return _in_year_folder(path, DEPARTMENTS)
+
+
+def _validated(source: Source | None, where: str, diags: list[Diagnostic], path: str | Path) -> Parsed:
+    """A file read from disk or git: its table if it validates, else its problems; ``path`` (where
+    it sits in the content) says which kind of table it holds."""
     if source is None:
         return None, where, diags
-    if evaluation:
+    if is_evaluation_path(path):
         found, problems = build_evaluation(source)
         return found, where, diags + problems
+    if is_department_path(path):
+        table, problems = build_department(source)
+        return table, where, diags + problems
     project, _parts, problems = build_project(source)
     return project, where, diags + problems
 
@@ -87,12 +106,12 @@ def _from_disk(path: Path, label: str, jobs: int = 1, named: str | None = None) 
     for (git's diff driver is given a temporary copy of the file)."""
     snap = Snapshot(label)
     files, snap.problems = ([path], []) if path.is_file() else yaml_files(path)
-    root = path.resolve()  # a 自评 folder named from inside its year (cd content/2022; diff 自评 …) is one still
+    root = path.resolve()  # a 自评 (部门) folder named from inside its year (cd content/2022; diff 自评 …) is one still
 
     def each(i: int) -> Parsed:
         display = named or display_path(files[i])
         source, diags = load_file(files[i], display)
-        return _validated(source, display, diags, is_evaluation_path(named or root / files[i].relative_to(path)))
+        return _validated(source, display, diags, named or root / files[i].relative_to(path))
 
     snap.add_all(_in_parts(len(files), each, jobs))
     return snap
@@ -156,7 +175,7 @@ def _from_git(repo: Path, revision: str, subpath: str, label: str, jobs: int = 1
         except UnicodeDecodeError:
             return None, where, [Diagnostic(where, 0, 0, Level.ERROR, "E005", "不是 UTF-8 文本")]
         source, diags = parse_text(text, where)
-        return _validated(source, where, diags, is_evaluation_path(path))
+        return _validated(source, where, diags, path)
 
     snap.add_all(_in_parts(len(bodies), each, jobs))
     return snap

@@ -25,7 +25,7 @@ PROJECTS = sorted((CONTENT / "2022").glob("*.yaml"))
 def kind_of(path: Path) -> str:
     if path == CONTENT / "site.yaml":
         return "site"
-    return "evaluation" if path.parent.name == "自评" else "project"
+    return {"自评": "evaluation", "部门": "department"}.get(path.parent.name, "project")
 
 
 def fmt(text: str, kind: str = "project") -> str:
@@ -513,3 +513,181 @@ def test_site_yaml_forms_per_year_are_flow_lists():
     site = SITE + "表样:\n  年度:\n    '2023':\n      - 三级指标\n      - 指标值\n      - 权重\n  默认: classic\n"
     out = fmt(site, "site")
     assert "表样:\n  默认: classic\n  年度:\n    '2023': [三级指标, 指标值, 权重]\n" in out and fmt(out, "site") == out
+
+
+# --- 部门整体支出绩效目标表 and a project's 中期 block (issue 23) ------------------------------------
+
+DEPARTMENT = """\
+# 部门整体支出绩效目标表（测试用）
+年度: 2023
+部门名称: 901-某县交通运输局
+公开日期: '2023-02-10'  # 日期加引号：YAML 1.1 读者会读成日期
+说明: 本表为填写样例
+部门职能概述: 负责全县公路、水路交通行业管理。
+单位: 万元
+总体资金情况:
+  收入构成:
+    - 名称: 财政拨款收入
+      金额: 800
+      占比: 80
+    - 名称: 其他收入
+      金额: 200
+      占比: 20
+  收入合计: 1000
+  支出构成:
+    - 名称: 基本支出
+      金额: 600
+      占比: 60
+    - 名称: 项目支出  # 与本部门项目的资金总额核对
+      金额: 400
+      占比: 40
+  支出合计: 1000
+年度主要任务:
+  - 任务名称: 农村公路养护
+    主要内容: 养护县乡道 320 公里
+    总额: 250
+    财政拨款: 230
+    其他资金: 20
+  - 任务名称: 客运站运营补助
+    总额: 150
+    财政拨款: 150
+金额合计:
+  总额: 400
+  财政拨款: 380
+  其他资金: 20
+年度总体目标:
+  - 完成农村公路养护 320 公里，保障客运站正常运营。
+绩效指标:
+  产出指标:
+    数量指标:
+      - 三级指标: 养护里程
+        指标值: ≥320公里
+        说明: 县乡道
+  满意度指标:
+    服务对象满意度指标:
+      - 三级指标: 群众满意度
+        指标值: ≥90%
+"""
+
+# every mapping's keys out of the form's order (the categories and rows keep theirs: the table's)
+DEPARTMENT_SHUFFLED = """\
+# 部门整体支出绩效目标表（测试用）
+绩效指标:
+  产出指标:
+    数量指标:
+      - 说明: 县乡道
+        指标值: ≥320公里
+        三级指标: 养护里程
+  满意度指标:
+    服务对象满意度指标:
+      - {指标值: ≥90%, 三级指标: 群众满意度}
+年度总体目标:
+  - 完成农村公路养护 320 公里，保障客运站正常运营。
+金额合计: {其他资金: 20, 财政拨款: 380, 总额: 400}
+年度主要任务:
+  - 其他资金: 20
+    财政拨款: 230
+    总额: 250
+    主要内容: 养护县乡道 320 公里
+    任务名称: 农村公路养护
+  - {财政拨款: 150, 总额: 150, 任务名称: 客运站运营补助}
+总体资金情况:
+  支出合计: 1000
+  支出构成:
+    - {占比: 60, 金额: 600, 名称: 基本支出}
+    - 占比: 40
+      金额: 400
+      名称: 项目支出  # 与本部门项目的资金总额核对
+  收入合计: 1000
+  收入构成:
+    - {占比: 80, 金额: 800, 名称: 财政拨款收入}
+    - {占比: 20, 金额: 200, 名称: 其他收入}
+单位: 万元
+部门职能概述: 负责全县公路、水路交通行业管理。
+说明: 本表为填写样例
+公开日期: 2023-02-10  # 日期加引号：YAML 1.1 读者会读成日期
+部门名称: 901-某县交通运输局
+年度: 2023
+"""
+
+
+def test_a_department_table_comes_out_in_the_order_of_department_pys_models():
+    from perfsite.department import build_department
+
+    out = fmt(DEPARTMENT_SHUFFLED, "department")
+    assert out == DEPARTMENT
+    assert fmt(DEPARTMENT, "department") == DEPARTMENT  # the canonical form is a fixed point
+    source, _ = parse_text(out, "t.yaml")
+    table, problems = build_department(source)
+    assert problems == [] and table is not None and table.tasks[0].total == 250
+
+
+def test_fmt_of_a_content_folder_orders_a_file_in_a_years_部门_folder_as_a_department_table(content: Path):
+    folder = content / "2023" / "部门"
+    folder.mkdir(parents=True)
+    (folder / "jiaotong.yaml").write_text(DEPARTMENT_SHUFFLED, encoding="utf-8")
+    (folder / "canonical.yaml").write_text(DEPARTMENT, encoding="utf-8")
+    check = run_cli("fmt", "--check", "--content", str(content), cwd=content.parent)
+    assert check.returncode == 1
+    assert "需要格式化 (would reformat)" in check.stdout and "jiaotong.yaml" in check.stdout
+    assert "canonical.yaml" not in check.stdout  # a project's order would have moved 年度 and 绩效指标
+    result = format_paths([content], check=False, content_root=content)
+    assert "2023/部门/jiaotong.yaml" in {p.relative_to(content).as_posix() for p in result.changed}
+    assert (folder / "jiaotong.yaml").read_text(encoding="utf-8") == DEPARTMENT
+
+
+MIDTERM = MINIMAL.replace("实施单位: 测试局\n", """\
+实施单位: 测试局
+项目属性: 延续项目
+项目期: 2022年—2024年
+""") + """\
+中期:
+  资金:
+    资金总额: 900
+    财政拨款: 880
+    其他资金: 20  # 单位自筹
+  中期目标:
+    - 三年内完成全县 960 公里农村公路的养护。
+  绩效指标:
+    产出:
+      数量:
+        - 三级指标: 养护里程
+          指标值: ≥960公里
+          说明: 县乡道
+更正:
+  - 日期: '2022-05-01'
+    内容: 更正资金总额
+    原因: 录入错误
+"""
+
+MIDTERM_SHUFFLED = MINIMAL.replace("实施单位: 测试局\n", """\
+实施单位: 测试局
+项目期: 2022年—2024年
+项目属性: 延续项目
+""").replace("绩效指标:\n", """\
+更正:
+  - {原因: 录入错误, 内容: 更正资金总额, 日期: 2022-05-01}
+中期:
+  绩效指标:
+    产出:
+      数量:
+        - 说明: 县乡道
+          指标值: ≥960公里
+          三级指标: 养护里程
+  中期目标:
+    - 三年内完成全县 960 公里农村公路的养护。
+  资金:
+    其他资金: 20  # 单位自筹
+    财政拨款: 880
+    资金总额: 900
+绩效指标:
+""", 1)
+
+
+def test_a_projects_中期_block_comes_out_in_midterm_midfunds_and_row_order():
+    out = fmt(MIDTERM_SHUFFLED)
+    assert out == MIDTERM  # 中期 after the year's grid, before 更正, as Project declares it
+    assert data(out) == data(MIDTERM_SHUFFLED) and fmt(out) == out
+    assert out.index("中期:") > out.index("  满意度:") and out.index("中期:") < out.index("更正:")
+    project, _parts, problems = build_project(parse_text(out, "t.yaml")[0])
+    assert problems == [] and project is not None and project.midterm.funds.fiscal == 880
