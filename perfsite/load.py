@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple, TypeVar
 
 from . import department_rules, rules, scoring
 from .config import CONFIG_NAME, SiteConfig, load_config
@@ -187,18 +187,43 @@ class Evaluated:
         return self.evaluation
 
 
-def load_evaluation(path: str, year_dir: int) -> tuple[Evaluated | None, list[Diagnostic]]:
-    """Parse and validate one self-evaluation file on its own (checked against its target later)."""
+_Model = TypeVar("_Model", Evaluation, DepartmentTable)
+_E = TypeVar("_E")  # what a folder's loader makes of a file (Evaluated, DepartmentEntry)
+
+
+def _load_one(path: str, year_dir: int, build: Callable[[Source], tuple[_Model | None, list[Diagnostic]]],
+              folder: str) -> tuple[_Model | None, Source | None, str, list[Diagnostic]]:
+    """Parse and validate one file of a year's ``folder`` (自评, 部门) on its own: its model, its
+    source, its display path and its problems (its 年度 must be its folder's, E025)."""
     display = display_path(Path(path))
     source, diags = load_file(Path(path), display)
     if source is None:
-        return None, diags
-    evaluation, problems = build_evaluation(source)
+        return None, None, display, diags
+    model, problems = build(source)
     diags += problems
-    if evaluation is not None and evaluation.year != year_dir:
-        diags.append(source.diag(("年度",), Level.ERROR, "E025", f"年度 {evaluation.year} 与所在目录 {year_dir}/ 不一致",
-                                 f"把文件移到 {evaluation.year}/{EVALUATIONS}/ 目录，或把年度改为 {year_dir}"))
-    return (None if evaluation is None else Evaluated(evaluation, source, path, display)), diags
+    if model is not None and model.year != year_dir:
+        diags.append(source.diag(("年度",), Level.ERROR, "E025", f"年度 {model.year} 与所在目录 {year_dir}/ 不一致",
+                                 f"把文件移到 {model.year}/{folder}/ 目录，或把年度改为 {year_dir}"))
+    return model, source, display, diags
+
+
+def _parsed(path: str, year: str, kept: dict[str, tuple[str, _E | None, list[Diagnostic]]] | None,
+            load: Callable[[str, int], tuple[_E | None, list[Diagnostic]]]) -> tuple[_E | None, list[Diagnostic]]:
+    """One file's ``load`` result, from ``kept`` (a cache's, by path) while the file is unchanged."""
+    stamp = file_stamp(path)
+    hit = kept.get(path) if kept is not None else None
+    if hit is not None and hit[0] == stamp:
+        return hit[1], hit[2]
+    entry, diags = load(path, int(year))
+    if kept is not None:
+        kept[path] = (stamp, entry, diags)
+    return entry, diags
+
+
+def load_evaluation(path: str, year_dir: int) -> tuple[Evaluated | None, list[Diagnostic]]:
+    """Parse and validate one self-evaluation file on its own (checked against its target later)."""
+    evaluation, source, display, diags = _load_one(path, year_dir, build_evaluation, EVALUATIONS)
+    return (None if evaluation is None else Evaluated(evaluation, source, path, display)), diags  # type: ignore[arg-type]
 
 
 def _evaluations(content: Content, found: list[tuple[str, str]], cache: FileCache | None,
@@ -207,14 +232,7 @@ def _evaluations(content: Content, found: list[tuple[str, str]], cache: FileCach
     on every load, since a target table's edit changes them; only the parsing is kept."""
     first: dict[tuple[int, str], Evaluated] = {}
     for path, year in found:
-        stamp = file_stamp(path)
-        hit = cache.evaluations.get(path) if cache is not None else None
-        if hit is not None and hit[0] == stamp:
-            _, entry, diags = hit
-        else:
-            entry, diags = load_evaluation(path, int(year))
-            if cache is not None:
-                cache.evaluations[path] = (stamp, entry, diags)
+        entry, diags = _parsed(path, year, cache.evaluations if cache is not None else None, load_evaluation)
         content.report.extend(diags)
         if entry is None or diags and any(d.level is Level.ERROR for d in diags):
             continue
@@ -258,16 +276,8 @@ class DepartmentEntry(NamedTuple):
 
 def load_department(path: str, year_dir: int) -> tuple[DepartmentEntry | None, list[Diagnostic]]:
     """Parse and validate one 部门 file on its own (checked against its projects later)."""
-    display = display_path(Path(path))
-    source, diags = load_file(Path(path), display)
-    if source is None:
-        return None, diags
-    table, problems = build_department(source)
-    diags += problems
-    if table is not None and table.year != year_dir:
-        diags.append(source.diag(("年度",), Level.ERROR, "E025", f"年度 {table.year} 与所在目录 {year_dir}/ 不一致",
-                                 f"把文件移到 {table.year}/{DEPARTMENTS}/ 目录，或把年度改为 {year_dir}"))
-    return (None if table is None else DepartmentEntry(table, source, path, display)), diags
+    table, source, display, diags = _load_one(path, year_dir, build_department, DEPARTMENTS)
+    return (None if table is None else DepartmentEntry(table, source, path, display)), diags  # type: ignore[arg-type]
 
 
 def _departments(content: Content, found: list[tuple[str, str]], cache: FileCache | None) -> None:
@@ -276,14 +286,7 @@ def _departments(content: Content, found: list[tuple[str, str]], cache: FileCach
     them), only the parsing is kept."""
     first: dict[tuple[int, str | None, str], DepartmentEntry] = {}
     for path, year in found:
-        stamp = file_stamp(path)
-        hit = cache.departments.get(path) if cache is not None else None
-        if hit is not None and hit[0] == stamp:
-            _, entry, diags = hit
-        else:
-            entry, diags = load_department(path, int(year))
-            if cache is not None:
-                cache.departments[path] = (stamp, entry, diags)
+        entry, diags = _parsed(path, year, cache.departments if cache is not None else None, load_department)
         content.report.extend(diags)
         if entry is None or any(d.level is Level.ERROR for d in diags) or content.config is None:
             continue

@@ -129,7 +129,9 @@ class Change:
     @classmethod
     def of(cls, d: ProjectDiff) -> Change:
         total = next((c.delta or "" for c in d.funds if c.field == "资金总额"), "")
-        return cls(d.status, d.id, d.name, total, len(d.goals), len(d.rows))
+        mid = d.midterm  # a multi-year project's 中期 goals and rows count with the year's
+        return cls(d.status, d.id, d.name, total, len(d.goals) + (len(mid.goals) if mid else 0),
+                   len(d.rows) + (len(mid.rows) if mid else 0))
 
 
 class ProjectPage:

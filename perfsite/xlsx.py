@@ -37,7 +37,7 @@ from .forms import SCORED
 from .kinds import TARGET
 from .model import Project
 from .render import goal_html
-from .site import Form, budget_row, fund_lines, grid, grid_columns, is_wide, midterm_layout
+from .site import Form, GridRow, budget_row, fund_lines, grid, grid_columns, is_wide, midterm_layout
 
 TITLE = "项目支出绩效目标表"
 UNIT = "金额单位：万元"  # the page's: fund_lines gives every amount in 万元 (Funds.wan), as project.html says
@@ -183,14 +183,21 @@ def _grid(project: Project, form: Form, row: int, numeric: list[bool]) -> list[P
         for i, cell in enumerate(budget.cells):
             out.append(_cell(row, at + i, cell.text, numeric[at - 3 + i]))
         row += 1
+    return out + _rows(rows, row, numeric)
+
+
+def _rows(rows: list[GridRow], row: int, numeric: list[bool], last: int = 1) -> list[Placed]:
+    """A grid's rows from ``row``, each with its 一级 and 二级 merged down over their rows (the
+    label column left of them is the caller's); ``last``: the columns the last cell spans."""
+    out = []
     for grid_row in rows:
         if grid_row.level1:
             out.append(Placed(row, 1, grid_row.level1.text, "th", rows=grid_row.level1.rowspan))
         if grid_row.level2:
             out.append(Placed(row, 2, grid_row.level2.text, "th", rows=grid_row.level2.rowspan))
         for i, cell in enumerate(grid_row.cells):
-            out.append(Placed(row, 3 + i, cell.text, "th-row") if cell.header
-                       else _cell(row, 3 + i, cell.text, numeric[i]))
+            placed = Placed(row, 3 + i, cell.text, "th-row") if cell.header else _cell(row, 3 + i, cell.text, numeric[i])
+            out.append(placed._replace(cols=last) if i == len(grid_row.cells) - 1 else placed)
         row += 1
     return out
 
@@ -216,16 +223,7 @@ def _midterm(project: Project, form: Form, row: int, width: int) -> list[Placed]
     cells += [Placed(row, 3 + i, c.label, "th") for i, c in enumerate(columns)]
     row += 1
     numeric = [c.label in _NUMBERS for c in columns]
-    cells.append(Placed(row, 0, "中期绩效指标", "th", rows=len(m["grid"])))
-    for grid_row in m["grid"]:
-        if grid_row.level1:
-            cells.append(Placed(row, 1, grid_row.level1.text, "th", rows=grid_row.level1.rowspan))
-        if grid_row.level2:
-            cells.append(Placed(row, 2, grid_row.level2.text, "th", rows=grid_row.level2.rowspan))
-        cells += [Placed(row, 3 + i, cell.text, "th-row") if cell.header else _cell(row, 3 + i, cell.text, numeric[i])
-                  for i, cell in enumerate(grid_row.cells)]
-        row += 1
-    return cells
+    return [*cells, Placed(row, 0, "中期绩效指标", "th", rows=len(m["grid"])), *_rows(m["grid"], row, numeric)]
 
 
 def _cell(row: int, col: int, text: str, numeric: bool) -> Placed:
@@ -563,16 +561,7 @@ def department_layout(t: dict) -> Sheet:
     row += 1
     numeric = [c.label in _NUMBERS for c in columns]
     cells.append(Placed(row, 0, "年度绩效指标", "th", rows=len(t["grid"])))
-    for grid_row in t["grid"]:
-        if grid_row.level1:
-            cells.append(Placed(row, 1, grid_row.level1.text, "th", rows=grid_row.level1.rowspan))
-        if grid_row.level2:
-            cells.append(Placed(row, 2, grid_row.level2.text, "th", rows=grid_row.level2.rowspan))
-        for i, cell in enumerate(grid_row.cells):
-            span = 1 if i < len(columns) - 1 else width - 2 - len(columns)
-            cells.append((Placed(row, 3 + i, cell.text, "th-row") if cell.header
-                          else _cell(row, 3 + i, cell.text, numeric[i]))._replace(cols=span))
-        row += 1
+    cells += _rows(t["grid"], row, numeric, width - 2 - len(columns))
     widths = [10, 16, 30, *([12] * (width - 6)), 10, 10, 10]
     return Sheet(t["name"], cells, widths, head_row, width > 6)
 
