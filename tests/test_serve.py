@@ -261,6 +261,48 @@ def test_a_deleted_project_disappears(server: Server, shipped: Path):
         client.close()
 
 
+DEPARTMENT = """\
+年度: 2022
+部门名称: 黔南州住房和城乡建设局
+总体资金情况:
+  支出构成:
+    - {名称: 基本支出, 金额: 300}
+    - {名称: 项目支出, 金额: 121.4}
+年度主要任务:
+  - {任务名称: 住房和城乡建设管理, 总额: 121.4, 财政拨款: 121.4}
+年度总体目标:
+  - 完成年度住房和城乡建设管理任务。
+绩效指标:
+  产出:
+    数量:
+      - {三级指标: 完成项目, 指标值: ≥5个}
+"""
+
+
+def test_a_department_table_saved_while_serving_shows_above_its_projects(server: Server, shipped: Path):
+    client = Reloads(server).connect()
+    try:
+        table = shipped / "content/2022/部门/zhujianju.yaml"
+        table.parent.mkdir()
+        table.write_text(DEPARTMENT, encoding="utf-8")
+        assert client.next()["command"] == "reload"
+        index = server.get("/departments/index.html")[2]
+        slug = re.search(r'href="(d[^"]+\.html)"', index)[1]
+        body = server.get(f"/departments/{slug}")[2]
+        assert body.index("住房和城乡建设管理") < body.index("局机关物业管理后勤工作经费")
+        assert "资金总额合计 <span class=\"projects-total\">121.4</span>" in body
+        edit(shipped, WUYE, "资金总额: 10.38", "资金总额: 11.38")  # a project's total: the table shows it
+        edit(shipped, WUYE, "财政拨款: 10.38", "财政拨款: 11.38")
+        edit(shipped, WUYE, "本级安排: 10.38", "本级安排: 11.38")
+        deadline = time.monotonic() + 30
+        while "122.4" not in server.get(f"/departments/{slug}")[2]:
+            assert time.monotonic() < deadline, "the department page never showed the new total"
+            client.next()
+        assert "少于公开项目之和" in server.get(f"/departments/{slug}")[2]
+    finally:
+        client.close()
+
+
 def test_ctrl_c_stops_cleanly(shipped: Path):
     s = Server(shipped, "--port", "0").start()
     assert s.get("/")[0] == 200
