@@ -23,7 +23,7 @@ from .department import Composition, DepartmentTable, Share, Sum, Task
 from .diff import (KIND_LABELS, FieldChange, GoalChange, RowChange, SiteDiff, _change_text, _field_change,
                    _goals, _md, _md_rows, _paint, _Rollover, amount_change, goal_lines, grid_changes, heading,
                    md_fields, md_goals, pair_tables, report_order, row_line)
-from .evaldiff import EvaluationsDiff, _percent, _rate_delta
+from .evaldiff import EvaluationsDiff, _columns, _percent, _rate_delta
 from .kinds import DEPARTMENT_TASKS
 
 TITLE = "部门整体支出绩效目标表"
@@ -238,11 +238,6 @@ def diff_department_snapshots(old: Iterable[tuple[DepartmentTable, str]],
 
 def _label(d: DepartmentDiff) -> str:
     return f"{d.name} ({d.code})" if d.code else d.name
-
-
-def _columns(fields: list[FieldChange], side: Literal["old", "new"]) -> str:
-    """An added or removed task's columns on one line: 总额 150；财政拨款 150."""
-    return "；".join(f"{c.field} {c.new if side == 'new' else c.old}" for c in fields)
 
 
 def _task_line(t: TaskChange, color: bool) -> str:

@@ -227,7 +227,7 @@ _KIND = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "
 
 
 def _columns(fields: list[FieldChange], side: Literal["old", "new"]) -> str:
-    """An added or removed row's columns on one line: 实际完成值 每周7次；分值 10；得分 10."""
+    """An added or removed row's (or task's) columns on one line: 实际完成值 每周7次；分值 10；得分 10."""
     return "；".join(f"{c.field} {c.new if side == 'new' else c.old}" for c in fields)
 
 
