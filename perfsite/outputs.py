@@ -149,6 +149,7 @@ class Views:
         self._departments: dict[tuple[int, str], Part] = {}
         self._scored = {id(e): self._score(e) for year in site.years for e in year.evaluations}
         self._lines: dict[tuple[int, str], Part] = {}
+        self._forms: dict[tuple[int, str], Part] = {}  # department tables laid out (department_form)
         self.when = xlsx.source_date()  # the .xlsx files' date, in their views (else their year's first day)
 
     def file(self, page: ProjectPage) -> Part:
@@ -181,8 +182,12 @@ class Views:
         entry = dept.table
         if entry is None:
             return None
-        return Part.derived(_department_form, Part.file(entry.digest, entry.fetch), self.site.config.form(year.year),
-                            self.department(year, dept))
+        key = (year.year, dept.slug)
+        found = self._forms.get(key)
+        if found is None:
+            found = self._forms[key] = Part.derived(_department_form, Part.file(entry.digest, entry.fetch),
+                                                    self.site.config.form(year.year), self.department(year, dept))
+        return found
 
     def _page(self, path: str, template: str, root: str, **view: Any) -> Output:
         return Output(path, template, {**self.common, "path": path, "root": root, **view})
@@ -509,8 +514,9 @@ class Views:
 
     def pdfs(self) -> list[Output]:
         """With --pdf: each project's PDF beside its page, each department's of a year (its
-        projects one after another) beside its indicator CSV, and each department table's beside its page. A PDF's view holds its projects'
-        ``attachment`` views, so it is made again exactly when one of them changed."""
+        projects one after another) beside its indicator CSV, and each department table's beside
+        its page. A PDF's view holds its pages' views (a project's ``attachment``), so it is made
+        again exactly when one of them changed."""
         if self.pdf is None:
             return []
         out = []
