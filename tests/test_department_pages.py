@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CONTENT, TEMPLATES, clean_build, files, run_cli
+from conftest import CONTENT, ROOT, TEMPLATES, clean_build, files, run_cli
 from test_browser import (ARTIFACTS, AXE_OPTIONS, IN_CI, _missing, _on, _pdf_pages, all_pages, assert_valid_html,
                           launched, search, serving)
 from test_phone import _CELLS_JS, _DROP_PHONE_RULES_JS, _sideways
@@ -456,6 +456,40 @@ def test_the_table_prints_on_a4_portrait_as_the_form_without_the_site(served, br
         assert any(_on(t, "城建档案数字化") for _, _, t in pages) and any(_on(t, "群众满意度") for _, _, t in pages)
     finally:
         context.close()
+
+
+def test_in_a_wide_years_form_the_table_prints_on_a4_landscape(browser, tmp_path):
+    """A year in 一体化2021 (examples/yitihua: 指标性质, 度量单位, 权重, 指标方向 beside 三级指标):
+    its department table is a wide form, printed across A4 as the year's project pages are, and
+    it still reads on a phone."""
+    shutil.copytree(ROOT / "examples/yitihua/content", tmp_path / "content")
+    name = "523-某县交通运输局"
+    table = TABLE_2022.replace(NAME, name).replace("年度: 2022", "年度: 2023")
+    (tmp_path / "content/2023/部门").mkdir()
+    (tmp_path / "content/2023/部门/jiaotong.yaml").write_text(table, encoding="utf-8")
+    result = run_cli("build", "--no-search", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr  # W100: its 项目支出 is less than the projects' 1092.3
+    path = f"2023/bumen/{department_slug('某县交通运输局', '523')}.html"
+    with serving(tmp_path / "output") as base:
+        context, page = _open(browser, int((297 - 2 * 12) / 25.4 * 96))
+        try:
+            page.goto(base + path)
+            assert page.locator("article.department-form.form-wide").count() == 1
+            assert page.locator(".department-form .form-grid thead th").all_inner_texts()[-2:] == ["权重", "指标方向"]
+            page.emulate_media(media="print")
+            assert page.evaluate("() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth <= w.clientWidth; }")
+            pages = _pdf_pages(page.pdf(prefer_css_page_size=True, print_background=True))
+            for width, height, _ in pages:
+                assert abs(width - 841.89) < 1 and abs(height - 595.28) < 1  # A4 landscape, in points
+        finally:
+            context.close()
+        context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True)
+        try:
+            phone = context.new_page()
+            phone.goto(base + path)
+            assert _sideways(phone) is None
+        finally:
+            context.close()
 
 
 # --- Downloads and search ------------------------------------------------------------------------
