@@ -357,7 +357,9 @@ class Views:
         departments = [self.tally(d) if year.split_list else self.department(year, d) for d in year.departments]
         view = {**self._year_head(year), "profile_title": year.profile_title, "total": year.total,
                 "count": len(year.projects), "whole_csv": year.whole_csv, "split_list": year.split_list,
-                "counts": counts, "departments": departments, **self._scores(year, None, f"{year.year}年度")}
+                "counts": counts, "departments": departments, **self._scores(year, None, f"{year.year}年度"),
+                "tables": [{"name": d.name, "code": d.code, "path": d.table_path(year.year)}
+                           for d in year.departments if d.table is not None]}
         return self._page(year.path, "year.html", "../", year=view)
 
     def changes_pages(self, year: YearPage) -> list[Output]:

@@ -328,6 +328,43 @@ def test_the_department_page_shows_each_years_form_above_its_projects(served, pa
     assert page.locator(".breadcrumbs a").all_inner_texts() == ["首页", "2021年度", NAME]
 
 
+def test_the_year_page_lists_its_department_tables(served, page):
+    base, _ = served
+    for year in (2022, 2021):
+        page.goto(base + f"{year}/index.html")
+        section = page.locator("section.department-tables")
+        assert section.locator("h2").inner_text() == f"{year}年度部门（单位）整体支出绩效目标表"
+        assert section.locator("li").all_inner_texts() == [NAME]
+    section.get_by_role("link", name=NAME).click()
+    page.wait_for_load_state()
+    assert page.url.endswith(TABLE_YUAN)
+
+
+def test_a_table_whose_department_has_no_projects_links_nowhere_broken(tmp_path):
+    """A table naming a department without projects (W101), in a year with projects and in a year
+    of tables only: the year pages list the table, not an empty department with its missing CSV,
+    and every link of the site leads somewhere."""
+    from perfsite.links import check_links
+
+    shutil.copytree(CONTENT, tmp_path / "content")
+    for year in (2022, 2021):
+        folder = tmp_path / f"content/{year}/部门"
+        folder.mkdir(parents=True)
+        (folder / "jiaotong.yaml").write_text(TABLE_2021.replace(NAME, "某县交通运输局").replace("2021", str(year)),
+                                              encoding="utf-8")
+    result = run_cli("build", "--no-search", cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr.count("W101") == 2, result.stderr
+    output = tmp_path / "output"
+    assert check_links(output) == []
+    slug = department_slug("某县交通运输局", None)
+    year = (output / "2022/index.html").read_text(encoding="utf-8")
+    assert f'id="{slug}"' not in year and f"indicators/{slug}.csv" not in year
+    assert f'<a href="../2022/bumen/{slug}.html">某县交通运输局</a>' in year
+    alone = (output / "2021/index.html").read_text(encoding="utf-8")
+    assert "<h1>2021年度部门整体支出绩效目标表</h1>" in alone and "个项目的绩效自评表" not in alone
+    assert f'<a href="../2021/bumen/{slug}.html">某县交通运输局</a>' in alone
+
+
 def test_the_midterm_block_shows_the_whole_period_beside_the_year(served, page):
     base, _ = served
     page.goto(base + PROJECT)
