@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from .department import DepartmentTable
-from .site import Form, grid, grid_columns
+from .site import Form, grid, grid_columns, is_wide
 from .values import fmt_amount, written_amount
 
 
@@ -89,5 +89,5 @@ def layout(table: DepartmentTable, form: Form, projects: int, projects_total: De
     return {"name": table.name, "department": table.department, "year": table.year, "note": table.note,
             "duties": table.duties, "published": table.published, "composition": composition(table),
             "tasks": task_lines(table), "sum": sum_line(table), "goals": table.goals, "grid": rows,
-            "columns": grid_columns(form), "prefix": prefix, "perf_rows": len(rows),
+            "columns": grid_columns(form), "prefix": prefix, "perf_rows": len(rows), "wide": is_wide(form),
             "projects": against_projects(table, projects, projects_total)}

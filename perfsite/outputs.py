@@ -206,8 +206,7 @@ class Views:
     def tally(dept: Department) -> dict[str, Any]:
         """A department as a page that counts its projects sees it: no project is in it."""
         return {"name": dept.name, "code": dept.code, "slug": dept.slug, "path": f"departments/{dept.slug}.html",
-                "count": len(dept.projects), "total": dept.total,
-                "table_path": None if dept.table is None else dept.table_path(dept.table.table.year)}
+                "count": len(dept.projects), "total": dept.total}
 
     def pairs(self, projects: list[ProjectPage]) -> Pairs:
         found = self._pairs
@@ -365,7 +364,9 @@ class Views:
         departments = [self.tally(d) if year.split_list else self.department(year, d) for d in year.departments]
         view = {**self._year_head(year), "profile_title": year.profile_title, "total": year.total,
                 "count": len(year.projects), "whole_csv": year.whole_csv, "split_list": year.split_list,
-                "counts": counts, "departments": departments, **self._scores(year, None, f"{year.year}年度")}
+                "counts": counts, "departments": departments, **self._scores(year, None, f"{year.year}年度"),
+                "tables": [{"name": d.name, "code": d.code, "path": d.table_path(year.year)}
+                           for d in year.departments if d.table is not None]}
         return self._page(year.path, "year.html", "../", year=view)
 
     def changes_pages(self, year: YearPage) -> list[Output]:
@@ -414,10 +415,7 @@ class Views:
         years = []
         for year, dept in d.years:
             listed = self.department(year, dept)
-            # where the year's page has this department: its section, else the self-evaluations
-            anchor = dept.slug if year.projects else "scores-title" if year.evaluations else None
             years.append({"year": year.year, "path": year.path, "dept": listed, "form": self.department_form(year, dept),
-                          "anchor": anchor,
                           "table_path": None if dept.table is None else dept.table_path(year.year),
                           "workbook": workbook_path(year.year, d.slug),
                           "chart": Part.derived(_chart, d.name, year.year, listed) if dept.projects else None,

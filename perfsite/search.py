@@ -1,10 +1,10 @@
 """Full-text search: pagefind's extended build (it segments Chinese; the plain build finds nothing
 for a Chinese query) run over the finished site, so search works offline and needs no server.
 
-Only project pages are indexed (they mark their table ``data-pagefind-body``), in one bundle per
-year, merged in the browser (``mergeIndex``): pagefind cannot update an index, so an edit
-re-indexes only its year's bundle (at 10,000 projects one year took 6.2 s and 627 MB, the whole
-site 16.8 s and 1.8 GB)."""
+Only the pages under a year's folder are indexed, by what they mark ``data-pagefind-body`` (a
+project's table, a 自评表, a 部门整体支出绩效目标表), in one bundle per year, merged in the
+browser (``mergeIndex``): pagefind cannot update an index, so an edit re-indexes only its year's
+bundle (at 10,000 projects one year took 6.2 s and 627 MB, the whole site 16.8 s and 1.8 GB)."""
 
 from __future__ import annotations
 

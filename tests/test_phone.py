@@ -56,7 +56,7 @@ def desktop(browser):
 
 # Whatever scrolls sideways on a page: the page itself, or any element that clips and scrolls
 # (a table's region); and each visible table cell narrower than two characters of its text
-# (the header rows kept for screen readers are out of sight and do not count).
+# (the header rows, or header cells, kept for screen readers are out of sight and do not count).
 _SIDEWAYS_JS = """() => {
   const page = document.scrollingElement.scrollWidth - innerWidth;
   const scrollers = [...document.querySelectorAll('body *')].filter(e => {
@@ -64,8 +64,8 @@ _SIDEWAYS_JS = """() => {
     return (x === 'auto' || x === 'scroll') && e.scrollWidth > e.clientWidth + 1;
   }).map(e => e.className || e.tagName);
   const narrow = [...document.querySelectorAll('th, td')].filter(c => {
-    const head = c.closest('thead');
-    if (c.textContent.trim().length < 2 || !c.getClientRects().length || (head && head.getBoundingClientRect().width <= 1)) {
+    const hidden = c.closest('thead') || c;
+    if (c.textContent.trim().length < 2 || !c.getClientRects().length || hidden.getBoundingClientRect().width <= 1) {
       return false;
     }
     const s = getComputedStyle(c), em = parseFloat(s.fontSize);
