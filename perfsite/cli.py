@@ -360,7 +360,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for p in planned:
         lines = p.guess_lines
         guesses += len(lines)
-        print(f"{p.item.origin} → {p.path}（{p.item.data.get('项目名称')}；{len(lines)} 处推测 guesses）")
+        print(f"{p.item.origin} → {p.path}（{p.item.title}；{len(lines)} 处推测 guesses）")
         print(f"  {run.summary(p.item)}")
         for number, message in lines:
             print(f"  {p.path}:{number}: 推测 (guess) {message}")
