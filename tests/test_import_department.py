@@ -156,6 +156,38 @@ def test_the_same_form_as_a_web_page_imports_alike(site: Path):
     assert [row.name for *_l, row in table.rows()] == ["执法检查次数", "危房改造户数"]
 
 
+def test_the_same_form_as_a_word_table_imports_alike(site: Path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("部门（单位）整体支出绩效目标表")
+    document.add_paragraph("（2022年度）")
+    rows = [["部门（单位）名称", DEPARTMENT, "", "", "", ""],
+            ["年度主要任务", "任务名称", "主要内容", "预算金额（万元）", "", ""],
+            ["", "", "", "总额", "财政拨款", "其他资金"],
+            ["", "城建执法", "开展执法检查", "36.4", "30", "6.4"],
+            ["金额合计", "", "", "36.4", "30", "6.4"],
+            ["年度总体目标", "完成城建执法工作。", "", "", "", ""],
+            ["年度绩效指标", "一级指标", "二级指标", "三级指标", "指标值", ""],
+            ["", "产出指标", "数量指标", "执法检查次数", "≥12次", ""],
+            ["", "", "", "执法人员培训", "≥2次", ""]]
+    table = document.add_table(rows=len(rows), cols=6)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text:
+                table.cell(r, c).text = text
+    for a, b in (((0, 1), (0, 5)), ((1, 0), (3, 0)), ((1, 1), (2, 1)), ((1, 2), (2, 2)), ((1, 3), (1, 5)),
+                 ((4, 0), (4, 2)), ((5, 1), (5, 5)), ((6, 0), (8, 0)), ((7, 1), (8, 1)), ((7, 2), (8, 2))):
+        table.cell(*a).merge(table.cell(*b))
+    document.save(site / "部门.docx")
+    _import(site, site / "部门.docx")
+    _checked(site)
+    read = _load_department(site)
+    task, = read.tasks
+    assert (task.name, task.total, task.fiscal, task.other) == ("城建执法", Decimal("36.4"), Decimal(30), Decimal("6.4"))
+    assert [(l2, row.name) for _l1, l2, _i, row in read.rows()] == [("数量指标", "执法检查次数"), ("数量指标", "执法人员培训")]
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"tasks": False}, "部门整体.xlsx:部门整体: 是部门整体支出绩效目标表，但没有“年度主要任务”"),
     ({"grid": False}, "部门整体.xlsx:部门整体: 是部门整体支出绩效目标表，但找不到年度绩效指标的“一级指标 二级指标 三级指标 指标值”表头"),

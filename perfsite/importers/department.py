@@ -64,10 +64,11 @@ def _task_column(text: str | None) -> tuple[str, int] | None:
 
 
 def recognises(grid: Grid) -> bool:
-    """A 部门整体 form: a title in its first rows says 整体支出, or a cell is the 年度主要任务 label."""
+    """A 部门整体 form: a title in its first rows says 整体支出 (not a 整体支出绩效自评表's), or a cell
+    is the 年度主要任务 label."""
     for index, row in enumerate(grid[:80]):
         own = [c.text for c in row if c.text and not c.merged]
-        if index < 4 and any("整体支出" in norm(t) and len(norm(t)) <= 40 for t in own):
+        if index < 4 and any("整体支出" in norm(t) and "自评" not in t and len(norm(t)) <= 40 for t in own):
             return True
         if any(block_of(t) == "tasks" and _word(t) == "年度主要任务" for t in own):
             return True

@@ -81,7 +81,7 @@ def import_form(grid: Grid, origin: str, year: int | None) -> Imported:
         data["年度目标"] = _goals(grid, label_rows.get("goals"), head, item)
         data["绩效指标"] = _indicators(grid[head + 1:], columns, head + 2, origin, item, form)
     else:
-        _multi_year(grid, head, columns, multi, unit, origin, item, form, found)
+        _multi_year(grid, head, columns, multi, unit, origin, item, form, found, label_rows)
     if not data["绩效指标"]:
         raise ImportError_(f"{origin}: 表头下面没有指标行")
     if year is None:
@@ -90,13 +90,16 @@ def import_form(grid: Grid, origin: str, year: int | None) -> Imported:
 
 
 def _multi_year(grid: Grid, head: int, columns: dict[str, int], multi: midterm.MultiYear, unit: str | None,
-                origin: str, item: Imported, form: str | list[str] | None, found: dict[str, str | None]) -> None:
+                origin: str, item: Imported, form: str | list[str] | None, found: dict[str, str | None],
+                labels: dict[str, int]) -> None:
     """A multi-year form: the year's funds, goals and grid where a one-year table has them, the
     中期 ones in its 中期 block, 项目属性 and 项目期 in the header."""
     data = item.data
     data.update(multi.header)  # (fmt puts them in the form's order)
     funds(item, {**found, **multi.year_funds}, unit)
-    data["年度目标"] = multi.year_goals or _missing(item, ("年度目标",), "goal", "原表没有年度目标，请补充")
+    # without 中期目标 | 年度目标 side by side, the year's goals are read as a one-year form's
+    data["年度目标"] = multi.year_goals or (_goals(grid, labels.get("goals"), head, item) if not multi.mid_goals else
+                                          _missing(item, ("年度目标",), "goal", "原表没有年度目标，请补充"))
     year, mid = _grids(grid, head, columns, origin, item, form)
     data["绩效指标"] = year
     mid_funds = {key: amount(text, unit or "万元")[0] for key, text in multi.mid_funds.items()}

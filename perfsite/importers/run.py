@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -228,7 +229,7 @@ def _check_department(source: Source, *, projects: list[Project], config: SiteCo
         return None, problems
     profile = config.profile(year) if config else PROFILES["classic"]
     form = config.form(year) if config else CLASSIC
-    mine = [department_rules.Project(p.name, p.funds.wan(p.funds.total) or 0) for p in projects
+    mine = [department_rules.Project(p.name, p.funds.wan(p.funds.total) or Decimal(0)) for p in projects
             if table.matches(*split_department(p.department))]
     names = sorted({p.department for p in projects})
     return table, problems + department_rules.check(table, source, profile, form, mine, names)
