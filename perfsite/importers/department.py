@@ -12,18 +12,13 @@ from ..department import Composition, DepartmentTable, Share, Sum, Task
 from ..kinds import DEPARTMENT_TASKS
 from ..model import PLACEHOLDERS, split_department
 from ..scaffold import project_id
-from ..taxonomy import simplified
 from . import Imported, ImportError_
 from .cells import Cell, Grid, Row, norm
-from .evaluation import goal_lines, number, value_of, year_in
-from .fields import form_for, looks_cut, unit_in
+from .evaluation import _key as key, goal_lines, number, value_of, year_in
+from .fields import form_for, label_word, looks_cut, unit_in
 from .form import _grid_header, _indicators
 
 KIND = "department"  # Imported.kind of what this module reads; written to <年度>/部门/
-
-
-def key(model: type, attr: str) -> str:
-    return model.model_fields[attr].alias or attr
 
 
 # block labels → the names printed forms use for them (compared as _word() makes them)
@@ -42,8 +37,7 @@ _TOTALS = {"income": ("收入合计", "合计", "总计"), "spending": ("支出�
 
 
 def _word(text: str | None) -> str:
-    """A label as compared: no brackets and what they hold (部门（单位）名称 is 部门名称), no spaces."""
-    return simplified(re.sub(r"[（(][^）)]*[）)]", "", norm(text))).removeprefix("其中")
+    return label_word(text).removeprefix("其中")
 
 
 def block_of(text: str | None) -> str | None:

@@ -5,15 +5,13 @@ them; what is read here is only found on multi-year forms, so a one-year form im
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..kinds import TARGET
 from ..model import MidFunds, MidTerm
-from ..taxonomy import simplified
-from .cells import Grid, Row, norm
+from .cells import Row, norm
 from .evaluation import goal_lines, value_of
-from .fields import FUND_KEYS, field_of
+from .fields import FUND_KEYS, field_of, label_word
 
 _MID, _YEAR = "中期资金总额", "年度资金总额"
 _VALUES = {"年度指标值": "value", "年度目标值": "value", "中期指标值": "mid_value", "中期目标值": "mid_value"}
@@ -22,7 +20,7 @@ _HEADER = {f.attr: tuple(norm(n) for n in f.names) for f in (TARGET.field("attri
 
 
 def _word(text: str | None) -> str:
-    return simplified(re.sub(r"[（(][^）)]*[）)]", "", norm(text))).removeprefix("其中")
+    return label_word(text).removeprefix("其中")
 
 
 def value_column(text: str | None) -> str | None:
