@@ -156,7 +156,9 @@ def test_the_same_form_as_a_web_page_imports_alike(site: Path):
     assert [row.name for *_l, row in table.rows()] == ["执法检查次数", "危房改造户数"]
 
 
-def test_the_same_form_as_a_word_table_imports_alike(site: Path):
+@pytest.mark.parametrize("split", [False, True], ids=["one-table", "head-and-grid-tables"])
+def test_the_same_form_as_a_word_table_imports_alike(site: Path, split: bool):
+    """As one table, or as Word templates often have it: a head table, then the grid's own table."""
     import docx
 
     document = docx.Document()
@@ -171,14 +173,20 @@ def test_the_same_form_as_a_word_table_imports_alike(site: Path):
             ["年度绩效指标", "一级指标", "二级指标", "三级指标", "指标值", ""],
             ["", "产出指标", "数量指标", "执法检查次数", "≥12次", ""],
             ["", "", "", "执法人员培训", "≥2次", ""]]
-    table = document.add_table(rows=len(rows), cols=6)
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            if text:
-                table.cell(r, c).text = text
-    for a, b in (((0, 1), (0, 5)), ((1, 0), (3, 0)), ((1, 1), (2, 1)), ((1, 2), (2, 2)), ((1, 3), (1, 5)),
-                 ((4, 0), (4, 2)), ((5, 1), (5, 5)), ((6, 0), (8, 0)), ((7, 1), (8, 1)), ((7, 2), (8, 2))):
-        table.cell(*a).merge(table.cell(*b))
+    merges = (((0, 1), (0, 5)), ((1, 0), (3, 0)), ((1, 1), (2, 1)), ((1, 2), (2, 2)), ((1, 3), (1, 5)),
+              ((4, 0), (4, 2)), ((5, 1), (5, 5)), ((6, 0), (8, 0)), ((7, 1), (8, 1)), ((7, 2), (8, 2)))
+    parts = [(rows[:6], 0), (rows[6:], 6)] if split else [(rows, 0)]
+    for part, first in parts:
+        if split and first:
+            document.add_paragraph("年度绩效指标")
+        table = document.add_table(rows=len(part), cols=6)
+        for r, row in enumerate(part):
+            for c, text in enumerate(row):
+                if text:
+                    table.cell(r, c).text = text
+        for a, b in merges:
+            if first <= a[0] < first + len(part):
+                table.cell(a[0] - first, a[1]).merge(table.cell(b[0] - first, b[1]))
     document.save(site / "部门.docx")
     _import(site, site / "部门.docx")
     _checked(site)
