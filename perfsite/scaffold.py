@@ -428,6 +428,16 @@ def department_text(year: int, department: str, projects: list[Project], profile
     return "\n".join(lines) + "\n"
 
 
+def _department_file(folder: Path, name: str) -> Path | None:
+    """The file of the folder that is already the table of the department of this name, if one is."""
+    for path in (yaml_files(folder)[0] if folder.is_dir() else []):
+        source, _ = load_file(path, display_path(path))
+        given = source.data.get("部门名称") if source is not None and isinstance(source.data, dict) else None
+        if isinstance(given, str) and split_department(given)[1] == name:
+            return path
+    return None
+
+
 def new_department(content: Path, year: int, name: str | None, config: SiteConfig | None, profile: Profile) -> Path:
     """Write content/<年度>/部门/<部门>.yaml for the department; never over an existing file."""
     projects = [project for _path, project in _year_projects(content, year)]
@@ -436,6 +446,10 @@ def new_department(content: Path, year: int, name: str | None, config: SiteConfi
     path = content / str(year) / DEPARTMENTS / f"{project_id(split_department(department)[1])}.yaml"
     if path.exists():
         raise ScaffoldError(f"{path} 已存在：不覆盖已填写的部门整体支出绩效目标表 (file exists, never overwritten)")
+    other = _department_file(content / str(year) / DEPARTMENTS, split_department(department)[1])
+    if other is not None:  # a second table of the department would be refused (E026)
+        raise ScaffoldError(f"{other} 已是「{department}」{year} 年的部门整体支出绩效目标表；一个部门一年只有一张，"
+                            "不另建 (the department has its table)")
     form = config.form(year) if config else CLASSIC
     text = department_text(year, department, mine, profile, form_columns(form))
     display = display_path(path)

@@ -114,6 +114,16 @@ def test_an_existing_table_is_never_overwritten(site: Path):
     assert files(site / "content") == before
 
 
+def test_a_table_of_the_department_under_another_name_is_not_doubled(site: Path):
+    (site / "content/2022/部门").mkdir()
+    (site / "content/2022/部门/zjj.yaml").write_text(f"年度: 2022\n部门名称: 219-{DEPARTMENT}\n", encoding="utf-8")
+    before = files(site / "content")
+    result = run_cli("new", "2022", "--department", cwd=site)
+    assert result.returncode == 2
+    assert f"content/2022/部门/zjj.yaml 已是「{DEPARTMENT}」2022 年的部门整体支出绩效目标表" in result.stderr, result.stderr
+    assert files(site / "content") == before
+
+
 def test_a_year_without_projects_needs_a_name_and_gets_a_placeholder_task(site: Path):
     result = run_cli("new", "2023", "--department", cwd=site)
     assert result.returncode == 2
