@@ -130,14 +130,18 @@ def _grids(grid: Grid, head: int, columns: dict[str, int], origin: str, item: Im
         return year, mid
     parts: dict[str, dict[str, Any]] = {"year": {}, "mid": {}}
     heads = [head] + [r for r in range(head + 1, len(grid)) if _grid_header(grid[r:r + 1]) is not None]
+    title = "year"
     for index, at in enumerate(heads):
-        title = midterm.grid_title(grid[at]) or (midterm.grid_title(grid[at - 1]) if at else None) or "year"
+        # an untitled header is the grid above it printed again after a page break
+        title = midterm.grid_title(grid[at]) or (midterm.grid_title(grid[at - 1]) if at else None) or title
         end = heads[index + 1] if index + 1 < len(heads) else len(grid)
-        if end < len(grid) and index + 1 < len(heads) and midterm.grid_title(grid[end - 1]):
+        if index + 1 < len(heads) and midterm.grid_title(grid[end - 1]):
             end -= 1  # the next grid's title row
         cols = _grid_header(grid[at:at + 1])[1]  # type: ignore[index]
         place = ("中期", "绩效指标") if title == "mid" else ("绩效指标",)
-        parts[title].update(_indicators(grid[at + 1:end], cols, at + 2, origin, item, form, at=place))
+        for level1, groups in _indicators(grid[at + 1:end], cols, at + 2, origin, item, form, at=place).items():
+            for level2, rows in groups.items():
+                parts[title].setdefault(level1, {}).setdefault(level2, []).extend(rows)
     return parts["year"], parts["mid"]
 
 
