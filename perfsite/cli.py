@@ -239,6 +239,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     if args.self_evaluation is not None:
         return _new_evaluation(args)
+    if args.department:
+        return _new_department(args)
+    if args.department_name is not None:
+        return _usage("--name 只与 --department 同用 (--name goes with --department)")
     if (args.name is None) == (args.from_year is None):
         return _usage("请给出项目名称 NAME，或用 --from 年度 复制上一年，或用 --self-evaluation ID 新建自评表 "
                       "(give NAME, --from YEAR or --self-evaluation ID)")
@@ -283,6 +287,27 @@ def _new_evaluation(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         return _usage(str(exc))
     print(f"已创建自评表 (created) {path}：填写每个（填写…），再运行 perfsite check")
+    return EXIT_OK
+
+
+def _new_department(args: argparse.Namespace) -> int:
+    """perfsite new YEAR --department [--name 部门名称]: the department's 整体支出绩效目标表."""
+    from .config import load_config
+    from .scaffold import ScaffoldError, new_department
+    from .taxonomy import PROFILES
+
+    if args.name is not None or args.from_year is not None or args.id is not None:
+        return _usage("--department 不与项目名称 NAME、--from、--id 同用；部门名称用 --name 指定 "
+                      "(--department takes no NAME, --from or --id; give the department with --name)")
+    _need_dir(args.content, "内容 (content) ")
+    config, _ = load_config(args.content)
+    profile = config.profile(args.year) if config else PROFILES["classic"]
+    try:
+        path = new_department(args.content, args.year, args.department_name, config, profile)
+    except ScaffoldError as exc:
+        return _usage(str(exc))
+    print(f"已创建部门整体支出绩效目标表 (created) {path}：年度主要任务取自本年度的项目；"
+          "填写每个（填写…），再运行 perfsite check")
     return EXIT_OK
 
 
@@ -367,7 +392,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for p in planned:
         lines = p.guess_lines
         guesses += len(lines)
-        print(f"{p.item.origin} → {p.path}（{p.item.data.get('项目名称')}；{len(lines)} 处推测 guesses）")
+        print(f"{p.item.origin} → {p.path}（{p.item.title}；{len(lines)} 处推测 guesses）")
         print(f"  {run.summary(p.item)}")
         for number, message in lines:
             print(f"  {p.path}:{number}: 推测 (guess) {message}")
@@ -492,8 +517,11 @@ def _parser() -> argparse.ArgumentParser:
                 "年度与时效日期改为新年度），再逐项修改。\n"
                 "perfsite new 2022 --self-evaluation ID：为 2022 年目标表 ID 新建项目支出绩效自评表"
                 "（content/2022/自评/ID.yaml，指标取自目标表，实际完成值和得分待填）。\n"
-                "Scaffold one project file, start a year as a copy of another, or scaffold the "
-                "year-end self-evaluation of a target table.")
+                "perfsite new 2023 --department [--name 部门名称]：新建部门(单位)整体支出绩效目标表"
+                "（content/2023/部门/<部门>.yaml，年度主要任务按本年度该部门的项目预填，金额换算为万元）。\n"
+                "Scaffold one project file, start a year as a copy of another, scaffold the "
+                "year-end self-evaluation of a target table, or the department's own table (its tasks "
+                "pre-filled from the year's projects).")
     p.add_argument("year", type=_year_arg, metavar="YEAR", help="年度 budget year")
     p.add_argument("name", nargs="?", metavar="NAME", help="项目名称 project name")
     p.add_argument("--from", dest="from_year", type=_year_arg, metavar="OLDYEAR", help="复制此年度 copy this year")
@@ -501,6 +529,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--self-evaluation", metavar="ID",
                    help="为目标表 ID 新建自评表 content/YEAR/自评/ID.yaml "
                         "scaffold the self-evaluation of target table ID")
+    p.add_argument("--department", action="store_true",
+                   help="新建部门整体支出绩效目标表 content/YEAR/部门/<部门>.yaml（不覆盖已有文件）"
+                        "scaffold the department's own table (never overwrites)")
+    p.add_argument("--name", dest="department_name", metavar="部门名称",
+                   help="与 --department 同用：部门名称（默认：本年度项目唯一的主管部门）"
+                        "with --department: the department (default: the one the year's projects name)")
     p.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite existing files")
     content_opt(p)
 

@@ -73,6 +73,13 @@ class Composition(_Strict):
 Grid = Annotated[dict[Text, Level2], Field(min_length=1)]
 
 
+def names_department(department: str, code: str | None, name: str) -> bool:
+    """Whether a table whose 部门名称 is ``department`` is that of the department projects name so
+    (主管部门及代码 split): the same name, and the same code where the table gives one."""
+    own_code, own_name = split_department(department)
+    return name == own_name and (own_code is None or code == own_code)
+
+
 class DepartmentTable(_Strict):
     """One 部门(单位)整体支出绩效目标表."""
 
@@ -101,9 +108,7 @@ class DepartmentTable(_Strict):
         return split_department(self.department)[1]
 
     def matches(self, code: str | None, name: str) -> bool:
-        """Whether it is the table of the department projects name so (主管部门及代码 split): the
-        same name, and the same code where the table gives one."""
-        return name == self.name and (self.code is None or code == self.code)
+        return names_department(self.department, code, name)
 
     def wan(self, amount: Decimal | None) -> Decimal | None:
         return in_wan(self.unit, amount)

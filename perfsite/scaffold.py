@@ -19,12 +19,13 @@ from pypinyin import Style, lazy_pinyin
 from .config import SiteConfig
 from .forms import CLASSIC, SCORED, SPLIT, columns as form_columns
 from .kinds import TARGET
-from .load import EVALUATIONS, is_evaluation, yaml_files
+from .load import DEPARTMENTS, EVALUATIONS, is_department, is_evaluation, yaml_files
 from .atomic import write_files
 from .diagnostics import Diagnostic, Level, display_path, nearest
 from .evaluation import BUDGET, DEFAULT_WEIGHTS, build_evaluation
 from .fmt import format_text
-from .model import PLACEHOLDERS, RESERVED_IDS, Project, build_project
+from .department import build_department, names_department
+from .model import PLACEHOLDERS, RESERVED_IDS, Project, build_project, split_department
 from .scoring import weight_key
 from .source import NotRegular, Source, load_file, parse_text, read_regular
 from .taxonomy import Profile
@@ -96,6 +97,13 @@ def project_text(year: int, name: str, ident: str, config: SiteConfig | None, pr
         lines += ["# 预算执行的分值：各行的权重（分值）与它合计 100；本表没有“预算执行”一行则删去这一行",
                   f"{kind.field('budget_points').alias}: 10"]
     lines.append(f"{kind.indicators.alias}:")
+    lines += _grid_lines(profile, year, shown)
+    return "\n".join(lines) + "\n"
+
+
+def _grid_lines(profile: Profile, year: int, shown: tuple[str, ...]) -> list[str]:
+    """The year's taxonomy as a grid of one placeholder row per category, the form's columns."""
+    lines = []
     for level1, level2s in profile.tree.items():
         lines.append(f"  {level1}:")
         for level2 in level2s:
@@ -105,7 +113,7 @@ def project_text(year: int, name: str, ident: str, config: SiteConfig | None, pr
             cells = _row(level2, year, shown)
             lines += [f"      {'- ' if i == 0 else '  '}{key}:{' ' + value if value else ''}"
                       for i, (key, value) in enumerate(cells)]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 class _Example(NamedTuple):
@@ -356,5 +364,101 @@ def new_evaluation(content: Path, year: int, ident: str, profile: Profile,
     refused = [d for d in (diags + (build_evaluation(source)[1] if source else [])) if d.code != "E029"]
     if text is None or refused:  # a bug here, not the user's input: every text is quoted above
         raise ScaffoldError(f"内部错误：生成的自评表无效 (generated file is invalid)：{refused[0].format() if refused else display}")
+    write_files({path: text})
+    return path
+
+
+# --- perfsite new YEAR --department --------------------------------------------------------------
+
+def _year_projects(content: Path, year: int) -> list[tuple[Path, Project]]:
+    """The year's target tables (not its 自评 or 部门 files), each valid: a department's tasks are
+    taken from them, so one check refuses is to be corrected first."""
+    folder = content / str(year)
+    files = [f for f in (yaml_files(folder)[0] if folder.is_dir() else [])
+             if not is_evaluation(f.relative_to(content).as_posix()) and not is_department(f.relative_to(content).as_posix())]
+    return [(path, _valid_target(path, *load_file(path, display_path(path)))) for path in files]
+
+
+def _department_of(given: str | None, projects: list[Project], year: int) -> str:
+    """The department the table is of: the one named, else the single one the year's projects name."""
+    if given is not None:
+        if not given.strip():
+            raise ScaffoldError("--name 部门名称不能为空 (empty department name)")
+        return given.strip()
+    named = sorted({p.department for p in projects})
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise ScaffoldError(f"{year} 年还没有项目，不知道是哪个部门：请用 --name 部门名称 指定 (no projects: give --name)")
+    raise ScaffoldError(f"{year} 年的项目属于 {len(named)} 个部门，请用 --name 指定其中一个 (give --name)：\n"
+                        + "\n".join(f"  {name}" for name in named))
+
+
+def department_text(year: int, department: str, projects: list[Project], profile: Profile,
+                    shown: tuple[str, ...]) -> str:
+    """A 部门整体支出绩效目标表 of ``department``: one 年度主要任务 per project of the year with its
+    money in 万元 and 金额合计 their sum, the year's taxonomy as the grid; what only the department
+    knows (its goals, its rows) a placeholder (model.PLACEHOLDERS) that check refuses until filled."""
+    q = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731 - a scalar that reads back as itself
+    lines = [f"# {split_department(department)[1]}（{year} 年）部门(单位)整体支出绩效目标表。把（填写…）换成实际内容；",
+             "# perfsite check 会列出每一个未填的占位符，填完之前不会发布。",
+             f"年度: {year}", f"部门名称: {q(department)}",
+             f"# 公开日期: {year}-MM-DD  ← 随部门预算公开的日期；填写后去掉行首的 #",
+             "# 部门职能概述: …  ← 原表有部门职能概述的，填写后去掉行首的 #",
+             "单位: 万元",
+             "# 总体资金情况（原表有的填写）：收入构成、支出构成，每项 {名称: …, 金额: …, 占比: …}",
+             "# 年度主要任务：每个项目一项（取自本年度的项目表，金额已换算为万元）；按原表修改、合并或增加",
+             "年度主要任务:"]
+    sums: dict[str, list[Decimal]] = {"总额": [], "财政拨款": [], "其他资金": []}
+    for project in projects:
+        funds = project.funds
+        lines += [f"  - 任务名称: {q(project.name)}", "    # 主要内容: …  ← 填写后去掉行首的 #"]
+        for label, amount in (("总额", funds.total), ("财政拨款", funds.fiscal), ("其他资金", funds.other)):
+            if amount is not None:
+                wan = funds.wan(amount) or Decimal(0)
+                sums[label].append(wan)
+                lines.append(f"    {label}: {_number_text(wan)}")
+    if not projects:
+        lines += [f"  - 任务名称: {_fill('task')}", f"    总额: {_fill('amount')}"]
+    else:
+        lines.append("金额合计:")
+        lines += [f"  {label}: {_number_text(sum(found, Decimal(0)))}" for label, found in sums.items() if found]
+    lines += ["年度总体目标:", f"  - {_fill('department_goal')}", "绩效指标:"]
+    lines += _grid_lines(profile, year, shown)
+    return "\n".join(lines) + "\n"
+
+
+def _department_file(folder: Path, name: str) -> Path | None:
+    """The file of the folder that is already the table of the department of this name, if one is."""
+    for path in (yaml_files(folder)[0] if folder.is_dir() else []):
+        source, _ = load_file(path, display_path(path))
+        given = source.data.get("部门名称") if source is not None and isinstance(source.data, dict) else None
+        if isinstance(given, str) and split_department(given)[1] == name:
+            return path
+    return None
+
+
+def new_department(content: Path, year: int, name: str | None, config: SiteConfig | None, profile: Profile) -> Path:
+    """Write content/<年度>/部门/<部门>.yaml for the department; never over an existing file."""
+    projects = [project for _path, project in _year_projects(content, year)]
+    department = _department_of(name, projects, year)
+    mine = [p for p in projects if names_department(department, *split_department(p.department))]
+    path = content / str(year) / DEPARTMENTS / f"{project_id(split_department(department)[1])}.yaml"
+    if path.exists():
+        raise ScaffoldError(f"{path} 已存在：不覆盖已填写的部门整体支出绩效目标表 (file exists, never overwritten)")
+    other = _department_file(content / str(year) / DEPARTMENTS, split_department(department)[1])
+    if other is not None:  # a second table of the department would be refused (E026)
+        raise ScaffoldError(f"{other} 已是「{department}」{year} 年的部门整体支出绩效目标表；一个部门一年只有一张，"
+                            "不另建 (the department has its table)")
+    form = config.form(year) if config else CLASSIC
+    text = department_text(year, department, mine, profile, form_columns(form))
+    display = display_path(path)
+    source, diags = parse_text(text, display)
+    if source is not None:
+        diags += build_department(source)[1]
+    refused = [d for d in diags if d.level is Level.ERROR and d.code != "E029"]
+    if source is None or refused:
+        raise ScaffoldError(f"部门名称「{department!r}」写不成有效的部门整体支出绩效目标表：{refused[0].message if refused else display}"
+                            "；什么也没有写 (nothing written)")
     write_files({path: text})
     return path

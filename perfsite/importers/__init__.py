@@ -29,7 +29,9 @@ class Imported:
     data: dict[str, Any]
     origin: str  # "file.xlsx:Sheet1:12" or "seed.txt:157"
     guesses: list[Guess] = field(default_factory=list)
-    kind: str = "project"  # or "evaluation": a 项目支出绩效自评表 (importers/evaluation.py), in <年度>/自评/
+    kind: str = "project"  # or "evaluation": a 项目支出绩效自评表 (importers/evaluation.py), in <年度>/自评/;
+    # or "department": a 部门整体支出绩效目标表 (importers/department.py), in <年度>/部门/
+    stem: str | None = None  # the file name of a table that has no id (a department's)
 
     def guess(self, path: NodePath, message: str) -> None:
         self.guesses.append(Guess(path, message))
@@ -37,3 +39,8 @@ class Imported:
     @property
     def id(self) -> str:
         return str(self.data.get("id", ""))
+
+    @property
+    def title(self) -> str | None:
+        """What the table is of, for the report: its project, or its department."""
+        return self.data.get("项目名称") or self.data.get("部门名称")

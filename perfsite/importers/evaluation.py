@@ -390,6 +390,13 @@ class Linked:
         item.guess(("id",), f"与目标表 {where} 的项目名称相同，用它的 id {item.id}，年度指标值等与它核对")
         return project
 
+    def projects(self, year: int) -> list[Project]:
+        """The year's valid target tables, this import's in place of the site's of the same name:
+        what a department table imported with them is checked against."""
+        found = {name: project for name, (_id, project, _where) in self._site(year).items()}
+        found.update({name: project for (y, name), (_id, project, _where) in self.batch.items() if y == year})
+        return [project for project in found.values() if project is not None]
+
     def _site(self, year: int) -> dict[str, tuple[str, Project | None, str]]:
         if year not in self.site:
             table: dict[str, tuple[str, Project | None, str]] = {}

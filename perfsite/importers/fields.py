@@ -34,9 +34,15 @@ _NATURE = {"≥": "≥", "≧": "≥", "大于等于": "≥", ">=": "≥", "不�
 ROW_LABELS = {c.key: c.label for c in TARGET.grid if c.attr}
 
 
+def label_word(label: str | None) -> str:
+    """A label as compared: without brackets and what they hold (资金总额（万元）, 部门（单位）名称 is
+    部门名称), spaces and colons, in simplified script (項目名稱 is 项目名称)."""
+    return simplified(re.sub(r"[（(][^）)]*[）)]", "", norm(label)))
+
+
 def field_of(label: str | None) -> str | None:
     """Which field a column header or row label names, if any (brackets and their units ignored)."""
-    text = simplified(re.sub(r"[（(][^）)]*[）)]", "", norm(label)))  # 項目名稱 is 项目名称
+    text = label_word(label)
     for name, aliases in ALIASES.items():
         if text in aliases:
             return name

@@ -39,6 +39,7 @@ def has_name(grid: Grid) -> bool:
 def joined(tables: list[Table]) -> list[tuple[str, Grid]]:
     """Each table as a grid, a form's head table joined with the tables after it up to its
     indicator grid (their own titles and captions left out: they would read as goals)."""
+    from .department import recognises as is_department
     from .evaluation import has_grid
     from .export import find_header
     from .form import _grid_header
@@ -46,18 +47,21 @@ def joined(tables: list[Table]) -> list[tuple[str, Grid]]:
     def complete(grid: Grid) -> bool:  # a target form's grid header, or a 自评表's
         return _grid_header(grid) is not None or has_grid(grid)
 
+    def opens(table: Table, grid: Grid) -> bool:  # a project's head, or a 部门整体 form's (it names no project)
+        return has_name(table.body) or is_department(grid)
+
     out: list[tuple[str, Grid]] = []
     head: tuple[str, Grid] | None = None
     for table in tables:
         grid = table.context + table.body
-        if head is not None and not has_name(table.body) and find_header(grid) is None:
+        if head is not None and not opens(table, grid) and find_header(grid) is None:
             head = (head[0], head[1] + table.body)
             if complete(head[1]):
                 out.append(head)
                 head = None
             continue
         head = None
-        if has_name(table.body) and not complete(grid) and find_header(grid) is None:
+        if opens(table, grid) and not complete(grid) and find_header(grid) is None:
             head = (table.title, grid)
         else:
             out.append((table.title, grid))

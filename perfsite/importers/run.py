@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import functools
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import rules, scoring
+from .. import department_rules, rules, scoring
 from ..atomic import write_files
 from ..config import SiteConfig, load_config
 from ..diagnostics import Diagnostic, Level, display_path
 from ..forms import CLASSIC, columns as form_columns
+from ..department import build_department
 from ..evaluation import DEFAULT_WEIGHTS, build_evaluation
-from ..load import EVALUATIONS
+from ..load import DEPARTMENTS, EVALUATIONS
 from ..model import Project, build_project, split_department
 from ..source import MAX_BYTES, Source, parse_text
 from ..taxonomy import PROFILES, canonical
 from . import Imported, ImportError_
 from .cells import OLE2, Grid, decode, read_csv, read_input, read_xlsx
+from .department import KIND as DEPARTMENT, import_department_form, recognises as is_department, \
+    summary as department_summary
 from .emit import MARK, to_yaml
 from .export import find_header, import_grid
 from .evalexport import import_evaluation_export
@@ -94,7 +98,9 @@ def _interpret(sheets: list[tuple[str, Grid]], origin: str, year: int | None, wh
     found: list[Imported] = []
     for title, grid in sheets:
         where = f"{origin}:{title}"
-        if has_grid(grid):  # a 自评表 (a sheet of notes that names its columns is none)
+        if is_department(grid):  # a 部门整体支出绩效目标表 names no project: before the project forms
+            found.append(import_department_form(grid, where, year))
+        elif has_grid(grid):  # a 自评表 (a sheet of notes that names its columns is none)
             if not (is_export(grid) or has_name(grid)):
                 continue  # results without a table's head: a page's summary (perfsite's 目标与完成), not a form
             found += _evaluations(grid, where, year)
@@ -104,7 +110,8 @@ def _interpret(sheets: list[tuple[str, Grid]], origin: str, year: int | None, wh
             found.append(import_form(grid, where, year))
     if not found:
         raise ImportError_(f"{origin}: 没有一{what}像项目表：需要预算系统导出的明细表（项目名称、三级指标、指标值等列）、"
-                           "项目支出绩效目标表表样（项目名称、一级指标…指标值）或项目支出绩效自评表（…实际完成值、分值、得分）")
+                           "项目支出绩效目标表表样（项目名称、一级指标…指标值）、项目支出绩效自评表（…实际完成值、分值、得分）"
+                           "或部门整体支出绩效目标表（部门名称、年度主要任务、年度绩效指标）")
     return found
 
 
@@ -158,10 +165,11 @@ def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
         if year:
             item.data["年度"] = str(year)
         if not item.data.get("年度"):
-            errors.append(f"{item.origin}: 不知道「{item.data.get('项目名称')}」的年度；请用 --year 指定")
+            errors.append(f"{item.origin}: 不知道「{item.title}」的年度；请用 --year 指定")
     items = [item for item in items if item.data.get("年度")]
-    _same_code_other_names([item for item in items if item.kind != EVALUATION])
-    items.sort(key=lambda item: item.kind == EVALUATION)  # targets first: a self-evaluation links to one imported with it
+    _same_code_other_names([item for item in items if item.kind == "project"])
+    # targets first: a self-evaluation links to one imported with it, a department is checked against them
+    items.sort(key=lambda item: (item.kind == DEPARTMENT, item.kind == EVALUATION))
     linked = Linked(content)
     for item in items:
         item_year = int(item.data["年度"])
@@ -169,6 +177,15 @@ def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
             project = linked.link(item, item_year)
             target = targets.claim(item, out or content / str(item_year) / EVALUATIONS)
             validate = functools.partial(_check_evaluation, project=project, config=config, year=item_year)
+        elif item.kind == DEPARTMENT:
+            target = out / f"{item.stem}.yaml" if out else content / str(item_year) / DEPARTMENTS / f"{item.stem}.yaml"
+            if target in targets.taken:
+                errors.append(f"{item.origin}: 「{item.title}」的部门整体支出绩效目标表在本次导入中有两张；"
+                              "一个部门一年只有一张，请只导入其中一张")
+                continue
+            targets.taken.add(target)
+            validate = functools.partial(_check_department, projects=linked.projects(item_year), config=config,
+                                         year=item_year)
         else:
             target = targets.claim(item, out or content / str(item_year))
             validate = _project_check(item, config, item_year)
@@ -183,7 +200,7 @@ def plan(files: list[Path], *, chosen: str, year: int | None, out: Path | None,
         source, problems = parse_text(text, display, target)
         if source is not None:
             built, problems = validate(source)
-            if item.kind != EVALUATION:
+            if item.kind == "project":
                 linked.add(item, built, display)
         planned.append(Planned(item, target, text, problems))
     return planned, errors
@@ -201,6 +218,21 @@ def _project_check(item: Imported, config: SiteConfig | None, year: int) -> Call
         project, parts, problems = build_project(source)
         return project, problems + rules.check(parts, source, PROFILES[profile_key], form)
     return validate
+
+
+def _check_department(source: Source, *, projects: list[Project], config: SiteConfig | None,
+                      year: int) -> tuple[Any, list[Diagnostic]]:
+    """A department table's model and its checks, against the year's projects (the site's and those
+    imported with it) as a build would make them."""
+    table, problems = build_department(source)
+    if table is None:
+        return None, problems
+    profile = config.profile(year) if config else PROFILES["classic"]
+    form = config.form(year) if config else CLASSIC
+    mine = [department_rules.Project(p.name, p.funds.wan(p.funds.total) or Decimal(0)) for p in projects
+            if table.matches(*split_department(p.department))]
+    names = sorted({p.department for p in projects})
+    return table, problems + department_rules.check(table, source, profile, form, mine, names)
 
 
 def _check_evaluation(source: Source, *, project: Project | None, config: SiteConfig | None,
@@ -254,7 +286,7 @@ class _Targets:
 
 def _too_large(item: Imported, size: int) -> str:
     """Why a project is not written: check would refuse its file for size (E004)."""
-    return (f"{item.origin}: 项目「{item.data.get('项目名称')}」导入后的内容文件有 {size:,} 字节，超过内容文件的上限 "
+    return (f"{item.origin}: 项目「{item.title}」导入后的内容文件有 {size:,} 字节，超过内容文件的上限 "
             f"{MAX_BYTES:,} 字节（2 MB，perfsite check 会报 E004）；一个项目不会有这么多指标行，多半是原表的"
             "项目名称列没有认出、许多项目被读成了一个：请检查原表，或把它拆开后再导入")
 
@@ -289,6 +321,8 @@ def summary(item: Imported) -> str:
     """What was read of one project: rows, fund lines, goals (every guess is listed after it)."""
     if item.kind == EVALUATION:
         return evaluation_summary(item)
+    if item.kind == DEPARTMENT:
+        return department_summary(item)
     data = item.data
     rows = sum(len(rows) for groups in data.get("绩效指标", {}).values() for rows in groups.values())
     funds = data.get("资金", {})
