@@ -91,9 +91,12 @@ def _import(site: Path, path: Path) -> str:
 
 
 def _checked(site: Path) -> None:
+    """The imported files pass check and are already in fmt's form (a clean git diff next year)."""
     result = run_cli("check", cwd=site)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "error" not in result.stderr
+    formatted = run_cli("fmt", "--check", "content", cwd=site)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
 
 
 def test_the_department_form_imports_into_the_years_department_folder_and_passes_check(site: Path):

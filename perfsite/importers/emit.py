@@ -4,11 +4,10 @@ its row, so the person who reviews the import sees every guess where it applies.
 from __future__ import annotations
 
 import json
-from typing import Any, get_args
+from typing import Any
 
 from ..diagnostics import Diagnostic
-from ..fmt import Kind, format_text
-from ..source import parse_text
+from ..fmt import format_text
 from . import Imported, NodePath
 
 MARK = "导入提示"
@@ -75,9 +74,4 @@ def to_yaml(item: Imported, display: str) -> tuple[str | None, list[Diagnostic]]
     lines = [f"# 由 perfsite import 从 {item.origin} 导入；以“# {MARK}”开头的注释是导入时的推测，请逐条核对后删除。"]
     _dump(item.data, (), 0, notes, lines)
     text = "\n".join(lines) + "\n"
-    if item.kind not in get_args(Kind):
-        # fmt has no form of this table kind (a department's): its project order would put 绩效指标
-        # first, so the file stays in the order written above, the model's, parsed to be sure it reads
-        source, diags = parse_text(text, display)
-        return (text if source is not None else None), diags
-    return format_text(text, display, item.kind)
+    return format_text(text, display, item.kind)  # type: ignore[arg-type]
