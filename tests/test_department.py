@@ -289,3 +289,12 @@ def test_a_table_in_yuan_is_shown_in_wan(site: Path) -> None:
     assert run_cli("build", cwd=site).returncode == 0
     [path] = list((site / "output" / "2022" / "bumen").glob("*.csv"))
     assert "年度主要任务,2022,测试局,开展检查,全年检查 3 次,30,25,5" in path.read_text(encoding="utf-8-sig")
+
+
+def test_a_new_year_from_the_last_carries_its_department_table_forward(site: Path) -> None:
+    result = run_cli("new", "2023", "--from", "2022", cwd=site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    carried = (site / "content" / "2023" / "部门" / "ceshi.yaml").read_text(encoding="utf-8")
+    assert carried.startswith("年度: 2023\n") and "2023年12月31日" in carried  # its 时效 date moved too
+    assert not (site / "content" / "2023" / "自评").exists()
+    assert " E0" not in check(site)
