@@ -353,7 +353,8 @@ def test_a_table_whose_department_has_no_projects_links_nowhere_broken(tmp_path)
         (folder / "jiaotong.yaml").write_text(TABLE_2021.replace(NAME, "某县交通运输局").replace("2021", str(year)),
                                               encoding="utf-8")
     result = run_cli("build", "--no-search", cwd=tmp_path)
-    assert result.returncode == 0 and result.stderr.count("W101") == 2, result.stderr
+    # W101 in 2022 only: 2021 has no projects to read its table against
+    assert result.returncode == 0 and result.stderr.count("W101") == 1, result.stderr
     output = tmp_path / "output"
     assert check_links(output) == []
     slug = department_slug("某县交通运输局", None)
@@ -497,15 +498,12 @@ def test_the_table_prints_on_a4_portrait_as_the_form_without_the_site(served, br
 
 def test_in_a_wide_years_form_the_table_prints_on_a4_landscape(browser, tmp_path):
     """A year in 一体化2021 (examples/yitihua: 指标性质, 度量单位, 权重, 指标方向 beside 三级指标):
-    its department table is a wide form, printed across A4 as the year's project pages are, and
-    it still reads on a phone."""
+    its department table (the example's own) is a wide form, printed across A4 as the year's
+    project pages are, and it still reads on a phone."""
     shutil.copytree(ROOT / "examples/yitihua/content", tmp_path / "content")
-    name = "523-某县交通运输局"
-    table = TABLE_2022.replace(NAME, name).replace("年度: 2022", "年度: 2023")
-    (tmp_path / "content/2023/部门").mkdir()
-    (tmp_path / "content/2023/部门/jiaotong.yaml").write_text(table, encoding="utf-8")
+    assert list((tmp_path / "content/2023/部门").glob("*.yaml"))
     result = run_cli("build", "--no-search", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr  # W100: its 项目支出 is less than the projects' 1092.3
+    assert result.returncode == 0, result.stderr
     path = f"2023/bumen/{department_slug('某县交通运输局', '523')}.html"
     with serving(tmp_path / "output") as base:
         context, page = _open(browser, int((297 - 2 * 12) / 25.4 * 96))
