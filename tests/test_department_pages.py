@@ -22,9 +22,9 @@ import pytest
 import yaml
 
 from conftest import CONTENT, ROOT, TEMPLATES, clean_build, files, run_cli
-from test_browser import (ARTIFACTS, AXE_OPTIONS, IN_CI, _missing, _on, _pdf_pages, all_pages, assert_valid_html,
-                          launched, search, serving)
+from test_browser import (ARTIFACTS, AXE_OPTIONS, _on, _pdf_pages, all_pages, assert_valid_html, search, serving)
 from test_phone import _CELLS_JS, _DROP_PHONE_RULES_JS, _sideways
+from browsing import browser, open_page, page, phone, served  # noqa: F401 - fixtures
 from perfsite.department import DepartmentTable
 from perfsite.site import department_slug
 
@@ -149,44 +149,6 @@ def built(tmp_path_factory):
     result = run_cli("build", "--strict", cwd=root)
     assert result.returncode == 0, result.stderr
     return root / "output"
-
-
-@pytest.fixture(scope="module")
-def served(built):
-    problem = _missing()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"browser tests cannot run in CI: {problem}")
-        pytest.skip(problem)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with serving(built) as base:
-        yield base, built
-
-
-@pytest.fixture(scope="module")
-def browser(served):
-    with launched() as instance:
-        yield instance
-
-
-def _open(browser, width: int):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    return context, context.new_page()
-
-
-@pytest.fixture
-def page(browser):
-    context, page = _open(browser, 1280)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
-    yield context.new_page()
-    context.close()
 
 
 # --- What the files say, read here on their own (not through perfsite) -------------------------
@@ -394,7 +356,7 @@ def test_axe_finds_nothing_and_nothing_scrolls_sideways(served, browser, path, w
     from axe_playwright_python.sync_playwright import Axe
 
     base, _ = served
-    context, page = _open(browser, width)
+    context, page = open_page(browser, width)
     try:
         page.goto(base + path)
         results = Axe().run(page, options=AXE_OPTIONS)
@@ -455,7 +417,7 @@ def test_wide_screens_and_print_keep_the_official_form(served, browser, width, m
     """From 600 px and on paper the department form is the form: merged cells, every cell where it
     is without the phone rules."""
     base, _ = served
-    context, page = _open(browser, width)
+    context, page = open_page(browser, width)
     try:
         page.goto(base + TABLE)
         page.emulate_media(media=media)
@@ -476,7 +438,7 @@ PRINT_WIDTH = int((210 - 2 * 12) / 25.4 * 96)
 
 def test_the_table_prints_on_a4_portrait_as_the_form_without_the_site(served, browser):
     base, _ = served
-    context, page = _open(browser, PRINT_WIDTH)
+    context, page = open_page(browser, PRINT_WIDTH)
     try:
         page.goto(base + TABLE)
         page.emulate_media(media="print")
@@ -506,7 +468,7 @@ def test_in_a_wide_years_form_the_table_prints_on_a4_landscape(browser, tmp_path
     assert result.returncode == 0, result.stderr
     path = f"2023/bumen/{department_slug('某县交通运输局', '523')}.html"
     with serving(tmp_path / "output") as base:
-        context, page = _open(browser, int((297 - 2 * 12) / 25.4 * 96))
+        context, page = open_page(browser, int((297 - 2 * 12) / 25.4 * 96))
         try:
             page.goto(base + path)
             assert page.locator("article.department-form.form-wide").count() == 1

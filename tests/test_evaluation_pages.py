@@ -19,9 +19,10 @@ import pytest
 import yaml
 
 from conftest import CONTENT, run_cli
-from test_browser import (ARTIFACTS, AXE_OPTIONS, IN_CI, _MARK_JS, _SPANS_JS, _missing, _on, _pdf_pages, all_pages,
-                          assert_valid_html, launched, serving)
+from test_browser import (ARTIFACTS, AXE_OPTIONS, _MARK_JS, _SPANS_JS, _on, _pdf_pages, all_pages,
+                          assert_valid_html)
 from test_phone import _CELLS_JS, _DROP_PHONE_RULES_JS, _sideways
+from browsing import browser, open_page, page, phone, served  # noqa: F401 - fixtures
 from perfsite.site import department_slug
 
 # The shipped 2022 table's project, after the year: two actuals miss their targets (each with its
@@ -217,44 +218,6 @@ def built(tmp_path_factory):
     return root / "output"
 
 
-@pytest.fixture(scope="module")
-def served(built):
-    problem = _missing()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"browser tests cannot run in CI: {problem}")
-        pytest.skip(problem)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with serving(built) as base:
-        yield base, built
-
-
-@pytest.fixture(scope="module")
-def browser(served):
-    with launched() as instance:
-        yield instance
-
-
-def _open(browser, width: int):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    return context, context.new_page()
-
-
-@pytest.fixture
-def page(browser):
-    context, page = _open(browser, 1280)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
-    yield context.new_page()
-    context.close()
-
-
 # --- What the files say, read here on their own (not through perfsite) -------------------------
 
 def _num(value) -> Decimal:
@@ -433,7 +396,7 @@ _BOXES_JS = """() => ['section.scores .score-table', 'section.scores .score-char
 @pytest.mark.parametrize("width", [1280, 375])
 def test_the_chart_stands_beside_its_table_and_below_it_on_phones(served, browser, width):
     base, _ = served
-    context, page = _open(browser, width)
+    context, page = open_page(browser, width)
     try:
         page.goto(base + "2021/index.html")
         table, chart = page.evaluate(_BOXES_JS)
@@ -476,7 +439,7 @@ def test_axe_finds_nothing_and_nothing_scrolls_sideways(served, browser, path, w
     from axe_playwright_python.sync_playwright import Axe
 
     base, _ = served
-    context, page = _open(browser, width)
+    context, page = open_page(browser, width)
     try:
         page.goto(base + path)
         results = Axe().run(page, options=AXE_OPTIONS)
@@ -538,7 +501,7 @@ def test_wide_screens_and_print_keep_the_official_form(served, browser, width, m
     """From 600 px and on paper the 自评表 is the form's grid: merged cells span their rows, and
     taking the phone rules out moves nothing."""
     base, _ = served
-    context, page = _open(browser, width)
+    context, page = open_page(browser, width)
     try:
         page.goto(base + EVALUATION)
         page.emulate_media(media=media)
@@ -567,7 +530,7 @@ PRINT_WIDTH = int((297 - 2 * 12) / 25.4 * 96)
 
 def test_the_form_prints_on_a4_landscape_across_the_page_and_never_cuts_a_row(served, browser):
     base, _ = served
-    context, page = _open(browser, PRINT_WIDTH)
+    context, page = open_page(browser, PRINT_WIDTH)
     try:
         page.goto(base + EVALUATION)
         page.emulate_media(media="print")
