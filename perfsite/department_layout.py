@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from .department import DepartmentTable
+from .department_rules import covers
 from .site import Form, grid, grid_columns, is_wide
 from .values import fmt_amount, written_amount
-
 
 
 class TaskLine(NamedTuple):
@@ -78,8 +78,7 @@ def against_projects(table: DepartmentTable, count: int, total: Decimal) -> dict
     line = table.expenditure()
     spent = None if line is None else table.wan(line.amount)
     return {"count": count, "total": fmt_amount(total),
-            "expenditure": None if spent is None else written_amount(spent),
-            "covered": None if spent is None else spent.quantize(Decimal("0.01")) >= total.quantize(Decimal("0.01"))}
+            "expenditure": None if spent is None else written_amount(spent), "covered": covers(table, total)}
 
 
 def layout(table: DepartmentTable, form: Form, projects: int, projects_total: Decimal) -> dict[str, Any]:

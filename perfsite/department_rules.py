@@ -129,18 +129,25 @@ def check_projects(c: Check) -> list[Diagnostic]:
         return [c.warning(("部门名称",), "W101", f"本年度没有项目的主管部门是「{c.table.department}」",
                           f"是不是「{close}」？" if close else f"部门名称与项目的“主管部门及代码”相同，本年度的主管部门：{known}")]
     line = c.table.expenditure()
-    if line is None:
+    total = sum((p.total for p in c.projects), Decimal(0))
+    if line is None or covers(c.table, total):
         return []
     spent = c.table.wan(line.amount) or Decimal(0)
-    total = sum((p.total for p in c.projects), Decimal(0))
-    if spent.quantize(_CENT) >= total.quantize(_CENT):
-        return []
     index = c.table.composition.spending.index(line)  # type: ignore[union-attr]
     names = "、".join(f"{p.name} {fmt_amount(p.total)}" for p in sorted(c.projects, key=lambda p: (-p.total, p.name)))
     return [c.warning(("总体资金情况", "支出构成", index, "金额"), "W100",
                       f"项目支出 {fmt_amount(spent)} 万元少于本部门 {len(c.projects)} 个公开项目的资金总额之和 "
                       f"{fmt_amount(total)} 万元：{names}",
                       "核对项目支出的金额与单位，或核对这些项目的资金总额与主管部门")]
+
+
+def covers(table: DepartmentTable, projects_total: Decimal) -> bool | None:
+    """Whether the table's 项目支出 is at least its projects' total (万元, to 0.01; None: the table
+    gives no 项目支出): what W100 checks, and the page says."""
+    line = table.expenditure()
+    if line is None:
+        return None
+    return (table.wan(line.amount) or Decimal(0)).quantize(_CENT) >= projects_total.quantize(_CENT)
 
 
 def check_grid(c: Check, profile: Profile, form: str | tuple[str, ...]) -> list[Diagnostic]:

@@ -503,9 +503,11 @@ def midterm_layout(project: Project, form: Form) -> dict[str, object] | None:
     if mid is None:
         return None
     funds = project.funds
-    lines = [MidFundLine(label, attr, written_amount(funds.wan(getattr(mid.funds, attr)) or Decimal(0))
-                         if getattr(mid.funds, attr) is not None else "",
-                         "" if getattr(funds, attr) is None else written_amount(funds.wan(getattr(funds, attr))), indent)
+
+    def shown(amount: Decimal | None) -> str:  # both columns in 万元, as the year's fund lines
+        return "" if amount is None else written_amount(funds.wan(amount))
+
+    lines = [MidFundLine(label, attr, shown(getattr(mid.funds, attr)), shown(getattr(funds, attr)), indent)
              for label, attr, indent in (("资金总额", "total", False), ("其中：财政拨款", "fiscal", True),
                                          ("其他资金", "other", False))]
     rows = grid(mid, form, "m-")
