@@ -22,7 +22,7 @@ from . import evaldiff
 from .department import Composition, DepartmentTable, Share, Sum, Task
 from .diff import (KIND_LABELS, FieldChange, GoalChange, RowChange, SiteDiff, _change_text, _field_change,
                    _goals, _md, _md_rows, _paint, _Rollover, amount_change, goal_lines, grid_changes, heading,
-                   md_fields, md_goals, pair_tables, report_order, row_line)
+                   kind_section, md_fields, md_goals, pair_tables, report_order, row_line)
 from .evaldiff import EvaluationsDiff, _columns, _percent, _rate_delta
 from .kinds import DEPARTMENT_TASKS
 
@@ -258,19 +258,7 @@ def department_lines(d: DepartmentDiff, color: bool = False) -> list[str]:
 
 
 def section_text(diff: DepartmentsDiff, color: bool = False) -> str:
-    counts = {s: len(diff.of(s)) for s in ("added", "removed", "changed", "unchanged")}
-    out = [_paint(TITLE, "head", color),
-           f"新增 {counts['added']} 张部门整体支出绩效目标表，删除 {counts['removed']} 张，修改 {counts['changed']} 张，"
-           f"未变 {counts['unchanged']} 张 (added, removed, changed, unchanged)"]
-    for d in diff.departments:
-        if d.status == "added":
-            out.append(_paint(f"+ 新增{TITLE} {_label(d)}", "add", color))
-        elif d.status == "removed":
-            out.append(_paint(f"- 删除{TITLE} {_label(d)}", "del", color))
-        elif d.status == "changed":
-            out.append(_paint(f"~ 修改{TITLE} {_label(d)}", "head", color))
-            out += department_lines(d, color)
-    return "\n".join(out) + "\n"
+    return kind_section(TITLE, TITLE, "张", diff.departments, _label, department_lines, color)
 
 
 def _md_label(d: DepartmentDiff) -> str:

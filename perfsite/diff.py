@@ -13,7 +13,7 @@ import difflib
 import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Iterable, Literal, Protocol, TypeVar
+from typing import Any, Callable, Iterable, Literal, Protocol, TypeVar
 
 from .kinds import TARGET
 from .model import Correction, MidFunds, MidTerm, Project, Row
@@ -414,6 +414,27 @@ def _category(cat: tuple[str, str] | None) -> str:
 
 def _paint(text: str, kind: str, color: bool) -> str:
     return f"{_COLORS[kind]}{text}{_COLORS['off']}" if color else text
+
+
+_STATUS_MARK = {"added": ("+ 新增", "add"), "removed": ("- 删除", "del"), "changed": ("~ 修改", "head")}
+
+
+def kind_section(title: str, noun: str, measure: str, items: list[Any], label: Callable[[Any], str],
+                 lines: Callable[[Any, bool], list[str]], color: bool = False) -> str:
+    """A report's section of one further table kind (自评表, 部门整体支出绩效目标表): its counts
+    ("新增 2 份自评表 …", ``measure`` the counting word), then each added, removed or changed table
+    under its ``label``, a changed one followed by its ``lines``."""
+    counts = {s: sum(1 for d in items if d.status == s) for s in ("added", "removed", "changed", "unchanged")}
+    out = [_paint(title, "head", color),
+           f"新增 {counts['added']} {measure}{noun}，删除 {counts['removed']} {measure}，修改 {counts['changed']} {measure}，"
+           f"未变 {counts['unchanged']} {measure} (added, removed, changed, unchanged)"]
+    for d in items:
+        if d.status in _STATUS_MARK:
+            mark, style = _STATUS_MARK[d.status]
+            out.append(_paint(f"{mark}{noun} {label(d)}", style, color))
+            if d.status == "changed":
+                out += lines(d, color)
+    return "\n".join(out) + "\n"
 
 
 def _segments_text(segments: list[Segment], color: bool) -> str:

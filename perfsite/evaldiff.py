@@ -19,8 +19,8 @@ from typing import Iterable, Literal
 
 from . import diff as projects
 from .diff import (FieldChange, GoalChange, SiteDiff, _amount_delta, _category, _change_text, _field_change, _goals,
-                   _md, _paint, _points_delta, _Rollover, _segments_text, _text, pair_rows, pair_tables, report_order,
-                   value_delta)
+                   _md, _paint, _points_delta, _Rollover, _segments_text, _text, kind_section, pair_rows, pair_tables,
+                   report_order, value_delta)
 from .evaluation import EvalFunds, EvalRow, Evaluation, FundLine, Outcome
 from .kinds import EVALUATION_GRID
 from .taxonomy import canonical
@@ -252,19 +252,9 @@ def evaluation_lines(d: EvaluationDiff, color: bool = False) -> list[str]:
 
 
 def section_text(diff: EvaluationsDiff, color: bool = False) -> str:
-    counts = {s: len(diff.of(s)) for s in ("added", "removed", "changed", "unchanged")}
-    out = [_paint(TITLE, "head", color),
-           f"新增 {counts['added']} 份自评表，删除 {counts['removed']} 份，修改 {counts['changed']} 份，"
-           f"未变 {counts['unchanged']} 份 (added, removed, changed, unchanged)"]
-    for d in diff.evaluations:
-        if d.status == "added":
-            out.append(_paint(f"+ 新增自评表 {d.name} ({d.id})：总分 {d.total}", "add", color))
-        elif d.status == "removed":
-            out.append(_paint(f"- 删除自评表 {d.name} ({d.id})：总分 {d.total}", "del", color))
-        elif d.status == "changed":
-            out.append(_paint(f"~ 修改自评表 {d.name} ({d.id})", "head", color))
-            out += evaluation_lines(d, color)
-    return "\n".join(out) + "\n"
+    def label(d: EvaluationDiff) -> str:  # an added or removed one with its 总分
+        return f"{d.name} ({d.id})" + ("" if d.status == "changed" else f"：总分 {d.total}")
+    return kind_section(TITLE, "自评表", "份", diff.evaluations, label, evaluation_lines, color)
 
 
 def _md_section(diff: EvaluationsDiff) -> list[str]:
