@@ -268,19 +268,26 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _year_site(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The content folder's site.yaml (None without one) and the taxonomy of ``args.year``: what a
+    scaffold of that year is written in."""
+    from .config import load_config
+    from .taxonomy import PROFILES
+
+    _need_dir(args.content, "内容 (content) ")
+    config, _ = load_config(args.content)
+    return config, config.profile(args.year) if config else PROFILES["classic"]
+
+
 def _new_evaluation(args: argparse.Namespace) -> int:
     """perfsite new YEAR --self-evaluation ID: the year-end self-evaluation of a target table."""
-    from .config import load_config
     from .evaluation import DEFAULT_WEIGHTS
     from .scaffold import ScaffoldError, new_evaluation
-    from .taxonomy import PROFILES
 
     if args.name is not None or args.from_year is not None or args.id is not None:
         return _usage("--self-evaluation ID 不与项目名称 NAME、--from、--id 同用：自评表的项目就是目标表 ID "
                       "(--self-evaluation takes no NAME, --from or --id)")
-    _need_dir(args.content, "内容 (content) ")
-    config, _ = load_config(args.content)
-    profile = config.profile(args.year) if config else PROFILES["classic"]
+    config, profile = _year_site(args)
     try:
         weights = config.weights(args.year) if config else DEFAULT_WEIGHTS
         path = new_evaluation(args.content, args.year, args.self_evaluation, profile, weights, force=args.force)
@@ -292,16 +299,12 @@ def _new_evaluation(args: argparse.Namespace) -> int:
 
 def _new_department(args: argparse.Namespace) -> int:
     """perfsite new YEAR --department [--name 部门名称]: the department's 整体支出绩效目标表."""
-    from .config import load_config
     from .scaffold import ScaffoldError, new_department
-    from .taxonomy import PROFILES
 
     if args.name is not None or args.from_year is not None or args.id is not None:
         return _usage("--department 不与项目名称 NAME、--from、--id 同用；部门名称用 --name 指定 "
                       "(--department takes no NAME, --from or --id; give the department with --name)")
-    _need_dir(args.content, "内容 (content) ")
-    config, _ = load_config(args.content)
-    profile = config.profile(args.year) if config else PROFILES["classic"]
+    config, profile = _year_site(args)
     try:
         path = new_department(args.content, args.year, args.department_name, config, profile)
     except ScaffoldError as exc:
