@@ -126,8 +126,7 @@ def test_e101_a_tasks_total_is_fiscal_plus_other(site: Path) -> None:
 
 
 def test_e102_e103_a_composition_adds_up_and_each_share_is_right(site: Path) -> None:
-    wrong = DEPARTMENT.replace("      占比: 20\n", "      占比: 25\n").replace(
-        "  支出构成:\n", "  支出构成:\n").replace("  支出构成:", "  支出合计: 90\n  支出构成:")
+    wrong = DEPARTMENT.replace("      占比: 20\n", "      占比: 25\n").replace("  支出构成:", "  支出合计: 90\n  支出构成:")
     write(site, wrong)
     output = check(site)
     at("E103", wrong, "占比: 25", output)
