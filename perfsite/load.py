@@ -285,6 +285,7 @@ def _departments(content: Content, found: list[tuple[str, str]], cache: FileCach
     A year has one table per department; the checks run on every load (a project's edit changes
     them), only the parsing is kept."""
     first: dict[tuple[int, str | None, str], DepartmentEntry] = {}
+    by_year: dict[int, list[Summary]] | None = None
     for path, year in found:
         entry, diags = _parsed(path, year, cache.departments if cache is not None else None, load_department)
         content.report.extend(diags)
@@ -298,7 +299,11 @@ def _departments(content: Content, found: list[tuple[str, str]], cache: FileCach
                                  "一个部门一年只有一张部门整体支出绩效目标表：删去重复的文件，或改正部门名称")
             continue
         first[key] = entry
-        year_entries = [e.summary for e in content.entries if e.summary.year == table.year]
+        if by_year is None:  # the projects' summaries by year, made once for all the tables
+            by_year = {}
+            for e in content.entries:
+                by_year.setdefault(e.summary.year, []).append(e.summary)
+        year_entries = by_year.get(table.year, [])
         projects = [department_rules.Project(s.name, s.total) for s in year_entries
                     if table.matches(s.department_code, s.department_name)]
         names = sorted({s.department for s in year_entries})
